@@ -1,0 +1,74 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "triage",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "triage", targets: ["triage"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+    ],
+    targets: [
+        // MARK: - C libraries from Debian, found with pkg-config
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .systemLibrary(
+            name: "CJSONC",
+            pkgConfig: "json-c",
+            providers: [.apt(["libjson-c-dev"])]
+        ),
+
+        // MARK: - Libraries
+        .target(name: "Kafka", dependencies: ["CRdKafka"]),
+        .target(name: "TriageCore", dependencies: ["CJSONC"]),
+        .target(name: "TriageModel"),
+        .target(name: "TriagePolicy", dependencies: ["TriageCore"]),
+        .target(name: "TriageAudit", dependencies: ["TriageCore", "TriagePolicy"]),
+        .target(
+            name: "TriageWorker",
+            dependencies: [
+                "Kafka", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        .target(
+            name: "TriageOps",
+            dependencies: [
+                "Kafka", "TriageCore", "TriagePolicy", "TriageAudit", "TriageWorker",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: - The command-line tool (it only wires)
+        .executableTarget(
+            name: "triage",
+            dependencies: [
+                "Kafka", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit", "TriageWorker", "TriageOps",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // MARK: - Tests
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore"]),
+        .testTarget(name: "TriageModelTests", dependencies: ["TriageModel"]),
+        .testTarget(name: "TriagePolicyTests", dependencies: ["TriagePolicy", "TriageCore"]),
+        .testTarget(name: "TriageAuditTests", dependencies: ["TriageAudit", "TriageCore", "TriagePolicy"]),
+        .testTarget(
+            name: "TriageWorkerTests",
+            dependencies: ["TriageWorker", "TriageOps", "Kafka", "TriageCore", "TriagePolicy", "TriageAudit"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,89 @@
+import CRdKafka
+
+/// A topic to create, with its partition count.
+public struct KafkaTopicSpec: Sendable, Hashable {
+    public var name: String
+    public var partitions: Int
+    public var replicationFactor: Int
+    /// Topic-level configuration, e.g. `cleanup.policy=compact`.
+    public var config: [String: String]
+
+    public init(name: String, partitions: Int, replicationFactor: Int = -1, config: [String: String] = [:]) {
+        self.name = name
+        self.partitions = partitions
+        self.replicationFactor = replicationFactor
+        self.config = config
+    }
+}
+
+/// Admin operations: create the project's topics when they are missing.
+public final class KafkaAdmin {
+    private let client: RDKafkaClient
+
+    public init(bootstrapServers: String, extra: [String: String] = [:]) throws(KafkaError) {
+        var properties = [("bootstrap.servers", bootstrapServers)]
+        properties += extra.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        client = try RDKafkaClient(kind: RD_KAFKA_PRODUCER, properties: properties, events: ClientEvents())
+    }
+
+    /// Topic names and partition counts known to the cluster.
+    public func topics(timeoutMs: Int32 = 5_000) throws(KafkaError) -> [String: Int] {
+        try client.topics(timeoutMs: timeoutMs)
+    }
+
+    /// Creates the topics that do not exist yet. Returns the names it created.
+    public func createMissingTopics(_ specs: [KafkaTopicSpec], timeoutMs: Int32 = 10_000) throws(KafkaError) -> [String] {
+        let existing = try topics(timeoutMs: timeoutMs)
+        let missing = specs.filter { existing[$0.name] == nil }
+        guard !missing.isEmpty else { return [] }
+        try createTopics(missing, timeoutMs: timeoutMs)
+        return missing.map(\.name)
+    }
+
+    /// Creates topics; one that already exists is not an error.
+    public func createTopics(_ specs: [KafkaTopicSpec], timeoutMs: Int32 = 10_000) throws(KafkaError) {
+        var errstr = [CChar](repeating: 0, count: 512)
+        var newTopics: [OpaquePointer?] = []
+        defer { newTopics.forEach { rd_kafka_NewTopic_destroy($0) } }
+        for spec in specs {
+            guard let topic = rd_kafka_NewTopic_new(spec.name, Int32(spec.partitions), Int32(spec.replicationFactor), &errstr, errstr.count) else {
+                throw KafkaError(code: .admin, message: "topic \(spec.name) with \(spec.partitions) partitions: \(String(cBuffer: errstr))")
+            }
+            for (key, value) in spec.config { _ = rd_kafka_NewTopic_set_config(topic, key, value) }
+            newTopics.append(topic)
+        }
+        let queue = rd_kafka_queue_new(client.handle)
+        defer { rd_kafka_queue_destroy(queue) }
+        let options = rd_kafka_AdminOptions_new(client.handle, RD_KAFKA_ADMIN_OP_CREATETOPICS)
+        defer { rd_kafka_AdminOptions_destroy(options) }
+        _ = rd_kafka_AdminOptions_set_operation_timeout(options, timeoutMs, &errstr, errstr.count)
+        newTopics.withUnsafeMutableBufferPointer { buffer in
+            rd_kafka_CreateTopics(client.handle, buffer.baseAddress, buffer.count, options, queue)
+        }
+        guard let event = rd_kafka_queue_poll(queue, timeoutMs + 1_000) else {
+            throw KafkaError(code: .timeout, message: "create topics \(specs.map(\.name)): no answer within \(timeoutMs) ms", isRetriable: true)
+        }
+        defer { rd_kafka_event_destroy(event) }
+        let err = rd_kafka_event_error(event)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError.rd(err, code: .admin, context: "create topics \(specs.map(\.name))")
+        }
+        var count = 0
+        guard let result = rd_kafka_event_CreateTopics_result(event),
+              let topics = rd_kafka_CreateTopics_result_topics(result, &count) else { return }
+        for i in 0..<count {
+            let topicErr = rd_kafka_topic_result_error(topics[i])
+            guard topicErr != RD_KAFKA_RESP_ERR_NO_ERROR, topicErr != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS else { continue }
+            let name = String(cString: rd_kafka_topic_result_name(topics[i]))
+            let text = rd_kafka_topic_result_error_string(topics[i]).map { String(cString: $0) } ?? ""
+            throw KafkaError(code: .admin, rdKafkaCode: topicErr.rawValue, message: "create topic \(name): \(text)")
+        }
+    }
+}
+
+extension KafkaAdmin {
+    /// Low and high watermark offsets of a partition, asked of the broker.
+    public func watermarks(topic: String, partition: Int32, timeoutMs: Int32 = 5_000) throws(KafkaError) -> (low: Int64, high: Int64) {
+        try client.watermarks(topic: topic, partition: partition, timeoutMs: timeoutMs)
+    }
+}

@@ -1,0 +1,83 @@
+/// Typed configuration for a consumer in a consumer group.
+///
+/// Defaults are the ones this project relies on: offsets are stored only after a record is
+/// processed (`enable.auto.offset.store=false`) and committed from the stored offsets;
+/// partitions are assigned with the cooperative-sticky protocol. `extra` is the escape
+/// hatch for any raw librdkafka key.
+public struct KafkaConsumerConfiguration: Sendable {
+    public var bootstrapServers: String
+    public var groupID: String
+    public var topics: [String]
+    public var clientID: String = "triage"
+    public var sessionTimeoutMs: Int = 10_000
+    /// How often a member heartbeats; it learns of a rebalance on the next heartbeat.
+    public var heartbeatIntervalMs: Int = 1_000
+    public var maxPollIntervalMs: Int = 300_000
+    public var autoCommitIntervalMs: Int = 1_000
+    /// Where a group with no committed offset starts: `earliest` or `latest`.
+    public var autoOffsetReset: String = "earliest"
+    public var assignmentStrategy: String = "cooperative-sticky"
+    /// Raw librdkafka properties, applied last.
+    public var extra: [String: String] = [:]
+
+    public init(bootstrapServers: String, groupID: String, topics: [String]) {
+        self.bootstrapServers = bootstrapServers
+        self.groupID = groupID
+        self.topics = topics
+    }
+
+    var properties: [(String, String)] {
+        var p: [(String, String)] = [
+            ("bootstrap.servers", bootstrapServers),
+            ("group.id", groupID),
+            ("client.id", clientID),
+            ("session.timeout.ms", String(sessionTimeoutMs)),
+            ("heartbeat.interval.ms", String(heartbeatIntervalMs)),
+            ("max.poll.interval.ms", String(maxPollIntervalMs)),
+            ("enable.auto.commit", "true"),
+            ("auto.commit.interval.ms", String(autoCommitIntervalMs)),
+            ("enable.auto.offset.store", "false"),
+            ("auto.offset.reset", autoOffsetReset),
+            ("partition.assignment.strategy", assignmentStrategy),
+            ("enable.partition.eof", "false"),
+        ]
+        p += extra.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        return p
+    }
+}
+
+/// Typed configuration for a producer. Idempotent by default, so a retried send is never
+/// written twice and order per partition is kept.
+public struct KafkaProducerConfiguration: Sendable {
+    public var bootstrapServers: String
+    public var clientID: String = "triage"
+    public var idempotent: Bool = true
+    /// At most this many records wait in the local queue (bounded in-flight).
+    public var maxQueuedMessages: Int = 100_000
+    public var lingerMs: Int = 5
+    /// `none`, `gzip`, `snappy`, `lz4` or `zstd`.
+    public var compression: String = "lz4"
+    /// How long librdkafka retries one record before reporting it as failed.
+    public var messageTimeoutMs: Int = 120_000
+    /// Raw librdkafka properties, applied last.
+    public var extra: [String: String] = [:]
+
+    public init(bootstrapServers: String) {
+        self.bootstrapServers = bootstrapServers
+    }
+
+    var properties: [(String, String)] {
+        var p: [(String, String)] = [
+            ("bootstrap.servers", bootstrapServers),
+            ("client.id", clientID),
+            ("enable.idempotence", idempotent ? "true" : "false"),
+            ("queue.buffering.max.messages", String(maxQueuedMessages)),
+            ("linger.ms", String(lingerMs)),
+            ("compression.type", compression),
+            ("message.timeout.ms", String(messageTimeoutMs)),
+        ]
+        if idempotent { p.append(("acks", "all")) }
+        p += extra.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        return p
+    }
+}

@@ -1,0 +1,118 @@
+import CRdKafka
+
+/// A producer over librdkafka: idempotent by default, with headers, bounded in-flight
+/// records, and delivery reports surfaced to Swift.
+///
+/// Delivery reports are collected while the owner calls `poll` or `flush` and returned by
+/// them, so all state stays on the owner's thread; use one producer from one thread.
+public final class KafkaProducer {
+    private let client: RDKafkaClient
+    public let configuration: KafkaProducerConfiguration
+
+    public init(configuration: KafkaProducerConfiguration) throws(KafkaError) {
+        self.configuration = configuration
+        client = try RDKafkaClient(kind: RD_KAFKA_PRODUCER, properties: configuration.properties, events: ClientEvents()) { conf in
+            rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
+                guard let message, let opaque else { return }
+                let events = Unmanaged<ClientEvents>.fromOpaque(opaque).takeUnretainedValue()
+                let m = message.pointee
+                let error: KafkaError? = m.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil
+                    : KafkaError.rd(m.err, code: .produce, context: "delivery failed")
+                events.deliveries.append(KafkaDeliveryReport(
+                    token: UInt(bitPattern: m._private),
+                    topic: m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "",
+                    partition: m.partition, offset: m.offset, error: error))
+            }
+        }
+    }
+
+    /// Enqueues one record. Its delivery report carries `token`.
+    ///
+    /// When the local queue is full this serves delivery reports for up to
+    /// `queueFullWaitMs` and tries again, then throws `.queueFull`.
+    public func send(_ message: KafkaProducerMessage, token: UInt, queueFullWaitMs: Int = 5_000) throws(KafkaError) {
+        var waited = 0
+        while true {
+            let error = enqueue(message, token: token)
+            guard let error else { return }
+            guard error.code == .queueFull, waited < queueFullWaitMs else { throw error }
+            rd_kafka_poll(client.handle, 10)
+            waited += 10
+        }
+    }
+
+    private func enqueue(_ message: KafkaProducerMessage, token: UInt) -> KafkaError? {
+        let headers: OpaquePointer? = message.headers.isEmpty ? nil : rd_kafka_headers_new(message.headers.count)
+        for header in message.headers {
+            if let value = header.value {
+                value.withUnsafeBytes { _ = rd_kafka_header_add(headers, header.key, -1, $0.baseAddress, $0.count) }
+            } else {
+                _ = rd_kafka_header_add(headers, header.key, -1, nil, 0)
+            }
+        }
+        let key = message.key ?? []
+        let result: OpaquePointer? = message.topic.withCString { topic in
+            message.value.withUnsafeBytes { value in
+                key.withUnsafeBytes { keyBytes in
+                    var vus = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 7)
+                    vus[0].vtype = RD_KAFKA_VTYPE_TOPIC
+                    vus[0].u.cstr = topic
+                    vus[1].vtype = RD_KAFKA_VTYPE_PARTITION
+                    vus[1].u.i32 = message.partition ?? RD_KAFKA_PARTITION_UA
+                    vus[2].vtype = RD_KAFKA_VTYPE_VALUE
+                    vus[2].u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
+                    vus[2].u.mem.size = value.count
+                    vus[3].vtype = RD_KAFKA_VTYPE_KEY
+                    vus[3].u.mem.ptr = message.key == nil ? nil : UnsafeMutableRawPointer(mutating: keyBytes.baseAddress)
+                    vus[3].u.mem.size = message.key == nil ? 0 : keyBytes.count
+                    vus[4].vtype = RD_KAFKA_VTYPE_MSGFLAGS
+                    vus[4].u.i = RD_KAFKA_MSG_F_COPY
+                    vus[5].vtype = RD_KAFKA_VTYPE_OPAQUE
+                    vus[5].u.ptr = UnsafeMutableRawPointer(bitPattern: token)
+                    var count = 6
+                    if let headers {
+                        vus[6].vtype = RD_KAFKA_VTYPE_HEADERS
+                        vus[6].u.headers = headers
+                        count = 7
+                    }
+                    return rd_kafka_produceva(client.handle, vus, count)
+                }
+            }
+        }
+        guard let result else { return nil }  // success: librdkafka owns the headers now
+        if let headers { rd_kafka_headers_destroy(headers) }
+        return KafkaError.consuming(result, code: .produce, context: "produce to \(message.topic)")
+    }
+
+    /// Serves callbacks for up to `timeoutMs` and returns the delivery reports since the last call.
+    public func poll(timeoutMs: Int32 = 0) -> [KafkaDeliveryReport] {
+        rd_kafka_poll(client.handle, timeoutMs)
+        return takeDeliveryReports()
+    }
+
+    /// Waits until every queued record is delivered or failed, or `timeoutMs` passes.
+    /// Returns the delivery reports served meanwhile; `outstanding` tells what is left.
+    public func flush(timeoutMs: Int32) -> [KafkaDeliveryReport] {
+        _ = rd_kafka_flush(client.handle, timeoutMs)
+        return takeDeliveryReports()
+    }
+
+    /// Records queued or in flight that have no delivery report yet.
+    public var outstanding: Int { Int(rd_kafka_outq_len(client.handle)) }
+
+    /// Errors raised by librdkafka's error callback since the last call (e.g. brokers down).
+    public func takeErrors() -> [KafkaError] { client.takeErrors() }
+
+    /// A fatal error (e.g. the idempotent producer was fenced); the producer must be recreated.
+    public func fatalError() -> KafkaError? { client.fatalError() }
+
+    /// Topic names and partition counts known to the cluster.
+    public func topics(timeoutMs: Int32 = 5_000) throws(KafkaError) -> [String: Int] {
+        try client.topics(timeoutMs: timeoutMs)
+    }
+
+    private func takeDeliveryReports() -> [KafkaDeliveryReport] {
+        defer { client.events.deliveries.removeAll(keepingCapacity: true) }
+        return client.events.deliveries
+    }
+}

@@ -1,0 +1,128 @@
+import CRdKafka
+
+/// What librdkafka's callbacks report, collected while the owning thread polls.
+///
+/// Callbacks run inside `rd_kafka_poll`/`rd_kafka_consumer_poll`/`rd_kafka_flush` on the
+/// thread that calls them, so the clients that own one of these are used from one thread.
+final class ClientEvents {
+    var deliveries: [KafkaDeliveryReport] = []
+    var errors: [KafkaError] = []
+    var rebalance: ((KafkaRebalanceEvent) -> Void)?
+}
+
+/// The one place that owns an `rd_kafka_t` and turns properties into an `rd_kafka_conf_t`.
+final class RDKafkaClient {
+    let handle: OpaquePointer
+    let events: ClientEvents
+
+    init(kind: rd_kafka_type_t, properties: [(String, String)], events: ClientEvents,
+         configure: (OpaquePointer) -> Void = { _ in }) throws(KafkaError) {
+        guard let conf = rd_kafka_conf_new() else {
+            throw KafkaError(code: .clientCreation, message: "rd_kafka_conf_new failed")
+        }
+        var errstr = [CChar](repeating: 0, count: 512)
+        for (key, value) in properties {
+            let result = rd_kafka_conf_set(conf, key, value, &errstr, errstr.count)
+            guard result == RD_KAFKA_CONF_OK else {
+                rd_kafka_conf_destroy(conf)
+                throw KafkaError(
+                    code: .configuration,
+                    message: "librdkafka refused \(key)=\(value): \(String(cBuffer: errstr))")
+            }
+        }
+        self.events = events
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(events).toOpaque())
+        rd_kafka_conf_set_error_cb(conf) { _, err, reason, opaque in
+            guard let opaque else { return }
+            let events = Unmanaged<ClientEvents>.fromOpaque(opaque).takeUnretainedValue()
+            let text = reason.map { String(cString: $0) } ?? "unknown"
+            events.errors.append(KafkaError.rd(rd_kafka_resp_err_t(rawValue: err), code: .other, context: text))
+        }
+        configure(conf)
+        guard let handle = rd_kafka_new(kind, conf, &errstr, errstr.count) else {
+            // rd_kafka_new destroys conf only on success.
+            rd_kafka_conf_destroy(conf)
+            throw KafkaError(code: .clientCreation, message: "rd_kafka_new failed: \(String(cBuffer: errstr))")
+        }
+        self.handle = handle
+    }
+
+    deinit {
+        rd_kafka_destroy(handle)
+    }
+
+    /// The error librdkafka raised as fatal, if any; the client must then be recreated.
+    func fatalError() -> KafkaError? {
+        var errstr = [CChar](repeating: 0, count: 512)
+        let err = rd_kafka_fatal_error(handle, &errstr, errstr.count)
+        guard err != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        return KafkaError(code: .fatal, rdKafkaCode: err.rawValue,
+                          message: "fatal: \(String(cBuffer: errstr))", isFatal: true)
+    }
+
+    /// Errors reported by the error callback since the last call.
+    func takeErrors() -> [KafkaError] {
+        defer { events.errors.removeAll(keepingCapacity: true) }
+        return events.errors
+    }
+
+    /// Low and high watermark offsets of a partition, asked of the broker.
+    func watermarks(topic: String, partition: Int32, timeoutMs: Int32) throws(KafkaError) -> (low: Int64, high: Int64) {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let err = rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, timeoutMs)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError.rd(err, code: .consume, context: "watermarks of \(topic)[\(partition)]")
+        }
+        return (low, high)
+    }
+
+    /// Topic names and partition counts known to the cluster.
+    func topics(timeoutMs: Int32) throws(KafkaError) -> [String: Int] {
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        let err = rd_kafka_metadata(handle, 1, nil, &metadata, timeoutMs)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
+            throw KafkaError.rd(err, code: .admin, context: "metadata request")
+        }
+        defer { rd_kafka_metadata_destroy(metadata) }
+        var result: [String: Int] = [:]
+        let md = metadata.pointee
+        for i in 0..<Int(md.topic_cnt) {
+            let topic = md.topics[i]
+            guard topic.err == RD_KAFKA_RESP_ERR_NO_ERROR else { continue }
+            result[String(cString: topic.topic)] = Int(topic.partition_cnt)
+        }
+        return result
+    }
+}
+
+// MARK: - Partition lists
+
+extension Array where Element == KafkaTopicPartitionOffset {
+    /// Calls `body` with a temporary `rd_kafka_topic_partition_list_t`.
+    func withPartitionList<R>(_ body: (UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) throws(KafkaError) -> R) throws(KafkaError) -> R {
+        let list = rd_kafka_topic_partition_list_new(Int32(count))!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for item in self {
+            let entry = rd_kafka_topic_partition_list_add(list, item.topic, item.partition)!
+            entry.pointee.offset = item.offset
+        }
+        return try body(list)
+    }
+}
+
+extension UnsafeMutablePointer where Pointee == rd_kafka_topic_partition_list_t {
+    var elements: [KafkaTopicPartitionOffset] {
+        (0..<Int(pointee.cnt)).map { i in
+            let e = pointee.elems[i]
+            return KafkaTopicPartitionOffset(topic: String(cString: e.topic), partition: e.partition, offset: e.offset)
+        }
+    }
+}
+
+extension String {
+    /// A string from a NUL-terminated error buffer that librdkafka filled in.
+    init(cBuffer: [CChar]) {
+        self = cBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+}

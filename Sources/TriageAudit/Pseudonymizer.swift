@@ -1,0 +1,26 @@
+/// Turns a customer id into a keyed pseudonym (HMAC-SHA256), so audit records can be
+/// joined per customer without carrying the raw id.
+public struct Pseudonymizer: Sendable {
+    private let key: [UInt8]
+    /// True when no key was configured and a fixed development key is in use.
+    public let usesDevelopmentKey: Bool
+
+    public init(key: [UInt8]) {
+        precondition(!key.isEmpty, "a pseudonymisation key must not be empty")
+        self.key = key
+        self.usesDevelopmentKey = false
+    }
+
+    private init(developmentKey: [UInt8]) {
+        self.key = developmentKey
+        self.usesDevelopmentKey = true
+    }
+
+    /// A fixed key for demos and tests. Production sets `TRIAGE_PSEUDONYM_KEY` or a key file.
+    public static let development = Pseudonymizer(developmentKey: Array("triage-development-key-not-for-production".utf8))
+
+    /// `c-` and the first 32 hex digits of HMAC-SHA256(key, id).
+    public func pseudonym(_ customerID: String) -> String {
+        "c-" + SHA256.hex(Array(SHA256.hmac(key: key, message: customerID.utf8).prefix(16)))
+    }
+}

@@ -1,0 +1,62 @@
+/// A support ticket as decoded by ``TicketDecoder``.
+///
+/// The typed fields are what the pipeline reads; ``original`` is the whole decoded object,
+/// unknown fields included and in their original order, so the worker can pass it through.
+/// See docs/TICKET-SCHEMA.md for the wire format.
+public struct Ticket: Sendable, Hashable {
+    /// Unique ticket id (required, non-empty).
+    public var id: String
+    /// The customer who wrote it (required, non-empty).
+    public var customerID: String
+    /// Free text of the request (required, not blank).
+    public var body: String
+
+    public var subject: String?
+    /// Where the ticket came from, e.g. `email`, `chat`, `web`, `phone_transcript`, `app`.
+    public var channel: String?
+    /// RFC 3339 timestamp, as sent (already validated).
+    public var createdAt: String?
+    /// Language tag as sent by the producer (e.g. `en`, `es`); not validated.
+    public var language: String?
+    public var threadID: String?
+    public var inReplyTo: String?
+    /// The customer asked for a human (field `prefers_human`); `false` when absent.
+    public var prefersHuman: Bool
+    /// Cohort attributes for audit only; never used for routing.
+    public var attributes: TicketAttributes
+    /// The whole decoded object, for pass-through.
+    public var original: JSONObject
+
+    public init(
+        id: String,
+        customerID: String,
+        body: String,
+        subject: String? = nil,
+        channel: String? = nil,
+        createdAt: String? = nil,
+        language: String? = nil,
+        threadID: String? = nil,
+        inReplyTo: String? = nil,
+        prefersHuman: Bool = false,
+        attributes: TicketAttributes = [:],
+        original: JSONObject = [:]
+    ) {
+        self.id = id
+        self.customerID = customerID
+        self.body = body
+        self.subject = subject
+        self.channel = channel
+        self.createdAt = createdAt
+        self.language = language
+        self.threadID = threadID
+        self.inReplyTo = inReplyTo
+        self.prefersHuman = prefersHuman
+        self.attributes = attributes
+        self.original = original
+    }
+
+    /// ``createdAt`` parsed, when present.
+    public var createdAtTimestamp: RFC3339Timestamp? {
+        createdAt.flatMap(RFC3339Timestamp.init)
+    }
+}

@@ -1,0 +1,106 @@
+/// How text becomes hashed features. Stored in the model file so that serving
+/// featurises exactly as training did.
+public struct FeaturizerSettings: Codable, Sendable, Equatable {
+    /// Features hash into `1 << bucketBits` buckets (the hashing trick).
+    public var bucketBits: Int = 21
+    /// 1 = word unigrams only, 2 = unigrams and bigrams.
+    public var wordNgrams: Int = 2
+    /// Character n-grams of each word wrapped in boundary markers, "<word>".
+    public var charMinN: Int = 2
+    public var charMaxN: Int = 5
+    /// Relative weight of the word group and the character group (each group is L2-normalised).
+    public var wordWeight: Float = 1
+    public var charWeight: Float = 1
+    /// Longer input is cut here (bytes of normalised UTF-8).
+    public var maxInputBytes: Int = 8_192
+    /// Seed mixed into every feature hash.
+    public var hashSeed: UInt64 = 0x7472_6961_6765 // "triage"
+
+    public init() {}
+
+    func validate() throws {
+        guard (10...26).contains(bucketBits), (1...3).contains(wordNgrams),
+              charMinN >= 1, charMaxN >= charMinN, charMaxN <= 8,
+              maxInputBytes > 0, wordWeight >= 0, charWeight >= 0
+        else { throw ModelError(.invalidSettings, "featurizer settings out of range: \(self)") }
+    }
+}
+
+/// The hashed features of one text: bucket ids, word group first, then character group.
+struct FeatureBuffer {
+    var buckets: [UInt32] = []
+    /// `buckets[0..<wordCount]` are word features, the rest character n-grams.
+    var wordCount = 0
+    var tokens = TokenBuffer()
+
+    init() { buckets.reserveCapacity(1024) }
+}
+
+/// Turns text into hashed word uni/bigrams and character n-grams (fastText's `Dictionary`,
+/// without a vocabulary: Vowpal Wabbit's hashing trick).
+struct Featurizer: Sendable {
+    let settings: FeaturizerSettings
+    private let mask: UInt64
+    private let wordSeed: UInt64
+    private let charSeed: UInt64
+
+    init(settings: FeaturizerSettings) {
+        self.settings = settings
+        mask = (UInt64(1) << UInt64(settings.bucketBits)) - 1
+        wordSeed = FNV1a.finalize(settings.hashSeed ^ 0x776f_7264)  // "word"
+        charSeed = FNV1a.finalize(settings.hashSeed ^ 0x6368_6172)  // "char"
+    }
+
+    func extract(_ text: String, into out: inout FeatureBuffer) {
+        Tokenizer.tokenize(text, maxBytes: settings.maxInputBytes, into: &out.tokens)
+        out.buckets.removeAll(keepingCapacity: true)
+        let tokens = out.tokens
+        let count = tokens.count
+        let wordNgrams = settings.wordNgrams
+        let minN = settings.charMinN, maxN = settings.charMaxN
+        tokens.bytes.withUnsafeBufferPointer { bytes in
+            tokens.starts.withUnsafeBufferPointer { starts in
+                tokens.ends.withUnsafeBufferPointer { ends in
+                    // Word unigrams, bigrams (and trigrams if configured).
+                    var previous: UInt64 = 0, previous2: UInt64 = 0
+                    for t in 0..<count {
+                        var h = FNV1a.offsetBasis ^ wordSeed
+                        for i in Int(starts[t])..<Int(ends[t]) { h = FNV1a.step(h, bytes[i]) }
+                        h = FNV1a.finalize(h)
+                        out.buckets.append(UInt32(truncatingIfNeeded: h & mask))
+                        if wordNgrams >= 2 && t > 0 {
+                            let bigram = FNV1a.combine(previous, h)
+                            out.buckets.append(UInt32(truncatingIfNeeded: bigram & mask))
+                            if wordNgrams >= 3 && t > 1 {
+                                out.buckets.append(UInt32(truncatingIfNeeded: FNV1a.combine(previous2, bigram) & mask))
+                            }
+                        }
+                        previous2 = previous
+                        previous = h
+                    }
+                    out.wordCount = out.buckets.count
+                    // Character n-grams of "<word>".
+                    for t in 0..<count {
+                        let start = Int(starts[t]), end = Int(ends[t])
+                        let length = end - start + 2
+                        for i in 0..<length {
+                            var h = FNV1a.offsetBasis ^ charSeed
+                            let limit = min(length, i + maxN)
+                            var n = 0
+                            for j in i..<limit {
+                                let byte: UInt8 = j == 0 ? 60 : (j == length - 1 ? 62 : bytes[start + j - 1])
+                                h = FNV1a.step(h, byte)
+                                n += 1
+                                if n >= minN {
+                                    // Skip the lone markers "<" and ">" when minN == 1.
+                                    if n == 1 && (byte == 60 || byte == 62) && (j == 0 || j == length - 1) { continue }
+                                    out.buckets.append(UInt32(truncatingIfNeeded: FNV1a.finalize(h &+ UInt64(n)) & mask))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Kafka
+import Logging
+import TriageCore
+import TriagePolicy
+import TriageWorker
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `triage demo`: the whole flow in one process on an embedded mock cluster — sample
+/// tickets in, two or more workers in one consumer group, a readable summary out.
+public struct Demo {
+    public var tickets = 300
+    public var workers = 2
+    public var brokers = 3
+    public var partitions = 6
+    public var seed: UInt64 = 2026
+    public var classifier: ClassifierFactory
+    /// One line saying which classifier runs (trained model or placeholder).
+    public var classifierDescription: String
+    public var logger = Logger(label: "triage.demo")
+
+    public init(classifier: @escaping ClassifierFactory, classifierDescription: String) {
+        self.classifier = classifier
+        self.classifierDescription = classifierDescription
+    }
+
+    /// Runs the demo, printing as it goes, and returns the check of the run.
+    public func run(print say: (String) -> Void, progress: (String) -> Void) async throws -> RunReport {
+        say("Starting an in-process Kafka mock cluster (\(brokers) brokers, \(partitions) partitions per topic)…")
+        let cluster = try DevCluster(brokers: brokers, partitions: partitions)
+        say("  bootstrap servers: \(cluster.bootstrapServers)")
+        var workerList: [Worker] = []
+        for i in 1...workers {
+            var config = WorkerConfiguration(bootstrapServers: cluster.bootstrapServers, workerID: "demo-\(i)")
+            config.groupID = "triage-demo"
+            config.consumerProperties = ["log_level": "3"]  // keep librdkafka's rebalance chatter out of the demo
+            workerList.append(Worker(configuration: config, classifier: classifier, logger: logger))
+        }
+        say("Classifier: \(classifierDescription)")
+        say("Starting \(workers) workers in consumer group \"triage-demo\"…")
+        let done = try await withThrowingTaskGroup(of: Void.self) { group -> Duration in
+            for worker in workerList { group.addTask { try await worker.run() } }
+            try await waitForStableGroup(workerList, progress: progress)
+            let seedStarted = ContinuousClock.now
+            say("Seeding \(tickets) sample tickets written by the project (several channels, languages and customer attributes, some malformed, some asking for a person)…")
+            let seeded = try Seeder(bootstrapServers: cluster.bootstrapServers).seed(count: tickets, seed: seed)
+            say("  \(seeded.written) written: \(seeded.wellFormedIDs.count) well-formed, \(seeded.malformed) malformed, \(seeded.asksForHuman) asking for a person")
+            let started = seedStarted
+            let deadline = started + .seconds(120)
+            while true {
+                try await Task.sleep(for: .milliseconds(250))
+                let stats = workerList.map(\.stats.snapshot)
+                let completed = stats.reduce(0) { $0 + $1.completed }
+                progress("  processed \(completed)/\(tickets) tickets · routed \(stats.reduce(0) { $0 + $1.routed }) · handed off \(stats.reduce(0) { $0 + $1.handoffs }) · dead-lettered \(stats.reduce(0) { $0 + $1.deadLettered }) · \(stats.map { "\($0.assignedPartitions)" }.joined(separator: "+")) partitions")
+                if completed >= tickets { break }
+                if ContinuousClock.now > deadline {
+                    workerList.forEach { $0.requestStop() }
+                    throw WorkerError("demo: only \(completed) of \(tickets) tickets processed within 120 s")
+                }
+            }
+            let elapsed = ContinuousClock.now - started
+            workerList.forEach { $0.requestStop() }
+            try await group.waitForAll()
+            return elapsed
+        }
+        say("")
+        say("All workers stopped gracefully. Reading the output topics back to check the run…")
+        let report = try Reconciliation(bootstrapServers: cluster.bootstrapServers).run()
+        let seconds = Double(done.components.seconds) + Double(done.components.attoseconds) / 1e18
+        say("")
+        say("=== Summary ===")
+        say(report.render())
+        say(String(format: "throughput:           %.0f tickets/s over %.2f s (seeding to last ticket done, both workers running; group start-up excluded)", Double(tickets) / max(seconds, 0.001), seconds))
+        if report.placeholderDecisions > 0 {
+            say("NOTE: \(report.placeholderDecisions) decisions came from the PLACEHOLDER keyword classifier, not a trained model.")
+        }
+        say("")
+        say("Reading the audit records: one JSON record per decision on topic triage.audit, keyed by the")
+        say("customer's pseudonym (HMAC-SHA256; never the raw id). Fields are documented in docs/AUDIT-SCHEMA.md.")
+        say("With a standalone cluster (`triage dev-cluster`), read them with:")
+        say("  kcat -C -b <bootstrap> -t triage.audit -e -o beginning")
+        if let sample = try sampleAuditRecord(cluster.bootstrapServers) { say("A sample record from this run:\n  \(sample)") }
+        return report
+    }
+
+    /// Waits until every partition of the tickets topic is owned by some worker, so the
+    /// throughput figure measures processing, not the group's start-up.
+    private func waitForStableGroup(_ workers: [Worker], progress: (String) -> Void) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let owned = workers.map(\.stats.snapshot.assignedPartitions)
+            progress("  waiting for the group to settle: \(owned.map(String.init).joined(separator: "+")) of \(partitions) partitions assigned")
+            if owned.reduce(0, +) == partitions, owned.allSatisfy({ $0 > 0 }) || workers.count > partitions { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw WorkerError("demo: the consumer group did not settle within 60 s")
+    }
+
+    private func sampleAuditRecord(_ bootstrap: String) throws -> String? {
+        var sample: String?
+        try TopicReader(bootstrapServers: bootstrap).readAll(topics: ["triage.audit"]) { message in
+            if sample == nil, message.header("triage.decision_id") != nil {
+                sample = String(decoding: message.value, as: UTF8.self)
+            }
+        }
+        return sample
+    }
+}

@@ -1,0 +1,23 @@
+import Kafka
+import TriagePolicy
+import TriageWorker
+
+/// librdkafka's mock cluster with the project's topics created: for `triage dev-cluster`,
+/// `triage demo` and tests. Development only; production points at a real Kafka.
+public final class DevCluster: Sendable {
+    public let cluster: MockCluster
+    public let topics: [KafkaTopicSpec]
+
+    public init(brokers: Int = 3, partitions: Int = 12, policy: Policy = .demo, topics: TriageTopics = TriageTopics()) throws(KafkaError) {
+        guard partitions >= 1 else {
+            throw KafkaError(code: .configuration, message: "--partitions must be at least 1, not \(partitions)")
+        }
+        cluster = try MockCluster(brokers: brokers)
+        self.topics = topics.specs(for: policy, partitions: partitions)
+        for spec in self.topics {
+            try cluster.createTopic(spec.name, partitions: spec.partitions, replicationFactor: min(3, brokers))
+        }
+    }
+
+    public var bootstrapServers: String { cluster.bootstrapServers }
+}

@@ -1,0 +1,289 @@
+import Kafka
+import Logging
+import TriageAudit
+import TriageCore
+import TriagePolicy
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The pipeline of one worker, top to bottom:
+/// consume → decode → classify → decide → emit → commit.
+///
+/// It runs on one dedicated thread that owns the consumer, the producer and the classifier;
+/// librdkafka's callbacks (deliveries, rebalances) are served on that thread inside `poll`.
+final class Pipeline {
+    private let config: WorkerConfiguration
+    private let logger: Logger
+    private let stats: WorkerStatsBox
+    private let shouldStop: () -> Bool
+
+    private let consumer: KafkaConsumer
+    private let producer: KafkaProducer
+    private var consume: Consume
+    private let decode: Decode
+    private var classifier: any TicketClassifier
+    private let decide: Decide
+    private let emit: Emit
+    private var tracker = OffsetTracker()
+
+    private var assigned: Set<KafkaTopicPartition> = []
+    private var writes: [UInt: PendingWrite] = [:]
+    private var nextWriteToken: UInt = 1
+    private var retryQueue: [(due: UInt64, token: UInt)] = []
+    private var failure: WorkerError?
+
+    private struct PendingWrite {
+        var ticket: OffsetTracker.TicketToken
+        var message: KafkaProducerMessage
+        var attempts: Int
+    }
+
+    init(config: WorkerConfiguration, classifier: any TicketClassifier, stats: WorkerStatsBox, logger: Logger,
+         shouldStop: @escaping () -> Bool) throws(KafkaError) {
+        self.config = config
+        self.logger = logger
+        self.stats = stats
+        self.shouldStop = shouldStop
+        self.classifier = classifier
+        var producerConfig = KafkaProducerConfiguration(bootstrapServers: config.bootstrapServers)
+        producerConfig.clientID = "triage-\(config.workerID)"
+        producerConfig.extra = config.producerProperties
+        producer = try KafkaProducer(configuration: producerConfig)
+        var consumerConfig = KafkaConsumerConfiguration(
+            bootstrapServers: config.bootstrapServers, groupID: config.groupID, topics: [config.topics.tickets])
+        consumerConfig.clientID = "triage-\(config.workerID)"
+        consumerConfig.extra = config.consumerProperties
+        consumer = try KafkaConsumer(configuration: consumerConfig)
+        consume = Consume(consumer: consumer, maxBatch: config.maxBatch, maxInFlight: config.maxInFlightTickets)
+        decode = Decode(maxBytes: config.maxTicketBytes, maxDepth: config.maxJSONDepth)
+        decide = Decide(policy: config.policy)
+        emit = Emit(workerID: config.workerID, auditTopic: config.topics.audit, pseudonymizer: config.pseudonymizer)
+        consumer.onRebalance = { [weak self] event in self?.rebalanced(event) }
+    }
+
+    // MARK: - The loop
+
+    func run() throws(WorkerError) {
+        do {
+            while !shouldStop() {
+                if let failure { throw failure }
+                let batch = try consume.next(inFlight: tracker.inFlight, assigned: assigned)
+                for message in batch { try process(message) }
+                acknowledge(producer.poll(timeoutMs: 0))
+                try resendDue()
+                try storeCompleted()
+                try checkClientErrors()
+            }
+        } catch let error as WorkerError {
+            abort(error)
+            throw error
+        } catch let error as KafkaError {
+            let failure = WorkerError("Kafka failed", underlying: error)
+            abort(failure)
+            throw failure
+        } catch {
+            let failure = WorkerError("unexpected error: \(error)")
+            abort(failure)
+            throw failure
+        }
+        try shutdown()
+    }
+
+    // MARK: - One ticket
+
+    private func process(_ message: KafkaConsumerMessage) throws {
+        // A partition revoked in the middle of a batch now belongs to another member.
+        guard assigned.contains(message.topicPartition) else { return }
+        let started = DispatchFreeClock.nowMicros()
+        let now = UTCTime.now()
+        var records: [KafkaProducerMessage]
+        switch decode(message) {
+        case .failure(let error):
+            records = [DeadLetter.record(for: message, error: error, topic: config.topics.deadLetter, workerID: config.workerID, at: now)]
+            stats.update {
+                $0.consumed += 1
+                $0.deadLettered += 1
+                $0.perDeadLetterReason[error.reason.rawValue, default: 0] += 1
+            }
+        case .success(let ticket):
+            let classification = classifier.classify(ticket)
+            let decision = decide(ticket, classification, from: message)
+            let latency = Int(DispatchFreeClock.nowMicros() - started)
+            records = emit.writes(ticket: ticket, decision: decision, message: message, latencyMicros: latency, now: now)
+            stats.update {
+                $0.consumed += 1
+                if decision.kind == .handoff { $0.handoffs += 1 } else { $0.routed += 1 }
+                $0.perQueue[decision.queue, default: 0] += 1
+                for reason in decision.reasons { $0.perReason[reason.rawValue, default: 0] += 1 }
+            }
+        }
+        let ticket = tracker.begin(message.topicPartition, offset: message.offset, writes: records.count)
+        for record in records {
+            let token = nextWriteToken
+            nextWriteToken &+= 1
+            writes[token] = PendingWrite(ticket: ticket, message: record, attempts: 0)
+            try send(token)
+        }
+    }
+
+    private func send(_ token: UInt) throws(KafkaError) {
+        guard let write = writes[token] else { return }
+        do {
+            try producer.send(write.message, token: token)
+        } catch {
+            // Queue still full after waiting: serve deliveries and try once more.
+            guard error.code == .queueFull else { throw error }
+            acknowledge(producer.poll(timeoutMs: 100))
+            try producer.send(write.message, token: token)
+        }
+    }
+
+    // MARK: - Acknowledgements and retries
+
+    private func acknowledge(_ reports: [KafkaDeliveryReport]) {
+        for report in reports {
+            guard var write = writes[report.token] else { continue }
+            if let error = report.error {
+                write.attempts += 1
+                guard error.isRetriable, write.attempts <= config.maxDeliveryRetries, !error.isFatal else {
+                    failure = failure ?? WorkerError("write to \(write.message.topic) failed after \(write.attempts) attempt(s); the ticket's offset is not committed", underlying: error)
+                    continue
+                }
+                writes[report.token] = write
+                let backoff = UInt64(config.retryBackoffMs) << UInt64(min(write.attempts - 1, 6))
+                retryQueue.append((DispatchFreeClock.nowMicros() + backoff * 1000, report.token))
+                stats.update { $0.deliveryRetries += 1 }
+                logger.warning("retrying write", metadata: ["topic": "\(write.message.topic)", "attempt": "\(write.attempts)", "error": "\(error)"])
+                continue
+            }
+            writes[report.token] = nil
+            if tracker.acknowledge(write.ticket) {
+                stats.update { $0.completed += 1 }
+            }
+        }
+        let inFlight = tracker.inFlight
+        stats.update { $0.inFlight = inFlight }
+    }
+
+    private func resendDue() throws(KafkaError) {
+        guard !retryQueue.isEmpty else { return }
+        let now = DispatchFreeClock.nowMicros()
+        let due = retryQueue.filter { $0.due <= now }
+        retryQueue.removeAll { $0.due <= now }
+        for item in due { try send(item.token) }
+    }
+
+    private func storeCompleted(_ partitions: Set<KafkaTopicPartition>? = nil) throws(KafkaError) {
+        try consumer.store(tracker.takeCommittable(partitions))
+    }
+
+    private func checkClientErrors() throws(WorkerError) {
+        if let fatal = producer.fatalError() {
+            throw WorkerError("the producer hit a fatal error", underlying: fatal)
+        }
+        for error in producer.takeErrors() + consumer.takeErrors() {
+            logger.warning("kafka: \(error)")
+        }
+    }
+
+    // MARK: - Rebalances
+
+    private func rebalanced(_ event: KafkaRebalanceEvent) {
+        switch event {
+        case .assigned(let partitions):
+            assigned.formUnion(partitions)
+            logger.info("partitions assigned", metadata: ["partitions": "\(partitions.sorted())"])
+        case .revoked(let partitions):
+            let revoked = Set(partitions)
+            drain(revoked, timeoutMs: config.shutdownTimeoutMs)
+            do {
+                let offsets = tracker.takeCommittable(revoked)
+                try consumer.store(offsets)
+                try consumer.commit(offsets)
+            } catch {
+                logger.warning("commit on revocation failed; the new owner will reprocess from the last commit", metadata: ["error": "\(error)"])
+            }
+            forget(revoked)
+            logger.info("partitions revoked", metadata: ["partitions": "\(partitions.sorted())"])
+        case .lost(let partitions):
+            forget(Set(partitions))
+            logger.warning("partitions lost", metadata: ["partitions": "\(partitions.sorted())"])
+        }
+        let count = assigned.count
+        stats.update {
+            $0.assignedPartitions = count
+            $0.rebalances += 1
+        }
+    }
+
+    private func forget(_ partitions: Set<KafkaTopicPartition>) {
+        assigned.subtract(partitions)
+        tracker.forget(partitions)
+        consume.forget(Array(partitions))
+        let orphaned = writes.filter { partitions.contains($0.value.ticket.partition) }.map(\.key)
+        for token in orphaned { writes[token] = nil }
+    }
+
+    /// Serves deliveries until the tickets of `partitions` are done or the time is up.
+    private func drain(_ partitions: Set<KafkaTopicPartition>?, timeoutMs: Int) {
+        let deadline = DispatchFreeClock.nowMicros() + UInt64(timeoutMs) * 1000
+        while DispatchFreeClock.nowMicros() < deadline {
+            let pending = partitions.map { tracker.pending(in: $0) } ?? tracker.inFlight
+            if pending == 0 || failure != nil { return }
+            acknowledge(producer.poll(timeoutMs: 50))
+            do { try resendDue() } catch { failure = WorkerError("re-send failed while draining", underlying: error) }
+        }
+    }
+
+    // MARK: - Shutdown
+
+    /// Graceful: stop fetching, finish in-flight tickets, flush, commit, leave the group.
+    private func shutdown() throws(WorkerError) {
+        logger.info("shutting down: finishing \(tracker.inFlight) in-flight tickets")
+        consume.pauseAll(assigned)
+        drain(nil, timeoutMs: config.shutdownTimeoutMs)
+        if tracker.inFlight > 0 {
+            logger.warning("\(tracker.inFlight) tickets not acknowledged in time; their offsets stay uncommitted and the group will process them again")
+        }
+        do {
+            try storeCompleted()
+            try consumer.commit()
+        } catch {
+            // Retriable (e.g. a rebalance in progress): closing commits the stored offsets again.
+            logger.info("commit before leaving the group failed; close will retry it", metadata: ["error": "\(error)"])
+        }
+        leaveGroup()
+        acknowledge(producer.flush(timeoutMs: 5_000))
+        if let failure { throw failure }
+    }
+
+    /// After a failure: commit what is safely done, write nothing more, leave.
+    private func abort(_ error: WorkerError) {
+        logger.error("stopping: \(error)")
+        try? storeCompleted()
+        try? consumer.commit()
+        leaveGroup()
+        acknowledge(producer.flush(timeoutMs: 5_000))
+    }
+
+    /// Leaves the group (the final revocation commits what is done) and detaches callbacks.
+    private func leaveGroup() {
+        do {
+            try consumer.close()
+        } catch {
+            logger.warning("leaving the group failed; the group will reprocess from the last commit", metadata: ["error": "\(error)"])
+        }
+        consumer.onRebalance = nil
+    }
+}
+
+/// Monotonic microseconds (CLOCK_MONOTONIC), cheap enough for per-ticket timing.
+enum DispatchFreeClock {
+    static func nowMicros() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
+    }
+}

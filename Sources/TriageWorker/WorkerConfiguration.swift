@@ -1,0 +1,36 @@
+import TriageAudit
+import TriagePolicy
+
+/// Everything a worker needs to know, in one documented place.
+public struct WorkerConfiguration: Sendable {
+    public var bootstrapServers: String
+    /// Consumer group: every worker of one fleet uses the same id.
+    public var groupID: String = "triage"
+    /// This worker's name in logs, routed tickets and audit records.
+    public var workerID: String
+    public var topics = TriageTopics()
+    public var policy: Policy = .demo
+    public var pseudonymizer: Pseudonymizer = .development
+    /// Records taken from Kafka per poll.
+    public var maxBatch: Int = 500
+    /// Tickets read but not yet fully acknowledged; above this the worker pauses fetching.
+    public var maxInFlightTickets: Int = 20_000
+    /// Larger tickets go to the dead-letter topic with `too_large`.
+    public var maxTicketBytes: Int = 65_536
+    /// Deeper JSON goes to the dead-letter topic with `too_deep`.
+    public var maxJSONDepth: Int = 16
+    /// How long a graceful shutdown (or a revocation) waits for outstanding writes.
+    public var shutdownTimeoutMs: Int = 30_000
+    /// Application-level re-sends of a write whose delivery failed with a retriable error,
+    /// after librdkafka's own retries; then the worker stops.
+    public var maxDeliveryRetries: Int = 8
+    public var retryBackoffMs: Int = 200
+    /// Raw librdkafka properties for the consumer and the producer.
+    public var consumerProperties: [String: String] = [:]
+    public var producerProperties: [String: String] = [:]
+
+    public init(bootstrapServers: String, workerID: String) {
+        self.bootstrapServers = bootstrapServers
+        self.workerID = workerID
+    }
+}

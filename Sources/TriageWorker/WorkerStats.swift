@@ -1,0 +1,28 @@
+import Synchronization
+
+/// Counters a worker keeps while it runs: for progress lines, the demo and tests.
+public struct WorkerStats: Sendable, Hashable {
+    public var consumed = 0
+    public var routed = 0
+    public var handoffs = 0
+    public var deadLettered = 0
+    /// Tickets whose writes were all acknowledged.
+    public var completed = 0
+    public var deliveryRetries = 0
+    public var inFlight = 0
+    public var assignedPartitions = 0
+    public var rebalances = 0
+    public var perQueue: [String: Int] = [:]
+    public var perReason: [String: Int] = [:]
+    public var perDeadLetterReason: [String: Int] = [:]
+
+    public init() {}
+}
+
+/// A lock around the stats, shared by the pipeline thread and whoever reads them.
+public final class WorkerStatsBox: Sendable {
+    private let stats = Mutex(WorkerStats())
+    public init() {}
+    public var snapshot: WorkerStats { stats.withLock { $0 } }
+    func update(_ body: (inout WorkerStats) -> Void) { stats.withLock { body(&$0) } }
+}

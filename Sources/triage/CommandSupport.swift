@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// Options every Kafka-facing command shares.
+struct BootstrapOptions: ParsableArguments {
+    @Option(name: .long, help: "Kafka bootstrap servers, e.g. 127.0.0.1:9092,127.0.0.1:9093. Also read from TRIAGE_BOOTSTRAP or a file given as @PATH (as written by `triage dev-cluster --bootstrap-file`).")
+    var bootstrap: String?
+
+    /// The bootstrap servers, from the flag, `@file`, or the environment.
+    func resolved() throws -> String {
+        guard let value = bootstrap ?? ProcessInfo.processInfo.environment["TRIAGE_BOOTSTRAP"] else {
+            throw ValidationError("no bootstrap servers: pass --bootstrap HOST:PORT or set TRIAGE_BOOTSTRAP")
+        }
+        if value.hasPrefix("@") {
+            let path = String(value.dropFirst())
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ValidationError("cannot read bootstrap servers from file '\(path)'")
+            }
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return value
+    }
+}
+
+enum Logs {
+    /// Logs to stderr at the given level (`TRIAGE_LOG_LEVEL` overrides).
+    static func bootstrap(level: Logger.Level) {
+        let chosen = ProcessInfo.processInfo.environment["TRIAGE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? level
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = chosen
+            return handler
+        }
+    }
+}
+
+/// Prints a line to stderr (progress, warnings), leaving stdout for results.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Splits `key=value` librdkafka properties given with -X.
+func parseProperties(_ items: [String], flag: String) throws -> [String: String] {
+    var result: [String: String] = [:]
+    for item in items {
+        guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
+            throw ValidationError("\(flag) takes key=value, not '\(item)'")
+        }
+        result[String(item[..<eq])] = String(item[item.index(after: eq)...])
+    }
+    return result
+}
+
+/// Prints a line to stdout at once (unbuffered), for output other processes wait for.
+func printOut(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}

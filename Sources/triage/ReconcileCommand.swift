@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import TriageOps
+
+struct Reconcile: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconcile",
+        abstract: "Check a run end to end: every input ticket routed and audited, every malformed one dead-lettered.",
+        discussion: """
+            Reads the tickets topic, every queue.<name> topic, triage.audit and triage.dlq from the
+            beginning to their current end (no consumer group, nothing committed) and compares sets:
+            ticket ids for well-formed input, source positions for malformed input. Exits 1 if any
+            ticket is lost, unaudited or unexpected. Duplicates (at-least-once redelivery) are reported.
+            """
+    )
+
+    @OptionGroup var kafka: BootstrapOptions
+
+    @Option(help: "Topic the tickets were read from.")
+    var input = "tickets"
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    func run() throws {
+        var reconciliation = Reconciliation(bootstrapServers: try kafka.resolved())
+        reconciliation.topics.tickets = input
+        let report = try reconciliation.run()
+        if json {
+            print(report.jsonSummary())
+        } else {
+            print(report.render())
+        }
+        if !report.isComplete { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,17 @@
+import ArgumentParser
+
+@main
+struct Triage: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "triage",
+        abstract: "Classify, route and audit support tickets from Kafka.",
+        discussion: """
+            Start here: `triage demo` runs the whole flow on an embedded Kafka mock cluster.
+            In production, run `triage work --bootstrap HOST:PORT` on as many workers as the
+            tickets topic has partitions.
+            """,
+        subcommands: [
+            Work.self, DevCluster.self, Demo.self, Seed.self, Reconcile.self,
+        ]
+    )
+}

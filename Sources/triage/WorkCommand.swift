@@ -1,0 +1,145 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import Logging
+import ServiceLifecycle
+import TriageAudit
+import TriageWorker
+
+struct Work: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "work",
+        abstract: "Join the consumer group and route tickets until SIGTERM/SIGINT.",
+        discussion: """
+            Reads tickets from --input, decodes, classifies, decides, writes the routed ticket to
+            queue.<name> and one audit record to triage.audit, and commits a ticket's offset only
+            after those writes are acknowledged. Malformed input goes to triage.dlq with its reason.
+            On SIGTERM or SIGINT it stops fetching, finishes in-flight tickets, commits, leaves the
+            group and exits 0. Scale out by starting more workers with the same --group.
+
+            The customer pseudonym key comes from TRIAGE_PSEUDONYM_KEY or --pseudonym-key-file;
+            without one a development key is used and a warning is printed.
+            """
+    )
+
+    @OptionGroup var kafka: BootstrapOptions
+
+    @Option(help: "Consumer group id; every worker of one fleet uses the same.")
+    var group = "triage"
+
+    @Option(help: "Topic to read tickets from.")
+    var input = "tickets"
+
+    @Option(name: .customLong("worker-id"), help: "This worker's name in logs and records (default: host-pid).")
+    var workerID: String?
+
+    @Option(help: "Trained model file (see `triage train`). Without one a PLACEHOLDER keyword classifier runs and says so.")
+    var model: String?
+
+    @Option(name: .customLong("max-batch"), help: "Records taken per poll.")
+    var maxBatch = 500
+
+    @Option(name: .customLong("max-in-flight"), help: "Tickets read but not yet acknowledged before fetching pauses.")
+    var maxInFlight = 20_000
+
+    @Option(name: .customLong("max-ticket-bytes"), help: "Larger tickets are dead-lettered as too_large.")
+    var maxTicketBytes = 65_536
+
+    @Option(name: .customLong("shutdown-timeout"), help: "Seconds a graceful shutdown waits for outstanding writes.")
+    var shutdownTimeout = 30
+
+    @Option(name: .customLong("pseudonym-key-file"), help: "File holding the key for customer pseudonyms (HMAC-SHA256).")
+    var pseudonymKeyFile: String?
+
+    @Option(name: .customLong("create-topics"), help: "Create missing topics with this many partitions (0: don't).")
+    var createTopicsPartitions = 12
+
+    @Option(name: .customLong("progress-interval"), help: "Seconds between progress lines (0: none).")
+    var progressInterval = 10
+
+    @Option(name: [.customShort("X"), .customLong("kafka")], help: "Raw librdkafka property key=value for both clients (repeatable).")
+    var properties: [String] = []
+
+    func validate() throws {
+        guard maxBatch >= 1 else { throw ValidationError("--max-batch must be at least 1, not \(maxBatch)") }
+        guard maxInFlight >= 1 else { throw ValidationError("--max-in-flight must be at least 1, not \(maxInFlight)") }
+        guard maxTicketBytes >= 64 else { throw ValidationError("--max-ticket-bytes must be at least 64, not \(maxTicketBytes)") }
+        guard shutdownTimeout >= 1 else { throw ValidationError("--shutdown-timeout must be at least 1 second, not \(shutdownTimeout)") }
+        guard input.isEmpty == false else { throw ValidationError("--input must name a topic") }
+    }
+
+    func run() async throws {
+        Logs.bootstrap(level: .info)
+        let logger = Logger(label: "triage.work")
+        let bootstrap = try kafka.resolved()
+        let id = workerID ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
+        var config = WorkerConfiguration(bootstrapServers: bootstrap, workerID: id)
+        config.groupID = group
+        config.topics.tickets = input
+        config.maxBatch = maxBatch
+        config.maxInFlightTickets = maxInFlight
+        config.maxTicketBytes = maxTicketBytes
+        config.shutdownTimeoutMs = shutdownTimeout * 1000
+        let raw = try parseProperties(properties, flag: "-X")
+        config.consumerProperties = raw
+        config.producerProperties = raw
+        config.pseudonymizer = try PseudonymKey.load(file: pseudonymKeyFile, logger: logger)
+
+        let classifier = try ClassifierChoice.load(modelPath: model, logger: logger)
+        if createTopicsPartitions > 0 { createMissingTopics(config, logger: logger) }
+
+        let worker = Worker(configuration: config, classifier: classifier.factory, logger: logger)
+        logger.info("worker \(id) joining group \(group) on \(bootstrap); classifier: \(classifier.description)")
+        let reporter = progressInterval > 0 ? Task {
+            var last = 0
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(progressInterval))
+                let s = worker.stats.snapshot
+                logger.info("progress: \(s.completed) tickets done (+\(s.completed - last)), \(s.handoffs) handoffs, \(s.deadLettered) dead-lettered, \(s.inFlight) in flight, \(s.assignedPartitions) partitions")
+                last = s.completed
+            }
+        } : nil
+        defer { reporter?.cancel() }
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup,
+                             failureTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            printError("triage work: stopped with an error: \(error)")
+            printError("triage work: offsets of unacknowledged tickets were not committed; another worker will process them.")
+            throw ExitCode(1)
+        }
+        let s = worker.stats.snapshot
+        logger.info("worker \(id) stopped: \(s.completed) tickets done, \(s.deadLettered) dead-lettered")
+    }
+
+    private func createMissingTopics(_ config: WorkerConfiguration, logger: Logger) {
+        do {
+            let admin = try KafkaAdmin(bootstrapServers: config.bootstrapServers)
+            let created = try admin.createMissingTopics(config.topics.specs(for: config.policy, partitions: createTopicsPartitions))
+            if !created.isEmpty { logger.info("created topics: \(created.joined(separator: ", "))") }
+        } catch {
+            logger.warning("could not create missing topics (continuing; a broker may create them on first write): \(error)")
+        }
+    }
+}
+
+/// The pseudonymisation key, from the environment or a file.
+enum PseudonymKey {
+    static func load(file: String?, logger: Logger) throws -> Pseudonymizer {
+        if let file {
+            guard let data = FileManager.default.contents(atPath: file), !data.isEmpty else {
+                throw ValidationError("--pseudonym-key-file '\(file)' is missing or empty")
+            }
+            return Pseudonymizer(key: Array(data))
+        }
+        if let key = ProcessInfo.processInfo.environment["TRIAGE_PSEUDONYM_KEY"], !key.isEmpty {
+            return Pseudonymizer(key: Array(key.utf8))
+        }
+        logger.warning("no TRIAGE_PSEUDONYM_KEY or --pseudonym-key-file: using the DEVELOPMENT pseudonym key (not for production)")
+        return .development
+    }
+}
