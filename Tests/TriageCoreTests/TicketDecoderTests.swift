@@ -129,3 +129,28 @@ struct TicketDecoderTests {
         #expect(reason("{\"id\":\"a\",\"body\":1}")?.field == "customer_id")
     }
 }
+
+@Suite("TicketDecoder robustness")
+struct TicketDecoderRobustnessTests {
+    @Test("mutated and truncated tickets never trap and always give a known reason")
+    func mutations() {
+        var generator = SampleTicketGenerator(seed: 3, malformedRate: 0.1)
+        var random = SeededRandom(seed: 4)
+        let decoder = TicketDecoder()
+        for sample in generator.next(1_500) {
+            var bytes = sample.bytes
+            guard !bytes.isEmpty else { continue }
+            switch random.int(in: 0..<3) {
+            case 0: bytes[random.int(in: 0..<bytes.count)] = UInt8(random.int(in: 0..<256))
+            case 1: bytes = Array(bytes[..<random.int(in: 0..<bytes.count)])
+            default: bytes.insert(random.pick(Array("{}[]\",:\\0-e".utf8) + [0, 0xFF]), at: random.int(in: 0..<bytes.count))
+            }
+            do {
+                _ = try decoder.decode(bytes)
+            } catch {
+                #expect(TicketDecodingError.Reason.allCases.contains(error.reason))
+                #expect(!error.message.isEmpty)
+            }
+        }
+    }
+}

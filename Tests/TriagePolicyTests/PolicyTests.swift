@@ -1,0 +1,90 @@
+import Testing
+import TriageCore
+@testable import TriagePolicy
+
+private func ticket(_ body: String, prefersHuman: Bool = false, subject: String? = nil) -> Ticket {
+    var object: JSONObject = ["id": "t1", "customer_id": "c1", "body": .string(body)]
+    if prefersHuman { object["prefers_human"] = true }
+    if let subject { object["subject"] = .string(subject) }
+    return try! TicketDecoder().decode(object)
+}
+
+private func classification(_ label: String = "card_lost", confidence: Double = 0.9, abstain: Bool = false) -> Classification {
+    Classification(label: label, confidence: confidence, top: [.init(label: label, probability: confidence)],
+                   margin: confidence - 0.05, abstain: abstain, modelVersion: "m-test", isPlaceholder: false)
+}
+
+@Suite("Policy: the decision and its reasons")
+struct PolicyTests {
+    let policy = Policy.demo
+
+    @Test("a confident, in-scope ticket is routed to the queue that owns its label")
+    func routes() {
+        let d = policy.decide(ticket("my card is gone"), classification: classification("payment_failed"), decisionID: "d1")
+        #expect(d.kind == .route)
+        #expect(d.queue == "payments")
+        #expect(d.topic == "queue.payments")
+        #expect(d.reasons == [.routedByLabel])
+        #expect(d.priority == .normal)
+    }
+
+    @Test("reasons that hand a ticket to a person", arguments: [
+        ("please let me talk to a real person", false, ReasonCode.explicitRequest),
+        ("my card is gone", true, ReasonCode.prefersHuman),
+    ])
+    func handoffs(body: String, prefersHuman: Bool, reason: ReasonCode) {
+        let d = policy.decide(ticket(body, prefersHuman: prefersHuman), classification: classification(), decisionID: "d1")
+        #expect(d.kind == .handoff)
+        #expect(d.reasons.contains(reason))
+        #expect(d.priority == .high)
+        #expect(d.queue == "cards", "the category is clear, so its experts take it")
+    }
+
+    @Test("an abstaining or unsure model sends the ticket to the human queue")
+    func unsure() {
+        let abstained = policy.decide(ticket("??"), classification: classification(abstain: true), decisionID: "d1")
+        #expect(abstained.kind == .handoff && abstained.queue == "human" && abstained.reasons.contains(.modelAbstained))
+        let low = policy.decide(ticket("??"), classification: classification(confidence: 0.2), decisionID: "d1")
+        #expect(low.kind == .handoff && low.queue == "human" && low.reasons.contains(.lowConfidence))
+        let unknown = policy.decide(ticket("??"), classification: classification("no_such_label"), decisionID: "d1")
+        #expect(unknown.kind == .handoff && unknown.queue == "human" && unknown.reasons.contains(.unknownLabel))
+    }
+
+    @Test("the same input gives the same decision")
+    func deterministic() {
+        let a = policy.decide(ticket("agent please"), classification: classification(), decisionID: "d1")
+        let b = policy.decide(ticket("agent please"), classification: classification(), decisionID: "d1")
+        #expect(a == b)
+    }
+
+    @Test("the policy version is a content hash: it changes when the policy does")
+    func version() {
+        var other = Policy.demo.queues
+        other[0].labels.append("extra")
+        #expect(Policy(queues: other).version != Policy.demo.version)
+        #expect(Policy(queues: Policy.demo.queues).version == Policy.demo.version)
+        #expect(Policy.demo.version.hasPrefix("p-"))
+    }
+}
+
+@Suite("Escape hatch: an explicit request for a person")
+struct EscapeHatchTests {
+    let hatch = EscapeHatch()
+
+    @Test("requests in four languages", arguments: [
+        "I want to talk to a real person", "REPRESENTATIVE!!!", "can I speak to someone please",
+        "live agent", "hablar con un agente", "quiero hablar con una persona",
+        "Ich möchte mit einem Menschen sprechen", "je veux parler à un conseiller",
+    ])
+    func asks(_ text: String) {
+        #expect(hatch.asksForPerson(text))
+    }
+
+    @Test("mentions that are not requests", arguments: [
+        "my travel agent booked this", "this was human error on my side", "my card was stolen",
+        "the estate agent needs a statement",
+    ])
+    func doesNotAsk(_ text: String) {
+        #expect(!hatch.asksForPerson(text))
+    }
+}

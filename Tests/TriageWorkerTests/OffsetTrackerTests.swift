@@ -1,0 +1,67 @@
+import Kafka
+import Testing
+@testable import TriageWorker
+
+@Suite("Commit: offsets advance only over fully acknowledged tickets")
+struct OffsetTrackerTests {
+    let p0 = KafkaTopicPartition(topic: "tickets", partition: 0)
+    let p1 = KafkaTopicPartition(topic: "tickets", partition: 1)
+
+    @Test("out-of-order acknowledgements commit only the done prefix")
+    func prefixOnly() {
+        var tracker = OffsetTracker()
+        let a = tracker.begin(p0, offset: 10, writes: 2)
+        let b = tracker.begin(p0, offset: 11, writes: 2)
+        let c = tracker.begin(p0, offset: 12, writes: 1)
+        #expect(tracker.inFlight == 3)
+        tracker.acknowledge(c)
+        tracker.acknowledge(b)
+        tracker.acknowledge(b)
+        #expect(tracker.takeCommittable().isEmpty, "offset 10 is not done, so nothing may be committed")
+        tracker.acknowledge(a)
+        #expect(tracker.takeCommittable().isEmpty, "offset 10 still has one write outstanding")
+        tracker.acknowledge(a)
+        #expect(tracker.takeCommittable() == [KafkaTopicPartitionOffset(topic: "tickets", partition: 0, offset: 13)])
+        #expect(tracker.inFlight == 0)
+        #expect(tracker.takeCommittable().isEmpty, "nothing new since the last call")
+    }
+
+    @Test("partitions are independent")
+    func independentPartitions() {
+        var tracker = OffsetTracker()
+        let a = tracker.begin(p0, offset: 0, writes: 1)
+        _ = tracker.begin(p1, offset: 0, writes: 1)
+        tracker.acknowledge(a)
+        #expect(tracker.takeCommittable() == [KafkaTopicPartitionOffset(topic: "tickets", partition: 0, offset: 1)])
+        #expect(tracker.pending(in: [p1]) == 1)
+        #expect(tracker.pending(in: [p0]) == 0)
+    }
+
+    @Test("a revoked partition is forgotten and late acknowledgements are ignored")
+    func forget() {
+        var tracker = OffsetTracker()
+        let a = tracker.begin(p0, offset: 5, writes: 1)
+        tracker.forget([p0])
+        #expect(tracker.inFlight == 0)
+        #expect(tracker.acknowledge(a) == false)
+        #expect(tracker.takeCommittable().isEmpty)
+    }
+
+    @Test("extra acknowledgements never complete a ticket twice")
+    func doubleAck() {
+        var tracker = OffsetTracker()
+        let a = tracker.begin(p0, offset: 0, writes: 1)
+        #expect(tracker.acknowledge(a) == true)
+        #expect(tracker.acknowledge(a) == false)
+        #expect(tracker.inFlight == 0)
+    }
+
+    @Test("committable offsets can be limited to some partitions")
+    func limited() {
+        var tracker = OffsetTracker()
+        tracker.acknowledge(tracker.begin(p0, offset: 0, writes: 1))
+        tracker.acknowledge(tracker.begin(p1, offset: 7, writes: 1))
+        #expect(tracker.takeCommittable([p1]) == [KafkaTopicPartitionOffset(topic: "tickets", partition: 1, offset: 8)])
+        #expect(tracker.takeCommittable() == [KafkaTopicPartitionOffset(topic: "tickets", partition: 0, offset: 1)])
+    }
+}
