@@ -21,7 +21,7 @@ struct WorkerFailureTests {
         }
         // The first ticket is done; the big one is not, so the committed offset stops before it.
         let consumer = try KafkaConsumer(configuration: KafkaConsumerConfiguration(
-            bootstrapServers: harness.bootstrap, groupID: harness.group, topics: []))
+            bootstrapServers: harness.bootstrap, groupID: harness.group, topics: ["tickets"]))
         let committed = try consumer.committed([KafkaTopicPartition(topic: "tickets", partition: 0)])
         #expect(committed.first.map { $0.offset <= 1 } == true, "committed \(committed); offset 1 (the big ticket) must be read again")
     }
