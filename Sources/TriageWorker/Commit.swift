@@ -80,6 +80,15 @@ struct OffsetTracker {
         return result
     }
 
+    /// The offset each partition may be committed at now (all of them, whether stored
+    /// before or not), limited to `partitions` when given: for synchronous commits.
+    func committable(_ partitions: Set<KafkaTopicPartition>? = nil) -> [KafkaTopicPartitionOffset] {
+        logs.compactMap { partition, log in
+            guard partitions?.contains(partition) ?? true, let next = log.committable else { return nil }
+            return KafkaTopicPartitionOffset(topic: partition.topic, partition: partition.partition, offset: next)
+        }
+    }
+
     /// Tickets of these partitions not yet done.
     func pending(in partitions: Set<KafkaTopicPartition>) -> Int {
         partitions.reduce(0) { $0 + (logs[$1]?.entries.count ?? 0) }

@@ -199,7 +199,7 @@ final class Pipeline {
             let revoked = Set(partitions)
             drain(revoked, timeoutMs: config.shutdownTimeoutMs)
             do {
-                let offsets = tracker.takeCommittable(revoked)
+                let offsets = tracker.committable(revoked)
                 try consumer.store(offsets)
                 try consumer.commit(offsets)
             } catch {
@@ -247,16 +247,32 @@ final class Pipeline {
         if tracker.inFlight > 0 {
             logger.warning("\(tracker.inFlight) tickets not acknowledged in time; their offsets stay uncommitted and the group will process them again")
         }
-        do {
-            try storeCompleted()
-            try consumer.commit()
-        } catch {
-            // Retriable (e.g. a rebalance in progress): closing commits the stored offsets again.
-            logger.info("commit before leaving the group failed; close will retry it", metadata: ["error": "\(error)"])
-        }
+        commitBeforeLeaving(deadline: DispatchFreeClock.nowMicros() + UInt64(config.shutdownTimeoutMs) * 1000)
         leaveGroup()
         acknowledge(producer.flush(timeoutMs: 5_000))
         if let failure { throw failure }
+    }
+
+    /// Commits every done offset, synchronously. A commit refused because the group is
+    /// rebalancing (another member joined or left) is retried while `poll` serves the
+    /// rebalance, until the deadline; records fetched meanwhile are not processed (their
+    /// offsets are never stored, so the group reads them again).
+    private func commitBeforeLeaving(deadline: UInt64) {
+        while true {
+            do {
+                try storeCompleted()
+                try consumer.commit(tracker.committable())
+                return
+            } catch {
+                let retriable = error.isRetriable || error.rdKafkaName == "ILLEGAL_GENERATION"
+                guard retriable, DispatchFreeClock.nowMicros() < deadline else {
+                    logger.warning("commit before leaving the group failed; the group will reprocess from the last commit", metadata: ["error": "\(error)"])
+                    return
+                }
+                logger.info("commit waits for the group to settle", metadata: ["error": "\(error)"])
+                _ = try? consumer.poll(maxMessages: 1_000, timeoutMs: 200)
+            }
+        }
     }
 
     /// After a failure: commit what is safely done, write nothing more, leave.

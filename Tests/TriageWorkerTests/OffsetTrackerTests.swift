@@ -64,4 +64,16 @@ struct OffsetTrackerTests {
         #expect(tracker.takeCommittable([p1]) == [KafkaTopicPartitionOffset(topic: "tickets", partition: 1, offset: 8)])
         #expect(tracker.takeCommittable() == [KafkaTopicPartitionOffset(topic: "tickets", partition: 0, offset: 1)])
     }
+
+    @Test("a synchronous commit gets every done offset, even ones already handed out for storing")
+    func committableAfterTake() {
+        var tracker = OffsetTracker()
+        tracker.acknowledge(tracker.begin(p0, offset: 3, writes: 1))
+        _ = tracker.begin(p1, offset: 0, writes: 1)
+        #expect(tracker.takeCommittable() == [KafkaTopicPartitionOffset(topic: "tickets", partition: 0, offset: 4)])
+        #expect(tracker.takeCommittable().isEmpty)
+        // On revocation or shutdown the commit must still include partition 0.
+        #expect(tracker.committable([p0]) == [KafkaTopicPartitionOffset(topic: "tickets", partition: 0, offset: 4)])
+        #expect(tracker.committable() == [KafkaTopicPartitionOffset(topic: "tickets", partition: 0, offset: 4)])
+    }
 }
