@@ -57,7 +57,12 @@ case "$SCENARIO" in
 esac
 [[ "$COUNT" =~ ^[0-9]+$ && "$COUNT" -ge 1 ]] || { echo "--count must be a positive integer" >&2; exit 2; }
 [[ -x "$BIN" ]] || { echo "triage binary not found at $BIN (build: swift build -c release --product triage --scratch-path .build-load)" >&2; exit 2; }
-command -v jq >/dev/null || { echo "jq is required" >&2; exit 2; }
+if ! command -v jq >/dev/null || ! command -v kcat >/dev/null; then
+  echo "acceptance: installing jq and kcat" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq jq kcat >&2 || true
+fi
+command -v jq >/dev/null || { echo "jq is required (apt-get install jq)" >&2; exit 2; }
 
 ulimit -c 0                      # no core dumps from SIGKILLed/aborted processes
 ulimit -n 8192 2>/dev/null || true
