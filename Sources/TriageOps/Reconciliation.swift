@@ -30,6 +30,8 @@ public struct RunReport: Sendable {
     public var deadLetterReasons: [String: Int] = [:]
     /// Placeholder classifier in use (from the audit records).
     public var placeholderDecisions = 0
+    /// The model's label for each audited ticket id.
+    public var auditedLabels: [String: String] = [:]
 
     public var lost: Int { missingRouted.count + missingDeadLetters.count }
     public var routedDuplicates: Int { routedRecords - routedUnique }
@@ -84,6 +86,7 @@ public struct Reconciliation {
             let id = message.header("triage.ticket_id") ?? "?"
             guard auditIDs.insert(id).inserted, let record = try? parser.parse(message.value) else { return }
             let decision = record["decision"]?.stringValue ?? "?"
+            report.auditedLabels[id] = record["label"]?.stringValue
             report.perDecision[decision, default: 0] += 1
             if record["model_is_placeholder"]?.boolValue == true { report.placeholderDecisions += 1 }
             if decision == DecisionKind.handoff.rawValue {

@@ -17,6 +17,8 @@ public struct Seeder {
         public var wellFormedIDs: [String] = []
         public var malformed = 0
         public var asksForHuman = 0
+        /// The label each well-formed sample was written for, by ticket id.
+        public var intendedLabels: [String: String] = [:]
     }
 
     /// Produces `count` sample tickets and waits until every one is acknowledged.
@@ -37,6 +39,7 @@ public struct Seeder {
         for i in 0..<count {
             let ticket = generator.next()
             if ticket.malformedReason == nil { summary.wellFormedIDs.append(ticket.id) } else { summary.malformed += 1 }
+            if ticket.malformedReason == nil, let label = ticket.expectedLabel { summary.intendedLabels[ticket.id] = label }
             if ticket.asksForHuman { summary.asksForHuman += 1 }
             try producer.send(KafkaProducerMessage(topic: topic, key: ticket.id, value: ticket.bytes), token: UInt(i))
             summary.written += 1

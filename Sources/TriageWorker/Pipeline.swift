@@ -208,8 +208,13 @@ final class Pipeline {
             forget(revoked)
             logger.info("partitions revoked", metadata: ["partitions": "\(partitions.sorted())"])
         case .lost(let partitions):
+            let unfinished = tracker.pending(in: Set(partitions))
             forget(Set(partitions))
-            logger.warning("partitions lost", metadata: ["partitions": "\(partitions.sorted())"])
+            if unfinished > 0 {
+                logger.warning("partitions lost with \(unfinished) unfinished tickets; their new owner processes them again", metadata: ["partitions": "\(partitions.sorted())"])
+            } else {
+                logger.info("partitions lost (nothing unfinished)", metadata: ["partitions": "\(partitions.sorted())"])
+            }
         }
         let count = assigned.count
         stats.update {
