@@ -43,7 +43,7 @@ let package = Package(
         .target(
             name: "TriageOps",
             dependencies: [
-                "Kafka", "TriageCore", "TriagePolicy", "TriageAudit", "TriageWorker",
+                "Kafka", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit", "TriageWorker",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

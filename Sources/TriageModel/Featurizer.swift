@@ -5,6 +5,8 @@ public struct FeaturizerSettings: Codable, Sendable, Equatable {
     public var bucketBits: Int = 21
     /// 1 = word unigrams only, 2 = unigrams and bigrams.
     public var wordNgrams: Int = 2
+    /// Also pair each word with the word after next ("card ... arrived"), a cheap skip-bigram.
+    public var skipBigrams: Bool = false
     /// Character n-grams of each word wrapped in boundary markers, "<word>".
     public var charMinN: Int = 2
     public var charMaxN: Int = 5
@@ -28,12 +30,16 @@ public struct FeaturizerSettings: Codable, Sendable, Equatable {
 
 /// The hashed features of one text: bucket ids, word group first, then character group.
 struct FeatureBuffer {
-    var buckets: [UInt32] = []
+    /// Hashed features; only `buckets[0..<count]` is valid, the rest is scratch space.
+    var storage = [UInt32](repeating: 0, count: 2048)
+    var count = 0
     /// `buckets[0..<wordCount]` are word features, the rest character n-grams.
     var wordCount = 0
     var tokens = TokenBuffer()
 
-    init() { buckets.reserveCapacity(1024) }
+    init() {}
+
+    var buckets: ArraySlice<UInt32> { storage[0..<count] }
 }
 
 /// Turns text into hashed word uni/bigrams and character n-grams (fastText's `Dictionary`,
@@ -53,32 +59,42 @@ struct Featurizer: Sendable {
 
     func extract(_ text: String, into out: inout FeatureBuffer) {
         Tokenizer.tokenize(text, maxBytes: settings.maxInputBytes, into: &out.tokens)
-        out.buckets.removeAll(keepingCapacity: true)
         let tokens = out.tokens
         let count = tokens.count
         let wordNgrams = settings.wordNgrams
+        let skipBigrams = settings.skipBigrams
         let minN = settings.charMinN, maxN = settings.charMaxN
+        // Upper bound on the features, so the hot loop writes through a pointer.
+        let byteCount = tokens.count == 0 ? 0 : Int(tokens.ends[count - 1])
+        let bound = 4 * count + (byteCount + 2 * count) * (maxN - minN + 1) + 8
+        if out.storage.count < bound { out.storage = [UInt32](repeating: 0, count: bound * 2) }
+        var written = 0, wordCount = 0
+        out.storage.withUnsafeMutableBufferPointer { buckets in
         tokens.bytes.withUnsafeBufferPointer { bytes in
             tokens.starts.withUnsafeBufferPointer { starts in
                 tokens.ends.withUnsafeBufferPointer { ends in
+                    @inline(__always) func emit(_ bucket: UInt32) { buckets[written] = bucket; written &+= 1 }
                     // Word unigrams, bigrams (and trigrams if configured).
                     var previous: UInt64 = 0, previous2: UInt64 = 0
                     for t in 0..<count {
                         var h = FNV1a.offsetBasis ^ wordSeed
                         for i in Int(starts[t])..<Int(ends[t]) { h = FNV1a.step(h, bytes[i]) }
                         h = FNV1a.finalize(h)
-                        out.buckets.append(UInt32(truncatingIfNeeded: h & mask))
+                        emit(UInt32(truncatingIfNeeded: h & mask))
                         if wordNgrams >= 2 && t > 0 {
                             let bigram = FNV1a.combine(previous, h)
-                            out.buckets.append(UInt32(truncatingIfNeeded: bigram & mask))
+                            emit(UInt32(truncatingIfNeeded: bigram & mask))
                             if wordNgrams >= 3 && t > 1 {
-                                out.buckets.append(UInt32(truncatingIfNeeded: FNV1a.combine(previous2, bigram) & mask))
+                                emit(UInt32(truncatingIfNeeded: FNV1a.combine(previous2, bigram) & mask))
                             }
+                        }
+                        if skipBigrams && t > 1 {
+                            emit(UInt32(truncatingIfNeeded: FNV1a.combine(previous2 ^ 0x736b_6970, h) & mask))
                         }
                         previous2 = previous
                         previous = h
                     }
-                    out.wordCount = out.buckets.count
+                    wordCount = written
                     // Character n-grams of "<word>".
                     for t in 0..<count {
                         let start = Int(starts[t]), end = Int(ends[t])
@@ -94,7 +110,7 @@ struct Featurizer: Sendable {
                                 if n >= minN {
                                     // Skip the lone markers "<" and ">" when minN == 1.
                                     if n == 1 && (byte == 60 || byte == 62) && (j == 0 || j == length - 1) { continue }
-                                    out.buckets.append(UInt32(truncatingIfNeeded: FNV1a.finalize(h &+ UInt64(n)) & mask))
+                                    emit(UInt32(truncatingIfNeeded: FNV1a.finalize(h &+ UInt64(n)) & mask))
                                 }
                             }
                         }
@@ -102,5 +118,8 @@ struct Featurizer: Sendable {
                 }
             }
         }
+        }
+        out.count = written
+        out.wordCount = wordCount
     }
 }

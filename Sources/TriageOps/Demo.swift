@@ -40,12 +40,14 @@ public struct Demo {
         }
         say("Classifier: \(classifierDescription)")
         say("Starting \(workers) workers in consumer group \"triage-demo\"…")
+        var intended: [String: String] = [:]
         let done = try await withThrowingTaskGroup(of: Void.self) { group -> Duration in
             for worker in workerList { group.addTask { try await worker.run() } }
             try await waitForStableGroup(workerList, progress: progress)
             let seedStarted = ContinuousClock.now
             say("Seeding \(tickets) sample tickets written by the project (several channels, languages and customer attributes, some malformed, some asking for a person)…")
             let seeded = try Seeder(bootstrapServers: cluster.bootstrapServers).seed(count: tickets, seed: seed)
+            intended = seeded.intendedLabels
             say("  \(seeded.written) written: \(seeded.wellFormedIDs.count) well-formed, \(seeded.malformed) malformed, \(seeded.asksForHuman) asking for a person")
             let started = seedStarted
             let deadline = started + .seconds(120)
@@ -73,6 +75,11 @@ public struct Demo {
         say("=== Summary ===")
         say(report.render())
         say(String(format: "throughput:           %.0f tickets/s over %.2f s (seeding to last ticket done, both workers running; group start-up excluded)", Double(tickets) / max(seconds, 0.001), seconds))
+        let compared = intended.compactMap { id, label in report.auditedLabels[id].map { $0 == label } }
+        if !compared.isEmpty {
+            let agree = compared.filter { $0 }.count
+            say(String(format: "model vs intended label: %d of %d agree (%.1f%%): the generator knows which label it wrote each sample for", agree, compared.count, 100 * Double(agree) / Double(compared.count)))
+        }
         if report.placeholderDecisions > 0 {
             say("NOTE: \(report.placeholderDecisions) decisions came from the PLACEHOLDER keyword classifier, not a trained model.")
         }

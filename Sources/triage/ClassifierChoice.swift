@@ -1,5 +1,7 @@
 import ArgumentParser
 import Logging
+import TriageModel
+import TriageOps
 import TriageWorker
 
 /// Which classifier a command runs: a trained model file, or the labelled placeholder.
@@ -7,12 +9,29 @@ struct ClassifierChoice {
     var factory: ClassifierFactory
     var description: String
 
+    /// A model file when given; otherwise the placeholder, with a warning.
     static func load(modelPath: String?, logger: Logger) throws -> ClassifierChoice {
         guard let modelPath else {
             logger.warning("no --model given: using the PLACEHOLDER keyword classifier (\(PlaceholderClassifier.version)); train one with `triage train`")
             return placeholder
         }
-        throw ValidationError("--model '\(modelPath)': loading trained models is not wired in yet")
+        return try trained(modelPath)
+    }
+
+    static func trained(_ path: String) throws -> ClassifierChoice {
+        let model: TextClassifier
+        do {
+            model = try TextClassifier.load(contentsOf: path)
+        } catch {
+            throw ValidationError("--model '\(path)': \(error)")
+        }
+        return trained(model, from: path)
+    }
+
+    static func trained(_ model: TextClassifier, from source: String) -> ClassifierChoice {
+        ClassifierChoice(
+            factory: { ModelClassifier(model: model) },
+            description: "trained model \(model.version) from \(source) (\(model.labels.count) labels)")
     }
 
     static let placeholder = ClassifierChoice(

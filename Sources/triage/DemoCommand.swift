@@ -8,9 +8,9 @@ struct Demo: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run the whole flow in one process on an embedded Kafka mock cluster and print a summary.",
         discussion: """
-            Starts librdkafka's mock cluster in this process, seeds sample tickets that the project
-            writes itself, runs several workers in one consumer group, then reads every output topic
-            back and prints tickets per queue, handoffs with reasons, dead letters with reasons,
+            Starts librdkafka's mock cluster in this process, seeds sample tickets that the project \
+            writes itself, runs several workers in one consumer group, then reads every output topic \
+            back and prints tickets per queue, handoffs with reasons, dead letters with reasons, \
             throughput, and a sample audit record. Exits non-zero if any ticket was lost.
             """
     )
@@ -27,8 +27,14 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Seed for the sample tickets.")
     var seed: UInt64 = 2026
 
-    @Option(help: "Trained model file; by default the PLACEHOLDER keyword classifier runs.")
+    @Option(help: "Trained model file. By default a model is trained from prompts/demo/examples.csv at first run and cached.")
     var model: String?
+
+    @Option(help: "Examples the default model is trained from.")
+    var examples = TriageOps.DemoModel.examplesPath
+
+    @Flag(help: "Use the PLACEHOLDER keyword classifier instead of a trained model.")
+    var placeholder = false
 
     func validate() throws {
         guard (1...1_000_000).contains(tickets) else { throw ValidationError("--tickets must be 1…1000000, not \(tickets)") }
@@ -39,7 +45,15 @@ struct Demo: AsyncParsableCommand {
     func run() async throws {
         Logs.bootstrap(level: .warning)
         let logger = Logger(label: "triage.demo")
-        let classifier = try ClassifierChoice.load(modelPath: model, logger: logger)
+        let classifier: ClassifierChoice
+        if placeholder {
+            classifier = .placeholder
+        } else if let model {
+            classifier = try .trained(model)
+        } else {
+            let (trained, _) = try TriageOps.DemoModel.loadOrTrain(examples: examples, say: { printOut($0) })
+            classifier = .trained(trained, from: examples)
+        }
         var demo = TriageOps.Demo(classifier: classifier.factory, classifierDescription: classifier.description)
         demo.tickets = tickets
         demo.workers = workers

@@ -8,8 +8,8 @@ struct DevCluster: ParsableCommand {
         commandName: "dev-cluster",
         abstract: "Run librdkafka's mock Kafka cluster on loopback, with the project's topics, until SIGINT/SIGTERM.",
         discussion: """
-            For development and load tests only: the mock keeps data in memory (at most 5 MiB
-            per partition; older data is dropped beyond that) and is gone when this process stops.
+            For development and load tests only: the mock keeps data in memory (at most 5 MiB \
+            per partition; older data is dropped beyond that) and is gone when this process stops. \
             Any Kafka client can connect to the printed bootstrap servers, e.g.
               triage work --bootstrap @dev.bootstrap
               kcat -L -b $(cat dev.bootstrap)

@@ -7,9 +7,9 @@ struct Reconcile: ParsableCommand {
         commandName: "reconcile",
         abstract: "Check a run end to end: every input ticket routed and audited, every malformed one dead-lettered.",
         discussion: """
-            Reads the tickets topic, every queue.<name> topic, triage.audit and triage.dlq from the
-            beginning to their current end (no consumer group, nothing committed) and compares sets:
-            ticket ids for well-formed input, source positions for malformed input. Exits 1 if any
+            Reads the tickets topic, every queue.<name> topic, triage.audit and triage.dlq from the \
+            beginning to their current end (no consumer group, nothing committed) and compares sets: \
+            ticket ids for well-formed input, source positions for malformed input. Exits 1 if any \
             ticket is lost, unaudited or unexpected. Duplicates (at-least-once redelivery) are reported.
             """
     )

@@ -6,12 +6,13 @@ struct Triage: AsyncParsableCommand {
         commandName: "triage",
         abstract: "Classify, route and audit support tickets from Kafka.",
         discussion: """
-            Start here: `triage demo` runs the whole flow on an embedded Kafka mock cluster.
-            In production, run `triage work --bootstrap HOST:PORT` on as many workers as the
-            tickets topic has partitions.
+            Start here: `triage demo` runs the whole flow on an embedded Kafka mock cluster. \
+            In production, run `triage work --bootstrap HOST:PORT --model MODEL` on as many \
+            workers as the tickets topic has partitions.
             """,
         subcommands: [
             Work.self, DevCluster.self, Demo.self, Seed.self, Reconcile.self,
+            Train.self, Eval.self, Predict.self, ModelBench.self,
         ]
     )
 }

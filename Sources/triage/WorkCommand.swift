@@ -11,13 +11,13 @@ struct Work: AsyncParsableCommand {
         commandName: "work",
         abstract: "Join the consumer group and route tickets until SIGTERM/SIGINT.",
         discussion: """
-            Reads tickets from --input, decodes, classifies, decides, writes the routed ticket to
-            queue.<name> and one audit record to triage.audit, and commits a ticket's offset only
-            after those writes are acknowledged. Malformed input goes to triage.dlq with its reason.
-            On SIGTERM or SIGINT it stops fetching, finishes in-flight tickets, commits, leaves the
+            Reads tickets from --input, decodes, classifies, decides, writes the routed ticket to \
+            queue.<name> and one audit record to triage.audit, and commits a ticket's offset only \
+            after those writes are acknowledged. Malformed input goes to triage.dlq with its reason. \
+            On SIGTERM or SIGINT it stops fetching, finishes in-flight tickets, commits, leaves the \
             group and exits 0. Scale out by starting more workers with the same --group.
 
-            The customer pseudonym key comes from TRIAGE_PSEUDONYM_KEY or --pseudonym-key-file;
+            The customer pseudonym key comes from TRIAGE_PSEUDONYM_KEY or --pseudonym-key-file; \
             without one a development key is used and a warning is printed.
             """
     )

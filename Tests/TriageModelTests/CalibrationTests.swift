@@ -1,0 +1,63 @@
+import Testing
+@testable import TriageModel
+
+@Suite struct CalibrationTests {
+    /// Labels drawn from softmax(u); the model reports z = T*·u, so the best temperature is T*.
+    @Test(arguments: [Float(0.5), 2.5])
+    func temperatureRecoversKnownAnswer(trueTemperature: Float) {
+        var generator = SeededGenerator(seed: 7)
+        let n = 8000, l = 5
+        var logits: [Float] = [], labels: [Int] = []
+        func uniform() -> Float { Float(generator.next() >> 40) / Float(1 << 24) }
+        for _ in 0..<n {
+            let u = (0..<l).map { _ in (uniform() - 0.5) * 6 }
+            let m = u.max()!
+            let p = u.map { expf($0 - m) }
+            let total = p.reduce(0, +)
+            var r = uniform() * total, label = l - 1
+            for j in 0..<l { r -= p[j]; if r <= 0 { label = j; break } }
+            labels.append(label)
+            logits.append(contentsOf: u.map { $0 * trueTemperature })
+        }
+        let fitted = TemperatureScaling.fit(logits: logits, labels: labels, labelCount: l)
+        #expect(abs(fitted - trueTemperature) / trueTemperature < 0.08, "fitted \(fitted), true \(trueTemperature)")
+        let atFit = TemperatureScaling.negativeLogLikelihood(logits: logits, labels: labels, labelCount: l, temperature: fitted)
+        let atOne = TemperatureScaling.negativeLogLikelihood(logits: logits, labels: labels, labelCount: l, temperature: 1)
+        #expect(atFit <= atOne)
+    }
+
+    @Test func expectedCalibrationErrorKnownAnswers() {
+        let calibrated = Evaluation.expectedCalibrationError(
+            confidence: Array(repeating: 0.8, count: 10), correct: [true, true, true, true, true, true, true, true, false, false])
+        #expect(abs(calibrated) < 1e-6)
+        let overconfident = Evaluation.expectedCalibrationError(
+            confidence: Array(repeating: 0.9, count: 10), correct: (0..<10).map { $0 < 6 })
+        #expect(abs(overconfident - 0.3) < 1e-6)
+        #expect(Evaluation.expectedCalibrationError(confidence: [], correct: []) == 0)
+    }
+
+    @Test func thresholdKeepsWithinBudget() {
+        let scores = (0..<100).map { Float($0) / 100 }
+        let threshold = AbstainScorer.threshold(scores: scores, budget: 0.1)
+        #expect(scores.filter { $0 > threshold }.count == 10)
+        #expect(scores.filter { $0 > AbstainScorer.threshold(scores: scores, budget: 0) }.isEmpty)
+    }
+
+    @Test func metricsOnAKnownConfusion() {
+        // actual: a a b b ; predicted: a b b b
+        let r = Evaluation.summarize(actual: [0, 0, 1, 1], predicted: [0, 1, 1, 1], confidence: [0.9, 0.6, 0.8, 0.7],
+                                     abstained: [false, true, false, false], labels: ["a", "b"])
+        #expect(r.accuracy == 0.75)
+        #expect(r.perLabel[0].precision == 1 && r.perLabel[0].recall == 0.5)
+        #expect(abs(r.perLabel[1].precision - 2.0 / 3) < 1e-9 && r.perLabel[1].recall == 1)
+        #expect(abs(r.macroF1 - (2.0 / 3 + 0.8) / 2) < 1e-9)
+        #expect(r.mostConfused == [ConfusedPair(actual: "a", predicted: "b", count: 1)])
+        #expect(r.abstainRate == 0.25 && r.accuracyWhenConfident == 1)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
