@@ -2,7 +2,8 @@ import Foundation
 import TriageModel
 
 /// The demo's default model: trained at first run from the examples the project writes in
-/// `prompts/demo/examples.csv`, then cached by the examples' content hash.
+/// `prompts/demo/examples.csv`, then reused while the examples and settings are unchanged
+/// (`TextClassifier.loadOrTrain` compares the data fingerprint and config in the file).
 public enum DemoModel {
     /// Where the examples live, relative to the repository root.
     public static let examplesPath = "prompts/demo/examples.csv"
@@ -14,39 +15,29 @@ public enum DemoModel {
         return (env["HOME"] ?? NSTemporaryDirectory()) + "/.cache/triage"
     }
 
-    /// Loads the cached model for these examples, or trains and caches one.
-    /// Returns the model and whether it was trained now.
-    public static func loadOrTrain(examples path: String, cacheDirectory: String = DemoModel.cacheDirectory,
-                                   say: (String) -> Void) throws -> (TextClassifier, trained: Bool) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ModelError(.fileNotFound, "demo examples '\(path)' not found; run from the repository root or pass --model")
-        }
-        let key = String(format: "%016llx", fnv1a(data))
-        let cached = "\(cacheDirectory)/demo-\(key).model"
-        if FileManager.default.fileExists(atPath: cached) {
-            do {
-                return (try TextClassifier.load(contentsOf: cached), false)
-            } catch {
-                say("cached demo model \(cached) is unusable (\(error)); training again")
-            }
-        }
-        say("Training the demo model from \(path) (first run; cached in \(cacheDirectory))…")
-        let examples = try Dataset.load(path: path, textColumn: "text", labelColumn: "label")
+    /// The settings the demo model is trained with: the defaults, with fewer hash buckets
+    /// (a few hundred examples need no more).
+    public static var trainingConfig: TrainingConfig {
         var config = TrainingConfig()
-        config.featurizer.bucketBits = min(config.featurizer.bucketBits, 18)
-        let model = try TextClassifier.train(examples: examples, config: config)
-        try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
-        try model.write(to: cached)
-        say("  trained on \(examples.count) examples, \(model.labels.count) labels; model \(model.version)")
-        return (model, true)
+        config.featurizer.bucketBits = 18
+        return config
     }
 
-    private static func fnv1a(_ data: Data) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in data {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
+    /// Loads the cached model for these examples, or trains and caches one.
+    public static func loadOrTrain(examples path: String, cacheDirectory: String = DemoModel.cacheDirectory,
+                                   say: (String) -> Void) throws -> TextClassifier {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ModelError(.fileNotFound, "demo examples '\(path)' not found; run from the repository root or pass --model")
         }
-        return hash
+        let examples = try Dataset.load(path: path, textColumn: "text", labelColumn: "label")
+        try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
+        let modelPath = cacheDirectory + "/demo.model"
+        let started = ContinuousClock.now
+        let model = try TextClassifier.loadOrTrain(modelPath: modelPath, examples: examples, config: trainingConfig)
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        say(String(format: "Demo model %@: %d examples from %@, %d labels (%.2f s to load or train; cached at %@)",
+                   model.version, examples.count, path, model.labels.count, seconds, modelPath))
+        return model
     }
 }

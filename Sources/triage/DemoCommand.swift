@@ -51,7 +51,7 @@ struct Demo: AsyncParsableCommand {
         } else if let model {
             classifier = try .trained(model)
         } else {
-            let (trained, _) = try TriageOps.DemoModel.loadOrTrain(examples: examples, say: { printOut($0) })
+            let trained = try TriageOps.DemoModel.loadOrTrain(examples: examples, say: { printOut($0) })
             classifier = .trained(trained, from: examples)
         }
         var demo = TriageOps.Demo(classifier: classifier.factory, classifierDescription: classifier.description)
