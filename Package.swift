@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "TriageAuditTests", dependencies: ["TriageAudit", "TriageCore", "TriagePolicy"]),
         .testTarget(
             name: "TriageWorkerTests",
-            dependencies: ["TriageWorker", "TriageOps", "Kafka", "TriageCore", "TriagePolicy", "TriageAudit"]
+            dependencies: ["TriageWorker", "TriageOps", "Kafka", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit"]
         ),
     ],
     swiftLanguageModes: [.v6]
