@@ -28,9 +28,10 @@ let package = Package(
         // MARK: - Libraries
         .target(name: "Kafka", dependencies: ["CRdKafka"]),
         .target(name: "TriageCore", dependencies: ["CJSONC"]),
-        .target(name: "TriageModel"),
+        .target(name: "Checksums"),
+        .target(name: "TriageModel", dependencies: ["Checksums"]),
         .target(name: "TriagePolicy", dependencies: ["TriageCore"]),
-        .target(name: "TriageAudit", dependencies: ["TriageCore", "TriagePolicy"]),
+        .target(name: "TriageAudit", dependencies: ["Checksums", "TriageCore", "TriagePolicy"]),
         .target(
             name: "TriageWorker",
             dependencies: [
@@ -60,9 +61,10 @@ let package = Package(
         ),
 
         // MARK: - Tests
+        .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore"]),
-        .testTarget(name: "TriageModelTests", dependencies: ["TriageModel"]),
+        .testTarget(name: "TriageModelTests", dependencies: ["TriageModel", "Checksums"]),
         .testTarget(name: "TriagePolicyTests", dependencies: ["TriagePolicy", "TriageCore"]),
         .testTarget(name: "TriageAuditTests", dependencies: ["TriageAudit", "TriageCore", "TriagePolicy"]),
         .testTarget(

@@ -1,3 +1,5 @@
+import Checksums
+
 /// Turns a customer id into a keyed pseudonym (HMAC-SHA256), so audit records can be
 /// joined per customer without carrying the raw id.
 public struct Pseudonymizer: Sendable {
@@ -21,6 +23,6 @@ public struct Pseudonymizer: Sendable {
 
     /// `c-` and the first 32 hex digits of HMAC-SHA256(key, id).
     public func pseudonym(_ customerID: String) -> String {
-        "c-" + SHA256.hex(Array(SHA256.hmac(key: key, message: customerID.utf8).prefix(16)))
+        "c-" + Array(SHA256.hmac(key: key, message: Array(customerID.utf8)).prefix(16)).hexString
     }
 }

@@ -1,3 +1,4 @@
+import Checksums
 import Foundation
 
 /// The binary model file.
