@@ -4,9 +4,6 @@ import TriageAudit
 import TriageCore
 import TriagePolicy
 
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The pipeline of one worker, top to bottom:
 /// consume → decode → classify → decide → emit → commit.
@@ -96,7 +93,7 @@ final class Pipeline {
     private func process(_ message: KafkaConsumerMessage) throws {
         // A partition revoked in the middle of a batch now belongs to another member.
         guard assigned.contains(message.topicPartition) else { return }
-        let started = DispatchFreeClock.nowMicros()
+        let started = MonotonicClock.nowMicros()
         let now = UTCTime.now()
         var records: [KafkaProducerMessage]
         switch decode(message) {
@@ -110,7 +107,7 @@ final class Pipeline {
         case .success(let ticket):
             let classification = classifier.classify(ticket)
             let decision = decide(ticket, classification, from: message)
-            let latency = Int(DispatchFreeClock.nowMicros() - started)
+            let latency = Int(MonotonicClock.nowMicros() - started)
             records = emit.writes(ticket: ticket, decision: decision, message: message, latencyMicros: latency, now: now)
             stats.update {
                 $0.consumed += 1
@@ -153,7 +150,7 @@ final class Pipeline {
                 }
                 writes[report.token] = write
                 let backoff = UInt64(config.retryBackoffMs) << UInt64(min(write.attempts - 1, 6))
-                retryQueue.append((DispatchFreeClock.nowMicros() + backoff * 1000, report.token))
+                retryQueue.append((MonotonicClock.nowMicros() + backoff * 1000, report.token))
                 stats.update { $0.deliveryRetries += 1 }
                 logger.warning("retrying write", metadata: ["topic": "\(write.message.topic)", "attempt": "\(write.attempts)", "error": "\(error)"])
                 continue
@@ -169,7 +166,7 @@ final class Pipeline {
 
     private func resendDue() throws(KafkaError) {
         guard !retryQueue.isEmpty else { return }
-        let now = DispatchFreeClock.nowMicros()
+        let now = MonotonicClock.nowMicros()
         let due = retryQueue.filter { $0.due <= now }
         retryQueue.removeAll { $0.due <= now }
         for item in due { try send(item.token) }
@@ -233,8 +230,8 @@ final class Pipeline {
 
     /// Serves deliveries until the tickets of `partitions` are done or the time is up.
     private func drain(_ partitions: Set<KafkaTopicPartition>?, timeoutMs: Int) {
-        let deadline = DispatchFreeClock.nowMicros() + UInt64(timeoutMs) * 1000
-        while DispatchFreeClock.nowMicros() < deadline {
+        let deadline = MonotonicClock.nowMicros() + UInt64(timeoutMs) * 1000
+        while MonotonicClock.nowMicros() < deadline {
             let pending = partitions.map { tracker.pending(in: $0) } ?? tracker.inFlight
             if pending == 0 || failure != nil { return }
             acknowledge(producer.poll(timeoutMs: 50))
@@ -252,7 +249,7 @@ final class Pipeline {
         if tracker.inFlight > 0 {
             logger.warning("\(tracker.inFlight) tickets not acknowledged in time; their offsets stay uncommitted and the group will process them again")
         }
-        commitBeforeLeaving(deadline: DispatchFreeClock.nowMicros() + UInt64(config.shutdownTimeoutMs) * 1000)
+        commitBeforeLeaving(deadline: MonotonicClock.nowMicros() + UInt64(config.shutdownTimeoutMs) * 1000)
         leaveGroup()
         acknowledge(producer.flush(timeoutMs: 5_000))
         if let failure { throw failure }
@@ -270,7 +267,7 @@ final class Pipeline {
                 return
             } catch {
                 let retriable = error.isRetriable || error.rdKafkaName == "ILLEGAL_GENERATION"
-                guard retriable, DispatchFreeClock.nowMicros() < deadline else {
+                guard retriable, MonotonicClock.nowMicros() < deadline else {
                     logger.warning("commit before leaving the group failed; the group will reprocess from the last commit", metadata: ["error": "\(error)"])
                     return
                 }
@@ -297,14 +294,5 @@ final class Pipeline {
             logger.warning("leaving the group failed; the group will reprocess from the last commit", metadata: ["error": "\(error)"])
         }
         consumer.onRebalance = nil
-    }
-}
-
-/// Monotonic microseconds (CLOCK_MONOTONIC), cheap enough for per-ticket timing.
-enum DispatchFreeClock {
-    static func nowMicros() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
     }
 }

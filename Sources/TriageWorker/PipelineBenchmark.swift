@@ -1,0 +1,66 @@
+import Kafka
+import TriageAudit
+import TriageCore
+import TriagePolicy
+
+/// Measures the cost of each pipeline step on one core, without Kafka: decode, classify,
+/// decide, emit (routed ticket + audit record). For `triage pipeline-bench`; numbers, not a test.
+public struct PipelineBenchmark {
+    public struct StepTimes: Sendable {
+        public var step: String
+        /// Nanoseconds per ticket at the 50th and 99th percentile.
+        public var medianNanos: Double
+        public var p99Nanos: Double
+    }
+
+    public struct Result: Sendable {
+        public var tickets: Int
+        public var steps: [StepTimes]
+        /// Whole pipeline (all steps), tickets per second on one core.
+        public var ticketsPerSecond: Double
+    }
+
+    public var classifier: ClassifierFactory
+    public var policy: Policy = .demo
+
+    public init(classifier: @escaping ClassifierFactory) {
+        self.classifier = classifier
+    }
+
+    public func run(tickets count: Int, seed: UInt64 = 1) throws -> Result {
+        var generator = SampleTicketGenerator(seed: seed, malformedRate: 0, humanRequestRate: 0.05)
+        let messages = generator.next(count).enumerated().map { i, sample in
+            KafkaConsumerMessage(topic: "tickets", partition: 0, offset: Int64(i), key: nil, value: sample.bytes)
+        }
+        var classify = try classifier()
+        let decode = Decode(maxBytes: 65_536, maxDepth: 16)
+        let decide = Decide(policy: policy)
+        let emit = Emit(workerID: "bench", auditTopic: "triage.audit", pseudonymizer: .development)
+        var times = Array(repeating: [UInt64](), count: 4)
+        for i in times.indices { times[i].reserveCapacity(count) }
+        var sink = 0
+        let started = MonotonicClock.nowNanos()
+        for message in messages {
+            let t0 = MonotonicClock.nowNanos()
+            guard case .success(let ticket) = decode(message) else { continue }
+            let t1 = MonotonicClock.nowNanos()
+            let classification = classify.classify(ticket)
+            let t2 = MonotonicClock.nowNanos()
+            let decision = decide(ticket, classification, from: message)
+            let t3 = MonotonicClock.nowNanos()
+            let writes = emit.writes(ticket: ticket, decision: decision, message: message, latencyMicros: 0, now: "2026-01-01T00:00:00.000Z")
+            let t4 = MonotonicClock.nowNanos()
+            sink &+= writes.reduce(0) { $0 + $1.value.count }
+            times[0].append(t1 - t0); times[1].append(t2 - t1); times[2].append(t3 - t2); times[3].append(t4 - t3)
+        }
+        let total = Double(MonotonicClock.nowNanos() - started) / 1e9
+        precondition(sink > 0)
+        let names = ["decode", "classify", "decide", "emit"]
+        let steps = zip(names, times).map { name, samples in
+            let sorted = samples.sorted()
+            return StepTimes(step: name, medianNanos: Double(sorted[sorted.count / 2]),
+                             p99Nanos: Double(sorted[min(sorted.count - 1, sorted.count * 99 / 100)]))
+        }
+        return Result(tickets: times[0].count, steps: steps, ticketsPerSecond: Double(times[0].count) / total)
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TriageOps
+import TriageWorker
+
+struct PipelineBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pipeline-bench",
+        abstract: "Time each pipeline step (decode, classify, decide, emit) on one core, without Kafka.",
+        discussion: "Runs the project's sample tickets through the steps in this process and prints the median and 99th-percentile cost of each step and the whole pipeline's tickets per second. Build with -c release for meaningful numbers."
+    )
+
+    @Option(help: "Sample tickets to time.")
+    var tickets = 50_000
+
+    @Option(help: "Trained model file; by default the demo model (trained from prompts/demo/examples.csv, cached).")
+    var model: String?
+
+    @Flag(help: "Time the PLACEHOLDER keyword classifier instead of a model.")
+    var placeholder = false
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func validate() throws {
+        guard tickets >= 100 else { throw ValidationError("--tickets must be at least 100, not \(tickets)") }
+    }
+
+    func run() throws {
+        let choice: ClassifierChoice
+        if placeholder {
+            choice = .placeholder
+        } else if let model {
+            choice = try .trained(model)
+        } else {
+            choice = .trained(try DemoModel.loadOrTrain(examples: DemoModel.examplesPath, say: { printError($0) }), from: DemoModel.examplesPath)
+        }
+        let result = try PipelineBenchmark(classifier: choice.factory).run(tickets: tickets)
+        if json {
+            let steps = result.steps.map { "\"\($0.step)\":{\"median_ns\":\(Int($0.medianNanos)),\"p99_ns\":\(Int($0.p99Nanos))}" }
+            printOut("{\"tickets\":\(result.tickets),\"tickets_per_second\":\(Int(result.ticketsPerSecond)),\(steps.joined(separator: ","))}")
+            return
+        }
+        printOut("classifier: \(choice.description)")
+        printOut("step        median        p99")
+        for step in result.steps {
+            printOut(step.step.padding(toLength: 9, withPad: " ", startingAt: 0)
+                     + String(format: "%7.2f µs %8.2f µs", step.medianNanos / 1000, step.p99Nanos / 1000))
+        }
+        printOut(String(format: "whole pipeline: %.0f tickets/s on one core (%d tickets)", result.ticketsPerSecond, result.tickets))
+    }
+}
