@@ -1,75 +1,92 @@
-/// Detects an explicit request for a person in the customer's own words.
+/// Detects an explicit request for a person in the customer's own words: a customer who
+/// asks for a person always gets one.
 ///
-/// First version: normalised phrase matching in English, Spanish, German and French, with
-/// guards for phrases that mention an agent or a human without asking for one ("travel
-/// agent", "human error"). The routing-policy issue replaces this with lexicons in
-/// `prompts/` that tolerate typos and abbreviations.
+/// English, Spanish, German and French. The text is normalised once (`TicketText`: lower
+/// case, accents folded, clauses marked), each word is looked up in a compiled lexicon
+/// (`WordTable`: exact words, one-edit typos, glued words, German compounds), and a request
+/// is a person noun in one of a few frames (`RequestFrames`): governed by a contact verb
+/// ("talk to a real person", "mit einem Menschen sprechen"), by a desire verb ("get me a rep"),
+/// with a realness adjective ("live agent"), alone ("REPRESENTATIVE!!!"), or a rejected bot
+/// ("not a bot"). Guards keep "travel agent", "human error" and "someone's account" out;
+/// negation keeps "I don't need an agent" out; past tense keeps "I talked to an agent" out.
+/// A complaint about an agent ("the agent was rude") is not a request unless it asks for
+/// someone ("... I want a supervisor"). See docs/ESCAPE-HATCH.md.
+///
+/// Deterministic, pure, and allocation-light: the lexicon is compiled once per lexicon value
+/// (the built-in one once per process).
 public struct EscapeHatch: Sendable {
-    public var phrases: [String]
-    public var guards: [String]
+    /// What the hatch knows, by role and language (see `EscapeHatchLexicon`).
+    public let lexicon: EscapeHatchLexicon
+    private let table: WordTable
 
-    public init(phrases: [String] = EscapeHatch.defaultPhrases, guards: [String] = EscapeHatch.defaultGuards) {
-        self.phrases = phrases.map(EscapeHatch.normalise)
-        self.guards = guards.map(EscapeHatch.normalise)
+    /// The built-in lexicon: English, Spanish, German and French.
+    public init() {
+        self.lexicon = .builtIn
+        self.table = EscapeHatch.builtInTable
     }
+
+    /// A custom lexicon (compiled now; keep the value rather than making one per ticket).
+    public init(lexicon: EscapeHatchLexicon) {
+        self.lexicon = lexicon
+        self.table = WordTable(lexicon)
+    }
+
+    private static let builtInTable = WordTable(.builtIn)
+
+    /// Words near which an unknown word is worth a typo search.
+    private static let anchors: WordClass = [.person, .someone, .contact, .desire, .realBefore, .realAfter, .bot]
 
     /// True when the text asks for a person.
     public func asksForPerson(_ text: String) -> Bool {
-        var normalised = " " + EscapeHatch.normalise(text) + " "
-        for phrase in guards { normalised = normalised.replacing(" \(phrase) ", with: " ") }
-        return phrases.contains { normalised.contains(" \($0) ") }
-    }
-
-    /// Lower-cases, folds common accents and turns anything but letters and digits into single spaces.
-    static func normalise(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        var lastWasSpace = true
-        for scalar in text.lowercased().unicodeScalars {
-            let folded = foldAccent(scalar)
-            if folded.properties.isAlphabetic || ("0"..."9").contains(folded) {
-                out.unicodeScalars.append(folded)
-                lastWasSpace = false
-            } else if !lastWasSpace {
-                out.append(" ")
-                lastWasSpace = true
+        let ticketText = TicketText(text)
+        let n = ticketText.words.count
+        var words: [RequestFrames.Word] = []
+        words.reserveCapacity(n)
+        ticketText.bytes.withUnsafeBufferPointer { bytes in
+            func slice(_ word: TicketText.Word) -> UnsafeBufferPointer<UInt8> {
+                UnsafeBufferPointer(rebasing: bytes[Int(word.start)..<Int(word.start + word.count)])
+            }
+            // Exact words first; then typos, glued words and compounds, but only near a word
+            // that can take part in a request (or in a short ticket), which spares the
+            // typo search for most words of most tickets.
+            let reach = RequestFrames.maxGapBefore + 1
+            var lastAnchor = Int.min / 2
+            for (k, word) in ticketText.words.enumerated() {
+                let classes = table.classifyExactly(slice(word), marks: word.marks)
+                if !classes.isDisjoint(with: EscapeHatch.anchors) { lastAnchor = k }
+                var marks = word.marks
+                if k - lastAnchor <= reach || n <= RequestFrames.keywordLimit { marks.insert(.nearAnchor) }
+                words.append(.init(classes: classes, marks: marks, count: word.count))
+            }
+            var nextAnchor = Int.max / 2
+            for k in stride(from: n - 1, through: 0, by: -1) {
+                if !words[k].classes.isDisjoint(with: EscapeHatch.anchors) { nextAnchor = k; continue }
+                guard words[k].classes == .unknown,
+                      words[k].marks.contains(.nearAnchor) || nextAnchor - k <= reach else { continue }
+                words[k].classes = table.classifyLoosely(slice(ticketText.words[k]), marks: words[k].marks)
             }
         }
-        if out.hasSuffix(" ") { out.removeLast() }
-        return out
+        return RequestFrames(words: words).asksForPerson()
     }
 
-    private static func foldAccent(_ s: Unicode.Scalar) -> Unicode.Scalar {
-        switch s {
-        case "á", "à", "â", "ä": return "a"
-        case "é", "è", "ê", "ë": return "e"
-        case "í", "ì", "î", "ï": return "i"
-        case "ó", "ò", "ô", "ö": return "o"
-        case "ú", "ù", "û", "ü": return "u"
-        case "ñ": return "n"
-        case "ç": return "c"
-        case "ß": return "s"
-        default: return s
-        }
+    // MARK: - Fingerprint (`Policy.version`)
+
+    /// Every lexicon word that can make a request, as "list:word" in a fixed order. Together
+    /// with `guards` this is what `Policy.version` fingerprints.
+    public var phrases: [String] {
+        EscapeHatchLexicon.lists.filter { !EscapeHatch.guardLists.contains($0.0) }
+            .flatMap { name, keyPath in lexicon[keyPath: keyPath].map { "\(name):\($0)" } }
     }
 
-    public static let defaultPhrases: [String] = [
-        // English
-        "real person", "a person", "human being", "talk to a human", "speak to a human", "speak with a human",
-        "talk to someone", "speak to someone", "speak with someone", "talk to an agent", "speak to an agent",
-        "speak with an agent", "live agent", "human agent", "customer service agent", "representative",
-        "operator", "a human", "an actual person", "not a bot", "no bots",
-        // Spanish
-        "hablar con un agente", "hablar con una persona", "persona real", "agente por favor", "un humano",
-        // German
-        "mit einem menschen", "echten menschen", "mitarbeiter sprechen", "einen mitarbeiter",
-        // French
-        "parler a un conseiller", "parler a une personne", "un conseiller", "vrai personne", "une vraie personne",
-        "un humain",
-    ]
+    /// Every word that keeps a text from being a request (guards, negations, known words),
+    /// as "list:word" in a fixed order.
+    public var guards: [String] {
+        EscapeHatchLexicon.lists.filter { EscapeHatch.guardLists.contains($0.0) }
+            .flatMap { name, keyPath in lexicon[keyPath: keyPath].map { "\(name):\($0)" } }
+    }
 
-    public static let defaultGuards: [String] = [
-        "travel agent", "estate agent", "real estate agent", "human error", "human resources",
-        "a person who", "agent de voyage", "agente de viajes",
+    private static let guardLists: Set<String> = [
+        "negations", "withouts", "past_auxiliaries", "guards", "guard_linkers", "compound_guards",
+        "self_copulas", "known_words",
     ]
 }

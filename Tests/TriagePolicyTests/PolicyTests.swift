@@ -66,25 +66,3 @@ struct PolicyTests {
         #expect(Policy.demo.version.hasPrefix("p-"))
     }
 }
-
-@Suite("Escape hatch: an explicit request for a person")
-struct EscapeHatchTests {
-    let hatch = EscapeHatch()
-
-    @Test("requests in four languages", arguments: [
-        "I want to talk to a real person", "REPRESENTATIVE!!!", "can I speak to someone please",
-        "live agent", "hablar con un agente", "quiero hablar con una persona",
-        "Ich möchte mit einem Menschen sprechen", "je veux parler à un conseiller",
-    ])
-    func asks(_ text: String) {
-        #expect(hatch.asksForPerson(text))
-    }
-
-    @Test("mentions that are not requests", arguments: [
-        "my travel agent booked this", "this was human error on my side", "my card was stolen",
-        "the estate agent needs a statement",
-    ])
-    func doesNotAsk(_ text: String) {
-        #expect(!hatch.asksForPerson(text))
-    }
-}

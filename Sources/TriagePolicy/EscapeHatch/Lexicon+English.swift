@@ -1,0 +1,77 @@
+extension EscapeHatchLexicon {
+    /// English. Covers "let me talk to a real person", "agent pls", "get me a rep",
+    /// "transfer me to a supervisor", "I'd rather chat w/ someone than a bot".
+    public static let english = EscapeHatchLexicon(
+        persons: [
+            "agent", "agents", "human", "humans", "person", "representative", "representatives",
+            "rep", "reps", "csr", "operator", "operators", "advisor", "advisors", "adviser", "advisers",
+            "supervisor", "supervisors", "manager", "managers",
+        ],
+        someones: [
+            "someone", "somebody", "anyone", "anybody", "assistant", "assistants", "people", "staff",
+            "staffer", "employee", "employees", "associate", "specialist", "consultant",
+            "individual", "personnel",
+        ],
+        contactWords: [
+            "talk", "talks", "talking", "speak", "speaks", "speaking", "chat", "chats", "chatting",
+            "contact", "contacting", "reach", "reaching", "call", "calling", "phone", "phoning",
+            "connect", "connecting", "transfer", "transferring", "escalate", "escalating",
+            "touch", "direct", "redirect", "route", "pass", "put", "message", "text", "email",
+            "callback", "handoff", "forward",
+        ],
+        desireWords: [
+            "want", "wants", "need", "needs", "get", "give", "gimme", "wanna", "prefer",
+            "request", "requesting", "demand", "demanding", "ask", "asking", "require", "wish",
+        ],
+        fillers: [
+            "a", "an", "the", "to", "with", "w", "wit", "me", "you", "u", "ya", "your", "ur", "yours",
+            "one", "of", "some", "any", "please", "pls", "plz", "pleas", "now", "asap", "right", "away",
+            "immediately", "directly", "just", "again", "finally", "over", "back", "in", "on", "up",
+            "i", "can", "could", "would", "will", "may", "let", "lets", "us", "me", "myself", "im", "m",
+            "another", "different", "other", "new", "single", "competent", "qualified", "knowledgeable",
+            "customer", "customers", "service", "services", "support", "care", "help", "desk",
+            "helpdesk", "sales", "billing", "tech", "technical", "account", "accounts", "bank", "company",
+            "cs", "team", "member", "senior", "higher", "level", "tier", "2", "hello", "hi", "for", "through",
+            "hey", "ok", "okay", "yes", "thanks", "thank", "fucking", "fuckin", "fking", "fkin", "fcking",
+            "freaking", "frigging", "friggin", "flipping", "bloody", "damn", "damned", "goddamn",
+            "goddam", "effing", "stupid", "f", "dam", "being", "beings", "there", "somewhere",
+        ],
+        realnessBefore: ["real", "live", "actual", "human", "proper", "genuine", "living", "breathing"],
+        realnessAfter: [],
+        negations: [
+            "not", "no", "never", "dont", "doesnt", "didnt", "wont", "wouldnt", "dont", "shouldnt",
+                    ],
+        withouts: ["without", "instead", "than", "avoid", "skip", "bypass"],
+        pastAuxiliaries: ["had"],
+        guards: [
+            "travel", "estate", "insurance", "shipping", "customs", "booking", "leasing", "letting",
+            "rental", "property", "literary", "talent", "sports", "secret", "double", "free", "user",
+            "chemical", "cleaning", "bleaching", "nerve", "fbi", "cia", "undercover", "tour", "network",
+            "mobile", "virtual", "ai", "digital", "automated", "google", "voice", "personal", "error",
+            "errors", "resources", "resource", "rights", "nature", "race", "body", "trafficking",
+            "readable", "factor", "mistake", "mistakes", "interest", "agency", "machine", "crane",
+            "radio", "elevator", "camera", "smooth",
+        ],
+        guardLinkers: ["of"],
+        compoundGuards: [],
+        compoundHeads: [],
+        bots: ["bot", "bots", "robot", "robots", "chatbot", "chatbots", "machine", "machines", "ai", "automated"],
+        selfCopulas: ["am", "im", "m"],
+        gluePrefixes: ["to", "with", "a", "an", "u", "i", "the", "me"],
+        knownWords: [
+            "wait", "waiting", "task", "tasks", "tall", "tale", "tank", "tack", "cheat", "chart", "chap",
+            "contract", "contracts", "teach", "react", "beach", "personal", "personally", "personality",
+            "humane", "agenda", "agency", "massage", "line", "lime", "walk", "talked", "spoke", "spoken",
+            "chatted", "contacted", "called", "reached", "connected", "transferred", "escalated",
+            "asked", "wanted", "needed", "speaker", "speakers", "peak", "weak", "persons", "prison",
+            "poison", "reason", "season", "parson", "humor", "humour", "hunan", "agentic", "urgent",
+            "magnet", "aspect", "agree", "assistance", "assistant", "resistant", "someones", "needle",
+            "tech", "text", "next", "test", "wants", "want", "ward", "ant", "managed", "manage",
+            "representation", "represent", "representing", "represented", "operation", "operations",
+            "cooperate", "operate", "supervise", "employer", "employers", "employ", "contacts", "phones",
+            "photo", "phony", "people", "purple", "steal", "stolen", "speech", "spend", "spent",
+            "humid", "humble", "human", "woman", "women", "chats", "cat", "hat", "what", "that", "chain",
+            "charge", "charged", "change", "chance",
+        ]
+    )
+}
