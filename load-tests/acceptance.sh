@@ -16,7 +16,7 @@
 #
 # Usage: load-tests/acceptance.sh [--count N] [--scenario all|clean|sigterm|sigkill]
 #            [--bin PATH] [--partitions P] [--kill-at FRACTION] [--complete-timeout SECS]
-#            [--work-dir DIR] [--keep-logs]
+#            [--work-dir DIR] [--keep-logs] [--model MODEL]
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,6 +31,7 @@ SHUTDOWN_TIMEOUT=30       # worker --shutdown-timeout; exit must follow within t
 SEED=1
 WORK_DIR=""
 KEEP_LOGS=0
+MODEL=""                  # a trained model for the workers; empty = the placeholder classifier
 RESULTS_DIR="$ROOT/load-tests/results"
 
 usage() { sed -n '2,/^set -uo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'; }
@@ -45,6 +46,7 @@ while [[ $# -gt 0 ]]; do
         --complete-timeout) COMPLETE_TIMEOUT=$2; shift 2 ;;
         --work-dir) WORK_DIR=$2; shift 2 ;;
         --keep-logs) KEEP_LOGS=1; shift ;;
+        --model) MODEL=$2; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -162,10 +164,10 @@ run_scenario() {
     # 2. two workers, wait for both to hold partitions
     local w1 w2
     "$BIN" work --bootstrap "$bootstrap" --group acceptance --worker-id w1 --progress-interval 1 \
-        --shutdown-timeout "$SHUTDOWN_TIMEOUT" >"$dir/w1.out" 2>"$dir/w1.log" &
+        --shutdown-timeout "$SHUTDOWN_TIMEOUT" ${MODEL:+--model "$MODEL"} >"$dir/w1.out" 2>"$dir/w1.log" &
     w1=$!; PIDS+=("$w1")
     "$BIN" work --bootstrap "$bootstrap" --group acceptance --worker-id w2 --progress-interval 1 \
-        --shutdown-timeout "$SHUTDOWN_TIMEOUT" >"$dir/w2.out" 2>"$dir/w2.log" &
+        --shutdown-timeout "$SHUTDOWN_TIMEOUT" ${MODEL:+--model "$MODEL"} >"$dir/w2.out" 2>"$dir/w2.log" &
     w2=$!; PIDS+=("$w2")
     local t_join; t_join=$(now)
     for ((i = 0; i < 600; i++)); do
@@ -293,7 +295,7 @@ run_scenario() {
     # whose offset the earlier workers did not commit (duplicates on the next deploy).
     local reprocessed=null
     "$BIN" work --bootstrap "$bootstrap" --group acceptance --worker-id w3 --progress-interval 1 \
-        --shutdown-timeout "$SHUTDOWN_TIMEOUT" >"$dir/w3.out" 2>"$dir/w3.log" &
+        --shutdown-timeout "$SHUTDOWN_TIMEOUT" ${MODEL:+--model "$MODEL"} >"$dir/w3.out" 2>"$dir/w3.log" &
     local w3=$!; PIDS+=("$w3")
     for ((i = 0; i < 300; i++)); do [[ $(assigned_lines "$dir/w3.log") -ge 1 ]] && break; alive "$w3" || break; sleep 0.1; done
     if [[ $(assigned_lines "$dir/w3.log") -ge 1 ]]; then
