@@ -34,6 +34,14 @@ struct ClassifierChoice {
             description: "trained model \(model.version) from \(source) (\(model.labels.count) labels)")
     }
 
+    /// For commands that default to the demo model: the placeholder when asked, a model
+    /// file when given, otherwise the demo model (trained from `examples` once, cached).
+    static func demoDefault(placeholder: Bool, modelPath: String?, examples: String, say: (String) -> Void) throws -> ClassifierChoice {
+        if placeholder { return .placeholder }
+        if let modelPath { return try trained(modelPath) }
+        return trained(try DemoModel.loadOrTrain(examples: examples, say: say), from: examples)
+    }
+
     static let placeholder = ClassifierChoice(
         factory: { PlaceholderClassifier() },
         description: "PLACEHOLDER keyword classifier (\(PlaceholderClassifier.version)), not a trained model")

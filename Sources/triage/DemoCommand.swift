@@ -45,15 +45,7 @@ struct Demo: AsyncParsableCommand {
     func run() async throws {
         Logs.bootstrap(level: .warning)
         let logger = Logger(label: "triage.demo")
-        let classifier: ClassifierChoice
-        if placeholder {
-            classifier = .placeholder
-        } else if let model {
-            classifier = try .trained(model)
-        } else {
-            let trained = try TriageOps.DemoModel.loadOrTrain(examples: examples, say: { printOut($0) })
-            classifier = .trained(trained, from: examples)
-        }
+        let classifier = try ClassifierChoice.demoDefault(placeholder: placeholder, modelPath: model, examples: examples, say: { printOut($0) })
         var demo = TriageOps.Demo(classifier: classifier.factory, classifierDescription: classifier.description)
         demo.tickets = tickets
         demo.workers = workers

@@ -18,12 +18,7 @@ struct Eval: ParsableCommand {
 
     @Option(help: "Model file written by `triage train`.")
     var model: String
-    @Option(help: "Labelled tickets: .csv (with header) or .jsonl.")
-    var data: String
-    @Option(help: "Column (or JSON key) holding the ticket text.")
-    var textColumn = "text"
-    @Option(help: "Column (or JSON key) holding the label.")
-    var labelColumn = "category"
+    @OptionGroup var input: LabelledDataOptions
     @Option(help: "Seconds spent measuring throughput (0 to skip).")
     var throughputSeconds: Double = 1
     @Flag(help: "Print one JSON object instead of a table.")
@@ -31,7 +26,7 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         let classifier = try ModelCLI.loadClassifier(model)
-        let examples = try ModelCLI.loadExamples(data, textColumn: textColumn, labelColumn: labelColumn)
+        let examples = try input.load()
         let report = Evaluation.evaluate(
             classifier, on: examples, measureThroughput: throughputSeconds > 0, throughputSeconds: throughputSeconds)
         let unknown = Set(examples.map(\.label)).subtracting(classifier.labels)
@@ -44,7 +39,7 @@ struct Eval: ParsableCommand {
 
     private func printTable(_ r: EvaluationReport, classifier: TextClassifier, unknownLabels: Set<String>) {
         print("model        \(model) (\(classifier.version))")
-        print("examples     \(r.examples) from \(data)")
+        print("examples     \(r.examples) from \(input.data)")
         if !unknownLabels.isEmpty {
             print("note         \(unknownLabels.count) label(s) in the data are not in the model: \(unknownLabels.sorted().prefix(5).joined(separator: ", "))")
         }

@@ -28,14 +28,7 @@ struct PipelineBench: ParsableCommand {
     }
 
     func run() throws {
-        let choice: ClassifierChoice
-        if placeholder {
-            choice = .placeholder
-        } else if let model {
-            choice = try .trained(model)
-        } else {
-            choice = .trained(try DemoModel.loadOrTrain(examples: DemoModel.examplesPath, say: { printError($0) }), from: DemoModel.examplesPath)
-        }
+        let choice = try ClassifierChoice.demoDefault(placeholder: placeholder, modelPath: model, examples: DemoModel.examplesPath, say: { printError($0) })
         let result = try PipelineBenchmark(classifier: choice.factory).run(tickets: tickets)
         if json {
             let steps = result.steps.map { "\"\($0.step)\":{\"median_ns\":\(Int($0.medianNanos)),\"p99_ns\":\(Int($0.p99Nanos))}" }

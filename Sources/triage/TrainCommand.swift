@@ -82,12 +82,7 @@ struct Train: ParsableCommand {
           triage train --data history.csv --text-column body --label-column queue --out model.triage
         """)
 
-    @Option(help: "Labelled tickets: .csv (with header) or .jsonl.")
-    var data: String
-    @Option(help: "Column (or JSON key) holding the ticket text.")
-    var textColumn = "text"
-    @Option(help: "Column (or JSON key) holding the label.")
-    var labelColumn = "category"
+    @OptionGroup var input: LabelledDataOptions
     @Option(help: "Where to write the model file.")
     var out: String
     @OptionGroup var training: ModelTrainingOptions
@@ -96,8 +91,8 @@ struct Train: ParsableCommand {
 
     func run() throws {
         let config = try training.config()
-        let examples = try ModelCLI.loadExamples(data, textColumn: textColumn, labelColumn: labelColumn)
-        ModelCLI.printError("triage train: \(examples.count) examples, \(Set(examples.map(\.label)).count) labels from \(data)")
+        let examples = try input.load()
+        ModelCLI.printError("triage train: \(examples.count) examples, \(Set(examples.map(\.label)).count) labels from \(input.data)")
         let progress: ((TrainingProgress) -> Void)? = quiet ? nil : { ModelCLI.printProgress($0) }
         let started = Date()
         let classifier = try TextClassifier.train(examples: examples, config: config, progress: progress)
@@ -155,5 +150,19 @@ enum ModelCLI {
 
     static func formatBytes(_ n: Int) -> String {
         n >= 1 << 20 ? String(format: "%.1f MB", Double(n) / 1_048_576) : String(format: "%.1f KB", Double(n) / 1024)
+    }
+}
+
+/// Where labelled tickets come from, for `train` and `eval`.
+struct LabelledDataOptions: ParsableArguments {
+    @Option(help: "Labelled tickets: .csv (with header) or .jsonl.")
+    var data: String
+    @Option(help: "Column (or JSON key) holding the ticket text.")
+    var textColumn = "text"
+    @Option(help: "Column (or JSON key) holding the label.")
+    var labelColumn = "category"
+
+    func load() throws -> [LabeledText] {
+        try ModelCLI.loadExamples(data, textColumn: textColumn, labelColumn: labelColumn)
     }
 }
