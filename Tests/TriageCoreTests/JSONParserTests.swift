@@ -42,7 +42,10 @@ struct JSONParserTests {
         #expect(try parser.parse("-9223372036854775809") == .double(-0x1p63))
         #expect(try parser.parse("[18446744073709551615]") == [.double(0x1p64)])
         #expect(try parser.parse("{\"n\":123456789012345678901234567890}") == ["n": .double(1.2345678901234568e29)])
-        #expect(try parser.parse("[1e400]") == [.double(.infinity)])
+        // Beyond Double's range: refused, because passing it through would change it.
+        #expect(throws: JSONParseError.self) { try parser.parse("[1e400]") }
+        #expect(throws: JSONParseError.self) { try parser.parse(#"{"a":{"b":[-1e999]}}"#) }
+        #expect(try parser.parse("[1e308]") == [.double(1e308)])
     }
 
     @Test("strings with escaped NUL and surrogate pairs")

@@ -35,7 +35,7 @@ enum JSONCDocument {
         if end < length && !isWhitespace(bytes, from: end) {
             throw JSONParseError(kind: .syntax("unexpected data after the JSON value at byte \(end)"), offset: end)
         }
-        return convert(root)
+        return try convert(root)
     }
 
     private static func failure(
@@ -63,7 +63,7 @@ enum JSONCDocument {
     // MARK: - Conversion
 
     /// Converts a json-c object (nil is JSON null). Recursion depth is bounded by `maxDepth`.
-    private static func convert(_ object: OpaquePointer?) -> JSONValue {
+    private static func convert(_ object: OpaquePointer?) throws(JSONParseError) -> JSONValue {
         guard let object else { return .null }
         switch json_object_get_type(object) {
         case json_type_boolean:
@@ -77,7 +77,13 @@ enum JSONCDocument {
             }
             return .int(value)
         case json_type_double:
-            return .double(json_object_get_double(object))
+            // A number beyond Double's range (1e400) would come back as infinity and could only
+            // be written out again as something else: refuse it rather than alter a ticket.
+            let value = json_object_get_double(object)
+            guard value.isFinite else {
+                throw JSONParseError(kind: .syntax("number out of range for a 64-bit float (\(value > 0 ? "" : "-")1e308 at most)"))
+            }
+            return .double(value)
         case json_type_string:
             return .string(string(object))
         case json_type_array:
@@ -85,24 +91,24 @@ enum JSONCDocument {
             var elements: [JSONValue] = []
             elements.reserveCapacity(count)
             for index in 0..<count {
-                elements.append(convert(json_object_array_get_idx(object, index)))
+                elements.append(try convert(json_object_array_get_idx(object, index)))
             }
             return .array(elements)
         case json_type_object:
-            return .object(convertObject(object))
+            return .object(try convertObject(object))
         default:
             return .null
         }
     }
 
-    private static func convertObject(_ object: OpaquePointer) -> JSONObject {
+    private static func convertObject(_ object: OpaquePointer) throws(JSONParseError) -> JSONObject {
         var members: [JSONObject.Element] = []
         guard let table = json_object_get_object(object) else { return JSONObject() }
         members.reserveCapacity(Int(table.pointee.count))
         var entry = lh_table_head(table)
         while let current = entry {
             let key = lh_entry_k(current).map { String(cString: $0.assumingMemoryBound(to: CChar.self)) } ?? ""
-            let value = convert(OpaquePointer(lh_entry_v(current)))
+            let value = try convert(OpaquePointer(lh_entry_v(current)))
             members.append((key, value))
             entry = lh_entry_next(current)
         }

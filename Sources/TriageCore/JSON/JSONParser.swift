@@ -3,7 +3,7 @@
 /// Checks run in this order: size, UTF-8 (strict), nesting and number grammar, then json-c's
 /// strict parse. Exactly one JSON value is accepted; only whitespace may follow it.
 /// Integers that do not fit in `Int64` become `.double`; numbers beyond `Double`'s range
-/// become `±infinity`. Never traps on any input.
+/// are refused as a syntax error. Never traps on any input.
 public struct JSONParser: Sendable {
     /// Largest accepted input, in bytes.
     public var maxBytes: Int
