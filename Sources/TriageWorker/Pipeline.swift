@@ -102,7 +102,6 @@ final class Pipeline {
             stats.update {
                 $0.consumed += 1
                 $0.deadLettered += 1
-                $0.perDeadLetterReason[error.reason.rawValue, default: 0] += 1
             }
         case .success(let ticket):
             let classification = classifier.classify(ticket)
@@ -112,8 +111,6 @@ final class Pipeline {
             stats.update {
                 $0.consumed += 1
                 if decision.kind == .handoff { $0.handoffs += 1 } else { $0.routed += 1 }
-                $0.perQueue[decision.queue, default: 0] += 1
-                for reason in decision.reasons { $0.perReason[reason.rawValue, default: 0] += 1 }
             }
         }
         let ticket = tracker.begin(message.topicPartition, offset: message.offset, writes: records.count)

@@ -12,9 +12,6 @@ public struct WorkerStats: Sendable, Hashable {
     public var inFlight = 0
     public var assignedPartitions = 0
     public var rebalances = 0
-    public var perQueue: [String: Int] = [:]
-    public var perReason: [String: Int] = [:]
-    public var perDeadLetterReason: [String: Int] = [:]
 
     public init() {}
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TriageCore
 import Foundation
 import TriageModel
 
@@ -77,7 +78,7 @@ struct ModelBench: ParsableCommand {
         var curves: [AbstainMethod: [[Outcome]]] = [:]
         print("\n== held-out intents: \(holdout) of \(labels.count) intents removed from training, seeds \(seedList) ==")
         for seed in seedList {
-            var generator = SplitMix(state: seed)
+            var generator = SeededRandom(seed: seed)
             var shuffled = labels
             for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, Int(generator.next() % UInt64(i + 1))) }
             let heldOut = Set(shuffled.prefix(holdout))
@@ -154,16 +155,4 @@ struct ModelBench: ParsableCommand {
     }
 
     private func pad(_ s: String) -> String { s.padding(toLength: 16, withPad: " ", startingAt: 0) }
-}
-
-/// SplitMix64, for choosing held-out intents reproducibly.
-private struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
 }
