@@ -11,6 +11,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        // The policy in prompts/ is YAML a reviewer can read; Yams keeps line numbers for check-config.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        // Property tests for the policy's invariants (test-only).
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // MARK: - C libraries from Debian, found with pkg-config
@@ -30,8 +34,12 @@ let package = Package(
         .target(name: "TriageCore", dependencies: ["CJSONC"]),
         .target(name: "Checksums"),
         .target(name: "TriageModel", dependencies: ["Checksums"]),
-        .target(name: "TriagePolicy", dependencies: ["TriageCore"]),
+        .target(
+            name: "TriagePolicy",
+            dependencies: ["TriageCore", .product(name: "Yams", package: "Yams")]
+        ),
         .target(name: "TriageAudit", dependencies: ["Checksums", "TriageCore", "TriagePolicy"]),
+        .target(name: "TriageGovernance", dependencies: ["TriageCore", "TriageAudit"]),
         .target(
             name: "TriageWorker",
             dependencies: [
@@ -44,7 +52,7 @@ let package = Package(
         .target(
             name: "TriageOps",
             dependencies: [
-                "Kafka", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit", "TriageWorker",
+                "Kafka", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit", "TriageWorker", "TriageGovernance",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -53,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "triage",
             dependencies: [
-                "Kafka", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit", "TriageWorker", "TriageOps",
+                "Kafka", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit", "TriageWorker", "TriageOps", "TriageGovernance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -65,8 +73,12 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore"]),
         .testTarget(name: "TriageModelTests", dependencies: ["TriageModel", "Checksums"]),
-        .testTarget(name: "TriagePolicyTests", dependencies: ["TriagePolicy", "TriageCore"]),
+        .testTarget(
+            name: "TriagePolicyTests",
+            dependencies: ["TriagePolicy", "TriageCore", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
         .testTarget(name: "TriageAuditTests", dependencies: ["TriageAudit", "TriageCore", "TriagePolicy"]),
+        .testTarget(name: "TriageGovernanceTests", dependencies: ["TriageGovernance", "TriageAudit", "TriageCore"]),
         .testTarget(
             name: "TriageWorkerTests",
             dependencies: ["TriageWorker", "TriageOps", "Kafka", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit"]

@@ -1,0 +1,6 @@
+import Testing
+@testable import TriageGovernance
+
+@Test func governanceModuleLinks() {
+    #expect(String(describing: Governance.self) == "Governance")
+}
