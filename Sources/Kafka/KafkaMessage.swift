@@ -100,7 +100,7 @@ public struct KafkaProducerMessage: Sendable {
         self.headers = headers
     }
 
-    public init(topic: String, key: String?, value: [UInt8], headers: [KafkaHeader] = []) {
-        self.init(topic: topic, key: key.map { Array($0.utf8) }, value: value, headers: headers)
+    public init(topic: String, partition: Int32? = nil, key: String?, value: [UInt8], headers: [KafkaHeader] = []) {
+        self.init(topic: topic, partition: partition, key: key.map { Array($0.utf8) }, value: value, headers: headers)
     }
 }

@@ -13,12 +13,27 @@ public struct SourcePosition: Sendable, Hashable {
     }
 }
 
-/// One record per decision on `triage.audit` (schema version 1, see docs/AUDIT-SCHEMA.md).
+/// A commitment an automated reply stated, as the audit trail records it.
+public struct AuditCommitment: Sendable, Hashable {
+    public var name: String
+    /// The action that fulfils it (emitted to `triage.actions` in the same unit of work).
+    public var action: String
+    /// When it is due, RFC 3339 UTC.
+    public var dueTime: String
+    public init(name: String, action: String, dueTime: String) {
+        self.name = name
+        self.action = action
+        self.dueTime = dueTime
+    }
+}
+
+/// One record per decision on `triage.audit` (schema version 2, see docs/AUDIT-SCHEMA.md and
+/// docs/audit-record.schema.json).
 ///
 /// It carries what a reviewer needs to check the decision and compare cohorts, and never
 /// the raw customer id or the ticket text: the customer is a keyed pseudonym.
 public struct AuditRecord: Sendable, Hashable {
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     public var decisionID: String
     public var ticketID: String
@@ -45,6 +60,16 @@ public struct AuditRecord: Sendable, Hashable {
     public var cohort: [(String, String)]
     public var latencyMicros: Int
     public var source: SourcePosition
+    /// The reply template used (automate only).
+    public var template: String? = nil
+    /// What the automated reply promised (automate only).
+    public var commitments: [AuditCommitment] = []
+    /// Rules that fired, with their evidence, as the policy wrote them.
+    public var evidence: [String] = []
+    /// A redacted excerpt of the ticket text, only when the worker is told to add one.
+    public var excerpt: String? = nil
+    /// The hash-chain link; set by `AuditChain.seal`.
+    public var chain: ChainLink? = nil
 
     public init(ticket: Ticket, decision: Decision, source: SourcePosition, workerID: String,
                 decisionTime: String, latencyMicros: Int, pseudonymizer: Pseudonymizer) {
@@ -123,6 +148,31 @@ public struct AuditRecord: Sendable, Hashable {
         w.key("partition"); w.int(Int(source.partition))
         w.key("offset"); w.int(source.offset)
         w.endObject()
+        w.key("template"); if let template { w.string(template) } else { w.null() }
+        w.key("commitments")
+        w.beginArray()
+        for commitment in commitments {
+            w.beginObject()
+            w.key("name"); w.string(commitment.name)
+            w.key("action"); w.string(commitment.action)
+            w.key("due_time"); w.string(commitment.dueTime)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("evidence")
+        w.beginArray()
+        for line in evidence { w.string(line) }
+        w.endArray()
+        if let excerpt { w.key("excerpt"); w.string(excerpt) }
+        if let chain {
+            w.key("chain")
+            w.beginObject()
+            w.key("id"); w.string(chain.chainID)
+            w.key("partition"); w.int(Int(chain.partition))
+            w.key("seq"); w.int(chain.seq)
+            w.key("prev"); w.string(chain.previousHash)
+            w.endObject()
+        }
         w.endObject()
         return w.bytes
     }

@@ -7,23 +7,40 @@ import TriagePolicy
 ///
 /// - the routed ticket to `queue.<name>`, keyed by customer id: the original JSON (unknown
 ///   fields kept, in order) plus a `triage` object;
-/// - one audit record to `triage.audit`, keyed by the customer's pseudonym.
+/// - one audit record to `triage.audit`, keyed by the customer's pseudonym and linked into
+///   this worker's hash chain for its partition (`AuditChain`).
 struct Emit {
     let workerID: String
     let auditTopic: String
     let pseudonymizer: Pseudonymizer
+    let excerpt: Redactor?
+    var chain: AuditChain
 
-    func writes(ticket: Ticket, decision: Decision, message: KafkaConsumerMessage, latencyMicros: Int, now: String) -> [KafkaProducerMessage] {
-        let audit = AuditRecord(
+    /// One write, and for the audit record its place in the chain.
+    struct Write {
+        var message: KafkaProducerMessage
+        var audit: SealedAuditRecord?
+    }
+
+    mutating func writes(ticket: Ticket, decision: Decision, message: KafkaConsumerMessage, latencyMicros: Int, now: String) -> [Write] {
+        [Write(message: routed(ticket: ticket, decision: decision, now: now)),
+         audit(ticket: ticket, decision: decision, message: message, latencyMicros: latencyMicros, now: now)]
+    }
+
+    /// The decision's audit record, sealed into this worker's chain for its partition.
+    mutating func audit(ticket: Ticket, decision: Decision, message: KafkaConsumerMessage, latencyMicros: Int, now: String) -> Write {
+        var audit = AuditRecord(
             ticket: ticket, decision: decision,
             source: SourcePosition(topic: message.topic, partition: message.partition, offset: message.offset),
             workerID: workerID, decisionTime: now, latencyMicros: latencyMicros, pseudonymizer: pseudonymizer)
-        return [
-            routed(ticket: ticket, decision: decision, now: now),
-            KafkaProducerMessage(topic: auditTopic, key: audit.customerPseudonym, value: audit.encoded(),
-                                 headers: [KafkaHeader(key: "triage.decision_id", string: decision.id),
-                                           KafkaHeader(key: "triage.ticket_id", string: ticket.id)]),
-        ]
+        audit.excerpt = excerpt?.excerpt(ticket.body)
+        let sealed = chain.seal(&audit)
+        return Write(
+            message: KafkaProducerMessage(
+                topic: auditTopic, partition: sealed.partition, key: audit.customerPseudonym, value: sealed.bytes,
+                headers: [KafkaHeader(key: "triage.decision_id", string: decision.id),
+                          KafkaHeader(key: "triage.ticket_id", string: ticket.id)]),
+            audit: sealed)
     }
 
     func routed(ticket: Ticket, decision: Decision, now: String) -> KafkaProducerMessage {

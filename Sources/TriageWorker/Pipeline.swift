@@ -22,8 +22,12 @@ final class Pipeline {
     private let decode: Decode
     private var classifier: any TicketClassifier
     private let decide: Decide
-    private let emit: Emit
+    private var emit: Emit
     private var tracker = OffsetTracker()
+    /// Per audit partition: the last record of this worker's chain whose delivery was acknowledged.
+    private var auditHeads: [Int32: SealedAuditRecord] = [:]
+    private var checkpointed: [Int32: Int64] = [:]
+    private var lastCheckpoint = MonotonicClock.nowMicros()
 
     private var assigned: Set<KafkaTopicPartition> = []
     private var writes: [UInt: PendingWrite] = [:]
@@ -35,6 +39,8 @@ final class Pipeline {
         var ticket: OffsetTracker.TicketToken
         var message: KafkaProducerMessage
         var attempts: Int
+        /// Set for the audit record: its place in the hash chain.
+        var audit: SealedAuditRecord?
     }
 
     init(config: WorkerConfiguration, classifier: any TicketClassifier, stats: WorkerStatsBox, logger: Logger,
@@ -56,7 +62,9 @@ final class Pipeline {
         consume = Consume(consumer: consumer, maxBatch: config.maxBatch, maxInFlight: config.maxInFlightTickets)
         decode = Decode(maxBytes: config.maxTicketBytes, maxDepth: config.maxJSONDepth)
         decide = Decide(policy: config.policy)
-        emit = Emit(workerID: config.workerID, auditTopic: config.topics.audit, pseudonymizer: config.pseudonymizer)
+        // The chain learns the audit topic's partition count in `run` (the cluster may not be up yet).
+        emit = Emit(workerID: config.workerID, auditTopic: config.topics.audit, pseudonymizer: config.pseudonymizer,
+                    excerpt: config.auditExcerpt, chain: AuditChain(workerID: config.workerID, partitions: 1))
         consumer.onRebalance = { [weak self] event in self?.rebalanced(event) }
     }
 
@@ -64,6 +72,7 @@ final class Pipeline {
 
     func run() throws(WorkerError) {
         do {
+            try startAuditChain()
             while !shouldStop() {
                 if let failure { throw failure }
                 let batch = try consume.next(inFlight: tracker.inFlight, assigned: assigned)
@@ -71,6 +80,7 @@ final class Pipeline {
                 acknowledge(producer.poll(timeoutMs: 0))
                 try resendDue()
                 try storeCompleted()
+                try checkpointIfDue()
                 try checkClientErrors()
             }
         } catch let error as WorkerError {
@@ -88,6 +98,26 @@ final class Pipeline {
         try shutdown()
     }
 
+    /// Waits for the cluster's metadata, then starts this process's audit chain over the audit
+    /// topic's partitions. A missing audit topic is a configuration error.
+    private func startAuditChain() throws(KafkaError) {
+        while !shouldStop() {
+            let topics: [String: Int]
+            do {
+                topics = try producer.topics(timeoutMs: 1_000)
+            } catch {
+                logger.warning("waiting for the cluster's metadata", metadata: ["error": "\(error)"])
+                continue
+            }
+            guard let partitions = topics[config.topics.audit], partitions > 0 else {
+                throw KafkaError(code: .configuration, message: "the audit topic \(config.topics.audit) does not exist; create it first (triage work --create-topics)")
+            }
+            emit.chain = AuditChain(workerID: config.workerID, partitions: Int32(partitions))
+            logger.info("audit chain started", metadata: ["chain": "\(emit.chain.chainID)", "partitions": "\(partitions)"])
+            return
+        }
+    }
+
     // MARK: - One ticket
 
     private func process(_ message: KafkaConsumerMessage) throws {
@@ -95,10 +125,10 @@ final class Pipeline {
         guard assigned.contains(message.topicPartition) else { return }
         let started = MonotonicClock.nowMicros()
         let now = UTCTime.now()
-        var records: [KafkaProducerMessage]
+        var records: [Emit.Write]
         switch decode(message) {
         case .failure(let error):
-            records = [DeadLetter.record(for: message, error: error, topic: config.topics.deadLetter, workerID: config.workerID, at: now)]
+            records = [Emit.Write(message: DeadLetter.record(for: message, error: error, topic: config.topics.deadLetter, workerID: config.workerID, at: now))]
             stats.update {
                 $0.consumed += 1
                 $0.deadLettered += 1
@@ -117,7 +147,7 @@ final class Pipeline {
         for record in records {
             let token = nextWriteToken
             nextWriteToken &+= 1
-            writes[token] = PendingWrite(ticket: ticket, message: record, attempts: 0)
+            writes[token] = PendingWrite(ticket: ticket, message: record.message, attempts: 0, audit: record.audit)
             try send(token)
         }
     }
@@ -153,6 +183,9 @@ final class Pipeline {
                 continue
             }
             writes[report.token] = nil
+            if let audit = write.audit, audit.seq > auditHeads[audit.partition]?.seq ?? -1 {
+                auditHeads[audit.partition] = audit
+            }
             if tracker.acknowledge(write.ticket) {
                 stats.update { $0.completed += 1 }
             }
@@ -167,6 +200,27 @@ final class Pipeline {
         let due = retryQueue.filter { $0.due <= now }
         retryQueue.removeAll { $0.due <= now }
         for item in due { try send(item.token) }
+    }
+
+    // MARK: - Audit chain checkpoints
+
+    /// Writes the acknowledged heads of this worker's audit chains that moved since the last
+    /// checkpoint, every `checkpointIntervalMs` (and, marked final, at shutdown). Best effort:
+    /// a lost checkpoint only means a verifier vouches for a shorter prefix.
+    private func checkpointIfDue(final: Bool = false) throws(KafkaError) {
+        let now = MonotonicClock.nowMicros()
+        guard final || now - lastCheckpoint >= UInt64(config.checkpointIntervalMs) * 1000 else { return }
+        lastCheckpoint = now
+        let time = UTCTime.now()
+        for (partition, head) in auditHeads.sorted(by: { $0.key < $1.key }) where final || checkpointed[partition] != head.seq {
+            checkpointed[partition] = head.seq
+            let checkpoint = ChainCheckpoint(chainID: emit.chain.chainID, partition: partition, seq: head.seq,
+                                             hash: head.hash, time: time, final: final)
+            let message = KafkaProducerMessage(topic: config.topics.auditCheckpoints, key: emit.chain.chainID, value: checkpoint.encoded())
+            let token = nextWriteToken
+            nextWriteToken &+= 1
+            try producer.send(message, token: token)
+        }
     }
 
     private func storeCompleted(_ partitions: Set<KafkaTopicPartition>? = nil) throws(KafkaError) {
@@ -249,6 +303,12 @@ final class Pipeline {
         commitBeforeLeaving(deadline: MonotonicClock.nowMicros() + UInt64(config.shutdownTimeoutMs) * 1000)
         leaveGroup()
         acknowledge(producer.flush(timeoutMs: 5_000))
+        do {
+            try checkpointIfDue(final: true)
+            acknowledge(producer.flush(timeoutMs: 5_000))
+        } catch {
+            logger.warning("the final audit checkpoint was not written", metadata: ["error": "\(error)"])
+        }
         if let failure { throw failure }
     }
 

@@ -4,7 +4,9 @@ import TriageCore
 import TriagePolicy
 
 /// Measures the cost of each pipeline step on one core, without Kafka: decode, classify,
-/// decide, emit (routed ticket + audit record). For `triage pipeline-bench`; numbers, not a test.
+/// decide, route (the routed ticket's bytes) and audit (the audit record: pseudonym, JSON,
+/// hash chain). For `triage pipeline-bench`; numbers, not a test. `auditShare` is the audit
+/// step's part of the whole per-ticket cost, the in-process half of the audit cost budget.
 public struct PipelineBenchmark {
     public struct StepTimes: Sendable {
         public var step: String
@@ -18,6 +20,8 @@ public struct PipelineBenchmark {
         public var steps: [StepTimes]
         /// Whole pipeline (all steps), tickets per second on one core.
         public var ticketsPerSecond: Double
+        /// Mean time of the audit step ÷ mean time of all steps.
+        public var auditShare: Double
     }
 
     public var classifier: ClassifierFactory
@@ -35,8 +39,9 @@ public struct PipelineBenchmark {
         var classify = try classifier()
         let decode = Decode(maxBytes: 65_536, maxDepth: 16)
         let decide = Decide(policy: policy)
-        let emit = Emit(workerID: "bench", auditTopic: "triage.audit", pseudonymizer: .development)
-        var times = Array(repeating: [UInt64](), count: 4)
+        var emit = Emit(workerID: "bench", auditTopic: "triage.audit", pseudonymizer: .development, excerpt: nil,
+                        chain: AuditChain(workerID: "bench", partitions: 12, nonce: seed))
+        var times = Array(repeating: [UInt64](), count: 5)
         for i in times.indices { times[i].reserveCapacity(count) }
         var sink = 0
         let started = MonotonicClock.nowNanos()
@@ -48,19 +53,25 @@ public struct PipelineBenchmark {
             let t2 = MonotonicClock.nowNanos()
             let decision = decide(ticket, classification, from: message)
             let t3 = MonotonicClock.nowNanos()
-            let writes = emit.writes(ticket: ticket, decision: decision, message: message, latencyMicros: 0, now: "2026-01-01T00:00:00.000Z")
+            let routed = emit.routed(ticket: ticket, decision: decision, now: "2026-01-01T00:00:00.000Z")
             let t4 = MonotonicClock.nowNanos()
-            sink &+= writes.reduce(0) { $0 + $1.value.count }
+            let audit = emit.audit(ticket: ticket, decision: decision, message: message, latencyMicros: 0, now: "2026-01-01T00:00:00.000Z")
+            let t5 = MonotonicClock.nowNanos()
+            sink &+= routed.value.count + audit.message.value.count
             times[0].append(t1 - t0); times[1].append(t2 - t1); times[2].append(t3 - t2); times[3].append(t4 - t3)
+            times[4].append(t5 - t4)
         }
         let total = Double(MonotonicClock.nowNanos() - started) / 1e9
         precondition(sink > 0)
-        let names = ["decode", "classify", "decide", "emit"]
+        let names = ["decode", "classify", "decide", "route", "audit"]
+        let sums = times.map { $0.reduce(0.0) { $0 + Double($1) } }
+        let auditShare = sums[4] / sums.reduce(0, +)
         let steps = zip(names, times).map { name, samples in
             let sorted = samples.sorted()
             return StepTimes(step: name, medianNanos: Double(sorted[sorted.count / 2]),
                              p99Nanos: Double(sorted[min(sorted.count - 1, sorted.count * 99 / 100)]))
         }
-        return Result(tickets: times[0].count, steps: steps, ticketsPerSecond: Double(times[0].count) / total)
+        return Result(tickets: times[0].count, steps: steps, ticketsPerSecond: Double(times[0].count) / total,
+                      auditShare: auditShare)
     }
 }

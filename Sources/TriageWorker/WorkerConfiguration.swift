@@ -11,6 +11,10 @@ public struct WorkerConfiguration: Sendable {
     public var topics = TriageTopics()
     public var policy: Policy = .demo
     public var pseudonymizer: Pseudonymizer = .development
+    /// When set, each audit record carries a redacted excerpt of the ticket text (off by default).
+    public var auditExcerpt: Redactor? = nil
+    /// How often the audit chains' acknowledged heads are written to `triage.audit.checkpoints`.
+    public var checkpointIntervalMs: Int = 5_000
     /// Records taken from Kafka per poll.
     public var maxBatch: Int = 500
     /// Tickets read but not yet fully acknowledged; above this the worker pauses fetching.

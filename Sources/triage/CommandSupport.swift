@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import Logging
 
 /// Options every Kafka-facing command shares.
@@ -55,4 +56,18 @@ func parseProperties(_ items: [String], flag: String) throws -> [String: String]
 /// Prints a line to stdout at once (unbuffered), for output other processes wait for.
 func printOut(_ text: String) {
     FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
+/// Set once SIGINT or SIGTERM arrives, for commands that loop until interrupted (without
+/// ServiceLifecycle: `audit tail --follow`, `audit monitor`).
+struct InterruptFlag: Sendable {
+    private static let flag = Atomic<Bool>(false)
+
+    init() {
+        _ = Self.flag.load(ordering: .relaxed)  // initialise before a handler can run
+        signal(SIGINT) { _ in InterruptFlag.flag.store(true, ordering: .relaxed) }
+        signal(SIGTERM) { _ in InterruptFlag.flag.store(true, ordering: .relaxed) }
+    }
+
+    var isSet: Bool { Self.flag.load(ordering: .relaxed) }
 }

@@ -32,7 +32,7 @@ struct PipelineBench: ParsableCommand {
         let result = try PipelineBenchmark(classifier: choice.factory).run(tickets: tickets)
         if json {
             let steps = result.steps.map { "\"\($0.step)\":{\"median_ns\":\(Int($0.medianNanos)),\"p99_ns\":\(Int($0.p99Nanos))}" }
-            printOut("{\"tickets\":\(result.tickets),\"tickets_per_second\":\(Int(result.ticketsPerSecond)),\(steps.joined(separator: ","))}")
+            printOut("{\"tickets\":\(result.tickets),\"tickets_per_second\":\(Int(result.ticketsPerSecond)),\"audit_share\":\(result.auditShare),\(steps.joined(separator: ","))}")
             return
         }
         printOut("classifier: \(choice.description)")
@@ -42,5 +42,6 @@ struct PipelineBench: ParsableCommand {
                      + String(format: "%7.2f µs %8.2f µs", step.medianNanos / 1000, step.p99Nanos / 1000))
         }
         printOut(String(format: "whole pipeline: %.0f tickets/s on one core (%d tickets)", result.ticketsPerSecond, result.tickets))
+        printOut(String(format: "audit step: %.1f%% of the in-process cost per ticket", result.auditShare * 100))
     }
 }

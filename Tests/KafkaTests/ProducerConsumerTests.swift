@@ -106,7 +106,7 @@ struct ProducerConsumerTests {
         let mock = try MockTopic(partitions: 1, brokers: 1)
         let producer = try mock.producer()
         try mock.cluster.setBrokerDown(1)
-        for i in 0..<5 { try producer.send(KafkaProducerMessage(topic: mock.topic, key: nil, value: [UInt8(i)]), token: UInt(i)) }
+        for i in 0..<5 { try producer.send(KafkaProducerMessage(topic: mock.topic, key: nil as String?, value: [UInt8(i)]), token: UInt(i)) }
         var reports = producer.flush(timeoutMs: 1_000)
         #expect(reports.isEmpty, "nothing can be delivered while the only broker is down")
         try mock.cluster.setBrokerUp(1)
@@ -122,7 +122,7 @@ struct ProducerConsumerTests {
         config.messageTimeoutMs = 1_000
         let producer = try KafkaProducer(configuration: config)
         try mock.cluster.setBrokerDown(1)
-        try producer.send(KafkaProducerMessage(topic: mock.topic, key: nil, value: [1]), token: 42)
+        try producer.send(KafkaProducerMessage(topic: mock.topic, key: nil as String?, value: [1]), token: 42)
         var reports: [KafkaDeliveryReport] = []
         _ = eventually(seconds: 10) { reports += producer.flush(timeoutMs: 200); return !reports.isEmpty }
         #expect(reports.count == 1)

@@ -21,7 +21,7 @@ struct AuditRecordTests {
         #expect(!json.contains("alice@example.com"))
         #expect(!json.contains("secret text"))
         let object = try #require(try JSONParser().parse(json).objectValue)
-        #expect(object["schema_version"] == .int(1))
+        #expect(object["schema_version"] == .int(2))
         #expect(object["decision"] == .string("route"))
         #expect(object["queue"] == .string("cards"))
         #expect(object["reasons"] == .array([.string("routed_by_label")]))

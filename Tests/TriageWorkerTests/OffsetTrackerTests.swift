@@ -80,11 +80,11 @@ struct OffsetTrackerTests {
 
 @Suite("Pipeline benchmark")
 struct PipelineBenchmarkTests {
-    @Test("times all four steps over the sample tickets")
+    @Test("times every step over the sample tickets")
     func runs() throws {
         let result = try PipelineBenchmark(classifier: { PlaceholderClassifier() }).run(tickets: 200)
         #expect(result.tickets == 200)
-        #expect(result.steps.map(\.step) == ["decode", "classify", "decide", "emit"])
+        #expect(result.steps.map(\.step) == ["decode", "classify", "decide", "route", "audit"])
         #expect(result.steps.allSatisfy { $0.medianNanos > 0 && $0.p99Nanos >= $0.medianNanos })
         #expect(result.ticketsPerSecond > 0)
     }

@@ -41,7 +41,7 @@ struct WorkerHarness {
     func produce(_ values: [[UInt8]], topic: String = "tickets") throws {
         let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: bootstrap))
         for (i, value) in values.enumerated() {
-            try producer.send(KafkaProducerMessage(topic: topic, key: nil, value: value), token: UInt(i))
+            try producer.send(KafkaProducerMessage(topic: topic, key: nil as String?, value: value), token: UInt(i))
         }
         var acked = 0
         while acked < values.count {
@@ -70,6 +70,14 @@ struct WorkerIntegrationTests {
         #expect(report.lost == 0)
         #expect(report.isComplete, "\(report.render())")
         #expect(report.perQueue.values.reduce(0, +) == report.routedUnique)
+
+        // Every audit record sits in an intact hash chain, one per (worker process, partition),
+        // and every worker wrote a final checkpoint when it stopped.
+        let audit = try AuditVerification(bootstrapServers: harness.bootstrap).run()
+        #expect(audit.recordsRead == report.auditRecords)
+        #expect(audit.isIntact, "\(audit.findings.prefix(5))")
+        #expect(Set(audit.chains.map { $0.chainID.split(separator: ".")[0] }) == ["a", "b"])
+        #expect(audit.chains.allSatisfy { $0.closed && $0.checkpointedSeq == $0.lastSeq })
     }
 
     @Test("every malformed class lands in the DLQ with its reason, and the worker keeps going")

@@ -1,0 +1,82 @@
+import Checksums
+
+/// The link that makes `triage.audit` tamper-evident: each record names its chain (one per
+/// worker process), the audit partition it is written to, its position in that
+/// (chain, partition) sequence, and the SHA-256 of the previous record's exact bytes.
+///
+/// A deleted record leaves a gap in `seq` and a `prev` that matches nothing; an altered record
+/// no longer hashes to its successor's `prev`; an inserted or reordered one breaks both.
+/// See docs/AUDIT-SCHEMA.md ("Hash chain") and `ChainVerifier`.
+public struct ChainLink: Sendable, Hashable {
+    /// `<worker id>.<16 hex digits>`: a new chain per worker process.
+    public var chainID: String
+    public var partition: Int32
+    /// 0 for the first record of the chain in this partition.
+    public var seq: Int64
+    /// Hex SHA-256 of the previous record's bytes in this (chain, partition); 64 zeros for seq 0.
+    public var previousHash: String
+
+    public init(chainID: String, partition: Int32, seq: Int64, previousHash: String) {
+        self.chainID = chainID
+        self.partition = partition
+        self.seq = seq
+        self.previousHash = previousHash
+    }
+
+    public static let genesisHash = String(repeating: "0", count: 64)
+}
+
+/// The writer's side of the hash chain: picks the audit partition for a record (by its key,
+/// so one customer's records stay in order in one partition), links it to the previous
+/// record of that partition and returns the bytes to write.
+///
+/// Not thread-safe: one per pipeline thread.
+public struct AuditChain {
+    public let chainID: String
+    public let partitions: Int32
+    private var heads: [(seq: Int64, hash: [UInt8])]
+
+    /// - Parameters:
+    ///   - workerID: the worker's id; a random suffix makes the chain unique per process.
+    ///   - partitions: the partition count of the audit topic.
+    public init(workerID: String, partitions: Int32, nonce: UInt64 = UInt64.random(in: .min ... .max)) {
+        precondition(partitions > 0, "the audit topic must have at least one partition")
+        var hex = String(nonce, radix: 16)
+        hex = String(repeating: "0", count: 16 - hex.count) + hex
+        self.chainID = "\(workerID).\(hex)"
+        self.partitions = partitions
+        self.heads = Array(repeating: (-1, []), count: Int(partitions))
+    }
+
+    /// The partition a key's records go to: FNV-1a of the key modulo the partition count.
+    public func partition(forKey key: String) -> Int32 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return Int32(truncatingIfNeeded: hash % UInt64(partitions))
+    }
+
+    /// Links `record` into the chain and encodes it.
+    public mutating func seal(_ record: inout AuditRecord) -> SealedAuditRecord {
+        let partition = partition(forKey: record.customerPseudonym)
+        let head = heads[Int(partition)]
+        record.chain = ChainLink(
+            chainID: chainID, partition: partition, seq: head.seq + 1,
+            previousHash: head.seq < 0 ? ChainLink.genesisHash : head.hash.hexString)
+        let bytes = record.encoded()
+        let hash = SHA256.hash(bytes)
+        heads[Int(partition)] = (head.seq + 1, hash)
+        return SealedAuditRecord(partition: partition, seq: head.seq + 1, bytes: bytes, hash: hash.hexString)
+    }
+}
+
+/// An audit record ready to write: its partition, position and bytes.
+public struct SealedAuditRecord: Sendable {
+    public var partition: Int32
+    public var seq: Int64
+    public var bytes: [UInt8]
+    /// Hex SHA-256 of `bytes` (what the next record's `prev` will be).
+    public var hash: String
+}
