@@ -51,6 +51,12 @@ struct Work: AsyncParsableCommand {
     @Option(name: .customLong("pseudonym-key-file"), help: "File holding the key for customer pseudonyms (HMAC-SHA256).")
     var pseudonymKeyFile: String?
 
+    @Option(name: .customLong("audit-excerpt"), help: "Add a redacted excerpt of this many characters of the ticket text to each audit record (e-mails, card numbers, phone numbers and IBANs masked). 0: no text in the audit trail.")
+    var auditExcerpt = 0
+
+    @Option(name: .customLong("checkpoint-interval"), help: "Seconds between audit chain checkpoints (triage.audit.checkpoints).")
+    var checkpointInterval = 5
+
     @Option(name: .customLong("create-topics"), help: "Create missing topics with this many partitions (0: don't).")
     var createTopicsPartitions = 12
 
@@ -66,6 +72,8 @@ struct Work: AsyncParsableCommand {
         guard maxTicketBytes >= 64 else { throw ValidationError("--max-ticket-bytes must be at least 64, not \(maxTicketBytes)") }
         guard shutdownTimeout >= 1 else { throw ValidationError("--shutdown-timeout must be at least 1 second, not \(shutdownTimeout)") }
         guard input.isEmpty == false else { throw ValidationError("--input must name a topic") }
+        guard (0...2_000).contains(auditExcerpt) else { throw ValidationError("--audit-excerpt must be 0…2000 characters, not \(auditExcerpt)") }
+        guard checkpointInterval >= 1 else { throw ValidationError("--checkpoint-interval must be at least 1 second, not \(checkpointInterval)") }
     }
 
     func run() async throws {
@@ -84,6 +92,8 @@ struct Work: AsyncParsableCommand {
         config.consumerProperties = raw
         config.producerProperties = raw
         config.pseudonymizer = try PseudonymKey.load(file: pseudonymKeyFile, logger: logger)
+        config.auditExcerpt = auditExcerpt > 0 ? Redactor(maxCharacters: auditExcerpt) : nil
+        config.checkpointIntervalMs = checkpointInterval * 1000
 
         let classifier = try ClassifierChoice.load(modelPath: model, logger: logger)
         if createTopicsPartitions > 0 { createMissingTopics(config, logger: logger) }

@@ -224,3 +224,41 @@ struct RedactorTests {
         #expect(json["excerpt"] == .string("my card [card]"))
     }
 }
+
+@Suite("The JSON Schema file")
+struct AuditSchemaFileTests {
+    /// docs/audit-record.schema.json, found from this file's path.
+    static func schema() throws -> JSONValue {
+        var path = #filePath
+        for _ in 0..<3 { path = String(path[..<path.lastIndex(of: "/")!]) }
+        let bytes = try #require(FileManager.default.contents(atPath: path + "/docs/audit-record.schema.json"))
+        return try JSONParser(maxBytes: 1 << 20, maxDepth: 32).parse(Array(bytes))
+    }
+
+    @Test("names every field the worker writes, as required, with the right JSON type")
+    func matchesRecords() throws {
+        let schema = try Self.schema()
+        let properties = try #require(schema["properties"]?.objectValue)
+        let required = Set((schema["required"]?.arrayValue ?? []).compactMap(\.stringValue))
+        var record = try AuditLog.record(1, customer: "C")
+        var chain = AuditChain(workerID: "w", partitions: 2, nonce: 1)
+        let sealed = chain.seal(&record)
+        let written = try #require(try JSONParser().parse(sealed.bytes).objectValue)
+        #expect(schema["properties"]?["schema_version"]?["const"] == .int(Int64(AuditRecord.schemaVersion)))
+        for (key, value) in written {
+            let spec = try #require(properties[key], "field \(key) is not in the schema")
+            #expect(required.contains(key), "field \(key) is written always but not required")
+            let types: [String] = spec["type"]?.stringValue.map { [$0] } ?? (spec["type"]?.arrayValue ?? []).compactMap(\.stringValue)
+            if !types.isEmpty {
+                let actual: [String] = switch value.typeName {
+                case "int": ["integer", "number"]
+                case "double": ["number"]
+                case "bool": ["boolean"]
+                default: [value.typeName]
+                }
+                #expect(!Set(types).isDisjoint(with: actual), "field \(key): schema says \(types), record has \(value.typeName)")
+            }
+        }
+        #expect(required.subtracting(written.keys).isEmpty, "required but not written: \(required.subtracting(written.keys))")
+    }
+}
