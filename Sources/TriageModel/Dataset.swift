@@ -26,7 +26,8 @@ public enum Dataset {
         return lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") || lower.hasSuffix(".json") ? .jsonl : .csv
     }
 
-    static func readRecords(path: String) throws -> [[String: String]] {
+    /// Every row of a CSV (with a header) or JSONL file, as column → value (for `triage replay`).
+    public static func readRecords(path: String) throws -> [[String: String]] {
         guard FileManager.default.fileExists(atPath: path) else { throw ModelError(.fileNotFound, "data file \(path) does not exist") }
         guard let data = FileManager.default.contents(atPath: path) else { throw ModelError(.unreadable, "data file \(path) cannot be read") }
         let text = String(decoding: data, as: UTF8.self)

@@ -11,7 +11,7 @@ struct Triage: AsyncParsableCommand {
             workers as the tickets topic has partitions.
             """,
         subcommands: [
-            Work.self, DevCluster.self, Demo.self, Seed.self, Reconcile.self, Audit.self,
+            Work.self, DevCluster.self, Demo.self, Seed.self, Reconcile.self, Audit.self, Replay.self,
             Train.self, Eval.self, Predict.self, ModelBench.self, PipelineBench.self,
         ]
     )
