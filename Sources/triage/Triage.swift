@@ -12,7 +12,7 @@ struct Triage: AsyncParsableCommand {
             """,
         subcommands: [
             Work.self, DevCluster.self, Demo.self, Seed.self, Reconcile.self,
-            Train.self, Eval.self, Predict.self, ModelBench.self, PipelineBench.self,
+            Train.self, Eval.self, Predict.self, ModelBench.self, PipelineBench.self, CheckConfig.self,
         ]
     )
 }
