@@ -1,74 +1,234 @@
+import Foundation
 import TriageCore
 
-/// The routing policy: which queue owns each label, when a person must take over, and
-/// how a ticket's decision is made.
+/// The routing policy: which queue owns each label, when a person must take over, which
+/// labels get an automated reply and which actions keep its promises.
 ///
-/// First version (foundation): route by label, hand off on the escape hatch, `prefers_human`,
-/// abstention and low confidence. The routing-policy issue adds automated replies with
-/// say-to-do commitments and loads all of this from `prompts/`.
+/// A policy is a directory of YAML files (`prompts/<name>/`, docs/POLICY.md): `load(directory:)`
+/// reads it, `check(directory:)` lists every problem in it. `decide` is pure: the same ticket,
+/// classification and context give the same decision.
 public struct Policy: Sendable {
-    public var queues: [ExpertQueue]
-    public var escapeHatch: EscapeHatch
-    /// Under this top-1 probability the ticket goes to a person.
-    public var minConfidence: Double
-    /// Content hash of what the policy is made of.
-    public let version: String
-    private let queueForLabel: [String: String]
+    /// Everything the policy is made of.
+    public private(set) var content: PolicyContent
+    /// Content hash of what the policy is made of: `p-` + 16 hex digits.
+    public private(set) var version: String
+    private var hatch: EscapeHatch
+    private(set) var compiled: CompiledPolicy
 
-    public init(queues: [ExpertQueue], escapeHatch: EscapeHatch = EscapeHatch(), minConfidence: Double = 0.5) {
-        self.queues = queues
-        self.escapeHatch = escapeHatch
-        self.minConfidence = minConfidence
-        var map: [String: String] = [:]
-        for queue in queues { for label in queue.labels { map[label] = queue.name } }
-        self.queueForLabel = map
-        var fingerprint = "min_confidence=\(minConfidence);"
-        for queue in queues { fingerprint += "\(queue.name):\(queue.labels.joined(separator: ","));" }
-        fingerprint += escapeHatch.phrases.joined(separator: "|") + "#" + escapeHatch.guards.joined(separator: "|")
-        self.version = "p-" + StableHash.hex64(fingerprint)
+    public init(content: PolicyContent) {
+        self.content = content
+        self.hatch = content.escapeHatchLexicon == .builtIn ? EscapeHatch() : EscapeHatch(lexicon: content.escapeHatchLexicon)
+        self.compiled = CompiledPolicy(content)
+        self.version = Policy.version(of: content)
     }
+
+    /// A policy made in code: these queues, the built-in escape hatch, no automated replies.
+    public init(queues: [ExpertQueue], escapeHatch: EscapeHatch = EscapeHatch(), minConfidence: Double = 0.5) {
+        self.init(content: PolicyContent(thresholds: PolicyThresholds(minConfidence: minConfidence), queues: queues,
+                                         escapeHatchLexicon: escapeHatch.lexicon))
+    }
+
+    private mutating func rebuild() {
+        compiled = CompiledPolicy(content)
+        version = Policy.version(of: content)
+    }
+
+    static func version(of content: PolicyContent) -> String {
+        "p-" + StableHash.hex64(content.canonicalText)
+    }
+
+    public var queues: [ExpertQueue] {
+        get { content.queues }
+        set { content.queues = newValue; rebuild() }
+    }
+
+    public var escapeHatch: EscapeHatch {
+        get { hatch }
+        set { hatch = newValue; content.escapeHatchLexicon = newValue.lexicon; rebuild() }
+    }
+
+    /// Under this top-1 probability the ticket goes to a person.
+    public var minConfidence: Double {
+        get { content.thresholds.minConfidence }
+        set { content.thresholds.minConfidence = newValue; rebuild() }
+    }
+
+    public var thresholds: PolicyThresholds { content.thresholds }
+    public var templates: [ReplyTemplate] { content.templates }
+    public var actions: [PolicyAction] { content.actions }
+    public var repeatContact: RepeatContactRule { content.repeatContact }
+    public var sayToDo: SayToDoRule { content.sayToDo }
 
     /// Queue names, `human` included.
-    public var queueNames: [String] { queues.map(\.name) + [ExpertQueue.humanQueueName] }
+    public var queueNames: [String] { content.queues.map(\.name) + [ExpertQueue.humanQueueName] }
 
     /// The queue that owns a label, if any.
-    public func queue(forLabel label: String) -> String? { queueForLabel[label] }
+    public func queue(forLabel label: String) -> String? { compiled.queueForLabel[label] }
 
-    /// Decides what to do with one ticket. Pure: the same inputs give the same decision.
-    public func decide(_ ticket: Ticket, classification: Classification, decisionID: String) -> Decision {
-        var reasons: [ReasonCode] = []
-        if escapeHatch.asksForPerson(ticket.body) || ticket.subject.map(escapeHatch.asksForPerson) == true {
-            reasons.append(.explicitRequest)
-        }
-        if ticket.prefersHuman { reasons.append(.prefersHuman) }
-        if classification.abstain { reasons.append(.modelAbstained) }
-        if classification.confidence < minConfidence { reasons.append(.lowConfidence) }
-        let labelQueue = queueForLabel[classification.label]
-        if labelQueue == nil { reasons.append(.unknownLabel) }
-
-        let kind: DecisionKind
-        let queue: String
-        if reasons.isEmpty {
-            kind = .route
-            queue = labelQueue!
-            reasons = [.routedByLabel]
-        } else {
-            kind = .handoff
-            // A clear category goes to its experts; otherwise to the general human queue.
-            let categoryIsClear = labelQueue != nil && !classification.abstain && classification.confidence >= minConfidence
-            queue = categoryIsClear ? labelQueue! : ExpertQueue.humanQueueName
-        }
-        return Decision(
-            id: decisionID, kind: kind, queue: queue, priority: kind == .handoff ? .high : .normal,
-            reasons: reasons, classification: classification, policyVersion: version)
+    /// Labels (e.g. a model's) that no queue owns: each would be handed to `human`.
+    public func labelsWithoutQueue(_ labels: [String]) -> [String] {
+        labels.filter { compiled.queueForLabel[$0] == nil }
     }
 
-    /// The demo's policy: the queues of the sample bank support desk.
-    public static let demo = Policy(queues: [
-        ExpertQueue(name: "cards", description: "Lost, stolen and undelivered cards", labels: ["card_lost", "card_not_arrived"]),
-        ExpertQueue(name: "payments", description: "Failed payments and refunds", labels: ["payment_failed", "refund_request"]),
-        ExpertQueue(name: "account", description: "Sign-in problems and personal details", labels: ["login_problem", "update_details"]),
-        ExpertQueue(name: "fraud", description: "Suspicious transactions", labels: ["suspicious_transaction"]),
-        ExpertQueue(name: "general", description: "Everything else", labels: ["general_question"]),
-    ])
+    // MARK: - Deciding
+
+    /// Decides with `DecisionContext.routingOnly`: first contact, and never an automated
+    /// reply (the caller has no clock and no commitment ledger to keep its promises).
+    public func decide(_ ticket: Ticket, classification: Classification, decisionID: String) -> Decision {
+        decide(ticket, classification: classification, context: .routingOnly, decisionID: decisionID)
+    }
+
+    /// Decides what to do with one ticket. Pure: the same inputs give the same decision.
+    ///
+    /// 1. Escape-hatch rules (docs/REASON-CODES.md), each of which hands off: explicit request,
+    ///    `prefers_human`, fraud/legal/vulnerability/distress lexicons, `always_human` labels,
+    ///    repeat contact, a reply to an automated answer; then an unsure model (abstained, low
+    ///    confidence, low margin, unknown label).
+    /// 2. Otherwise automate when the label has a template in the ticket's language, the
+    ///    context allows automation, its circuit breaker is closed and the model is sure
+    ///    enough (`thresholds.automate`); else route to the label's queue.
+    public func decide(_ ticket: Ticket, classification: Classification, context: DecisionContext,
+                       decisionID: String) -> Decision {
+        let c = compiled
+        var findings = c.scan(ticket.body)
+        if let subject = ticket.subject, !subject.isEmpty { findings.formUnion(c.scan(subject)) }
+
+        var reasons: [ReasonCode] = []
+        var evidence: [String] = []
+        var ruleQueue: String?
+        func fire(_ rule: EscapeRule) {
+            reasons.append(rule.reason)
+            evidence.append("rule:" + rule.rawValue)
+            if ruleQueue == nil, let queue = c.ruleQueue[rule.index] { ruleQueue = queue }
+        }
+        if findings.asksForPerson { fire(.explicitRequest) }
+        if ticket.prefersHuman && c.enabled(.prefersHuman) { fire(.prefersHuman) }
+        if findings.lexiconRules != 0 {
+            for rule in EscapeRule.lexiconRules where findings.lexiconRules & rule.bit != 0 && c.enabled(rule) {
+                fire(rule)
+                if let phrase = findings.firstPhrase[rule.index] { evidence.append("lexicon:\(rule.rawValue):\(c.phrases[phrase].text)") }
+            }
+        }
+        let label = classification.label
+        let labelQueue = c.queueForLabel[label]
+        if c.enabled(.alwaysHumanLabel) && c.alwaysHuman.contains(label) { fire(.alwaysHumanLabel) }
+        if c.enabled(.repeatContact) && context.recentContacts >= content.repeatContact.maxContacts {
+            fire(.repeatContact)
+            evidence.append("contacts:\(context.recentContacts)")
+        }
+        if c.enabled(.automationLoop) && context.repliesToAutomatedAnswer { fire(.automationLoop) }
+
+        let thresholds = content.thresholds
+        let sure = !classification.abstain && classification.confidence >= thresholds.minConfidence
+            && classification.margin >= thresholds.minMargin
+        if classification.abstain { reasons.append(.modelAbstained) }
+        if classification.confidence < thresholds.minConfidence { reasons.append(.lowConfidence) }
+        if classification.margin < thresholds.minMargin { reasons.append(.lowMargin) }
+        if labelQueue == nil { reasons.append(.unknownLabel) }
+        evidence.append("label:" + label)
+        evidence.append("p:\(classification.confidence)")
+        evidence.append("margin:\(classification.margin)")
+
+        func decision(_ kind: DecisionKind, _ queue: String, reply: PlannedReply? = nil, actions: [PlannedAction] = []) -> Decision {
+            Decision(id: decisionID, kind: kind, queue: queue, priority: kind == .handoff ? .high : .normal,
+                     reasons: reasons, classification: classification, policyVersion: version,
+                     reply: reply, actions: actions, evidence: evidence)
+        }
+
+        guard reasons.isEmpty, let queue = labelQueue, sure else {
+            // A person now: a rule's own queue, else the experts of a clear category, else anyone.
+            let categoryIsClear = labelQueue != nil && sure
+            return decision(.handoff, ruleQueue ?? (categoryIsClear ? labelQueue! : ExpertQueue.humanQueueName))
+        }
+
+        // Automate, or route to the label's experts.
+        guard let candidates = c.templatesByLabel[label] else {
+            reasons = [.routedByLabel]
+            return decision(.route, queue)
+        }
+        let language = c.language(of: ticket)
+        guard let template = candidates.first(where: { $0.language == language }) else {
+            reasons = [.routedByLabel]
+            evidence.append("no_template_for_language:" + language)
+            return decision(.route, queue)
+        }
+        evidence.append("template:" + template.id)
+        if context.disabledTemplates.contains(template.id) {
+            reasons = [.templateCircuitOpen, .routedByLabel]
+            return decision(.route, queue)
+        }
+        guard context.automationAllowed,
+              classification.confidence >= thresholds.automateMinConfidence,
+              classification.margin >= thresholds.automateMinMargin else {
+            reasons = [.routedByLabel]
+            evidence.append(context.automationAllowed ? "below_automate_thresholds" : "automation_not_allowed")
+            return decision(.route, queue)
+        }
+        reasons = [.automatedReply]
+        let reply = PlannedReply(
+            templateID: template.id, language: template.language, text: template.text,
+            commitments: template.commitments.map { PlannedCommitment(name: $0.name, dueAtMillis: context.nowMillis + $0.dueMillis) })
+        let actions = template.actions.map { action in
+            var parameters: [String: String] = [:]
+            for name in action.parameters {
+                switch name {
+                case "ticket_id": parameters[name] = ticket.id
+                case "customer_id": parameters[name] = ticket.customerID
+                case "decision_id": parameters[name] = decisionID
+                case "label": parameters[name] = label
+                case "queue": parameters[name] = queue
+                case "template_id": parameters[name] = template.id
+                case "language": parameters[name] = template.language
+                default: break
+                }
+            }
+            return PlannedAction(id: "a-" + StableHash.hex64(decisionID + "|" + action.name), name: action.name,
+                                 fulfils: action.fulfils, parameters: parameters)
+        }
+        return decision(.automate, queue, reply: reply, actions: actions)
+    }
+
+    // MARK: - The demo policy
+
+    /// The demo's policy: `prompts/demo/` of this repository, or the directory in
+    /// `TRIAGE_POLICY_DIR`. Stops the process, naming the directory and every problem, when
+    /// it cannot be loaded.
+    public static let demo: Policy = {
+        let directory = demoDirectory
+        do throws(PolicyLoadError) {
+            return try Policy.load(directory: directory)
+        } catch {
+            preconditionFailure("cannot load the demo policy from \(directory):\n"
+                + error.problems.map(\.description).joined(separator: "\n"))
+        }
+    }()
+
+    /// Where `demo` comes from: `TRIAGE_POLICY_DIR` if set, else `<repository>/prompts/demo`.
+    public static var demoDirectory: String {
+        if let directory = ProcessInfo.processInfo.environment["TRIAGE_POLICY_DIR"], !directory.isEmpty { return directory }
+        return shippedDirectory("demo")
+    }
+
+    /// `<repository>/prompts/<name>`, found from this source file's path.
+    public static func shippedDirectory(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("prompts").appendingPathComponent(name).path
+    }
+}
+
+extension EscapeRule {
+    var index: Int {
+        switch self {
+        case .explicitRequest: 0
+        case .prefersHuman: 1
+        case .fraudRisk: 2
+        case .legalThreat: 3
+        case .vulnerability: 4
+        case .distressAnger: 5
+        case .alwaysHumanLabel: 6
+        case .repeatContact: 7
+        case .automationLoop: 8
+        }
+    }
+    var bit: UInt16 { 1 << UInt16(index) }
 }

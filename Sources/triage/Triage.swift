@@ -11,8 +11,9 @@ struct Triage: AsyncParsableCommand {
             workers as the tickets topic has partitions.
             """,
         subcommands: [
-            Work.self, DevCluster.self, Demo.self, Seed.self, Reconcile.self, Audit.self, Replay.self,
+            Work.self, DevCluster.self, Demo.self, Seed.self, Replay.self, Reconcile.self,
             Train.self, Eval.self, Predict.self, ModelBench.self, PipelineBench.self,
+            CheckConfig.self, Audit.self,
         ]
     )
 }

@@ -18,6 +18,8 @@ struct WordClass: OptionSet, Sendable {
     static let known = WordClass(rawValue: 1 << 14)
     /// Not in the lexicon, not a typo of it: an ordinary word the hatch knows nothing about.
     static let unknown = WordClass(rawValue: 1 << 15)
+    /// A word of the policy's other lexicons (distress, legal, ...), not of the hatch's.
+    static let extra = WordClass(rawValue: 1 << 16)
 
     /// Classes a typo, a glued word or a compound may inherit.
     static let content: WordClass = [.person, .someone, .contact, .desire]
@@ -38,14 +40,14 @@ final class WordTable: Sendable {
     private let compoundGuards: [[UInt8]]
     private let gluePrefixes: [[UInt8]]
 
-    init(_ lexicon: EscapeHatchLexicon) {
+    init(_ lexicon: EscapeHatchLexicon, extraWords: [String] = []) {
         let lists: [([String], WordClass)] = [
             (lexicon.persons, .person), (lexicon.someones, .someone), (lexicon.contactWords, .contact),
             (lexicon.desireWords, .desire), (lexicon.fillers, .filler), (lexicon.realnessBefore, .realBefore),
             (lexicon.realnessAfter, .realAfter), (lexicon.negations, .negation), (lexicon.withouts, .without),
             (lexicon.pastAuxiliaries, .pastAuxiliary), (lexicon.guards, .guardWord),
             (lexicon.guardLinkers, .guardLinker), (lexicon.bots, .bot), (lexicon.selfCopulas, .selfCopula),
-            (lexicon.knownWords, .known),
+            (lexicon.knownWords, .known), (extraWords, .extra),
         ]
         var index: [String: Int] = [:]
         var words: [[UInt8]] = []
@@ -98,6 +100,23 @@ final class WordTable: Sendable {
     func classifyExactly(_ word: UnsafeBufferPointer<UInt8>, marks: TicketText.Marks) -> WordClass {
         if let found = exactClasses(word) { return found }
         return marks.contains(.star) ? .filler : .unknown
+    }
+
+    /// The classes of one normalised word as written and its entry in the table (-1 when
+    /// it has none), for the policy's lexicons.
+    @inline(__always)
+    func lookup(_ word: UnsafeBufferPointer<UInt8>) -> (classes: WordClass, entry: Int32) {
+        let hash = WordHash.full(word)
+        var found: Int32 = -1
+        exact.forEach(hash) { i in
+            if found < 0 && equals(Int(i), word) { found = i }
+        }
+        return found < 0 ? ([], -1) : (classes[Int(found)], found)
+    }
+
+    /// The entry of a normalised word, -1 when it is not in the table.
+    func entry(of word: [UInt8]) -> Int32 {
+        word.withUnsafeBufferPointer { lookup($0).entry }
     }
 
     /// The classes an unknown word may have as a glued word, a compound or a one-edit typo.
