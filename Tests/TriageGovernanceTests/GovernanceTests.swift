@@ -1,6 +1,0 @@
-import Testing
-@testable import TriageGovernance
-
-@Test func governanceModuleLinks() {
-    #expect(String(describing: Governance.self) == "Governance")
-}
