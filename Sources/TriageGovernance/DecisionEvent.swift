@@ -63,11 +63,11 @@ public struct DecisionEvent: Sendable, Hashable {
         self.commitments = commitments
     }
 
-    /// Reads an audit record. Refuses a `schema_version` other than 1, and records without
+    /// Reads an audit record. Refuses a `schema_version` other than 1 or 2, and records without
     /// `decision_id`, a valid `decision_time` or a known `decision`.
     public init(json: JSONValue) throws(GovernanceInputError) {
         let r = try FieldReader(json)
-        if let version = r.object["schema_version"], version != .int(1) {
+        if let version = r.object["schema_version"], version != .int(1), version != .int(2) {
             throw GovernanceInputError(field: "schema_version", "unsupported version \(version.serializedString())")
         }
         decisionID = try r.string("decision_id")

@@ -39,7 +39,7 @@ struct InputParsingTests {
             #expect(throws: GovernanceInputError.self) { try DecisionEvent(jsonBytes: Array(text.utf8)) }
             do { _ = try DecisionEvent(jsonBytes: Array(text.utf8)) } catch { #expect(error.field == field) }
         }
-        fails(Self.record.replacingOccurrences(of: #""schema_version":1"#, with: #""schema_version":2"#), field: "schema_version")
+        fails(Self.record.replacingOccurrences(of: #""schema_version":1"#, with: #""schema_version":3"#), field: "schema_version")
         fails(Self.record.replacingOccurrences(of: #""decision":"handoff""#, with: #""decision":"maybe""#), field: "decision")
         fails(Self.record.replacingOccurrences(of: "2026-11-22T11:10:17.648Z", with: "yesterday"), field: "decision_time")
         fails("[1]", field: "")
