@@ -1,4 +1,5 @@
 import Checksums
+import TriagePolicy
 
 /// The link that makes `triage.audit` tamper-evident: each record names its chain (one per
 /// worker process), the audit partition it is written to, its position in that
@@ -50,12 +51,7 @@ public struct AuditChain {
 
     /// The partition a key's records go to: FNV-1a of the key modulo the partition count.
     public func partition(forKey key: String) -> Int32 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in key.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return Int32(truncatingIfNeeded: hash % UInt64(partitions))
+        Int32(truncatingIfNeeded: StableHash.fnv1a64(key.utf8) % UInt64(partitions))
     }
 
     /// Links `record` into the chain and encodes it.

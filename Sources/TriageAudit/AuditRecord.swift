@@ -73,9 +73,16 @@ public struct AuditRecord: Sendable, Hashable {
 
     public init(ticket: Ticket, decision: Decision, source: SourcePosition, workerID: String,
                 decisionTime: String, latencyMicros: Int, pseudonymizer: Pseudonymizer) {
+        self.init(ticket: ticket, decision: decision, source: source, workerID: workerID, decisionTime: decisionTime,
+                  latencyMicros: latencyMicros, customerPseudonym: pseudonymizer.pseudonym(ticket.customerID))
+    }
+
+    /// With the customer's pseudonym already computed (the worker needs it for other writes too).
+    public init(ticket: Ticket, decision: Decision, source: SourcePosition, workerID: String,
+                decisionTime: String, latencyMicros: Int, customerPseudonym: String) {
         decisionID = decision.id
         ticketID = ticket.id
-        customerPseudonym = pseudonymizer.pseudonym(ticket.customerID)
+        self.customerPseudonym = customerPseudonym
         eventTime = ticket.createdAt
         self.decisionTime = decisionTime
         self.workerID = workerID
@@ -98,6 +105,14 @@ public struct AuditRecord: Sendable, Hashable {
         self.cohort = cohort
         self.latencyMicros = latencyMicros
         self.source = source
+        self.evidence = decision.evidence
+        if let reply = decision.reply {
+            template = reply.templateID
+            commitments = reply.commitments.map { commitment in
+                let action = decision.actions.first { $0.fulfils.contains(commitment.name) }?.name ?? ""
+                return AuditCommitment(name: commitment.name, action: action, dueTime: UTCTime.rfc3339(millis: commitment.dueAtMillis))
+            }
+        }
     }
 
     public static func == (a: Self, b: Self) -> Bool { a.encoded() == b.encoded() }

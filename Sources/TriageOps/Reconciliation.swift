@@ -30,6 +30,8 @@ public struct RunReport: Sendable {
     public var deadLetterReasons: [String: Int] = [:]
     /// Placeholder classifier in use (from the audit records).
     public var placeholderDecisions = 0
+    /// Overdue-promise escalations the ledger wrote to queues.
+    public var escalations = 0
     /// The model's label for each audited ticket id.
     public var auditedLabels: [String: String] = [:]
 
@@ -69,12 +71,19 @@ public struct Reconciliation {
         report.malformedInputs = malformedPositions.count
 
         var routedIDs = Set<String>()
-        let queueTopics = policy.queueNames.map { "queue.\($0)" }
+        // Routed to a queue, or answered automatically (triage.automated). Escalations of
+        // overdue promises by the ledger also land on queues; they are counted apart.
+        let queueTopics = policy.queueNames.map { "queue.\($0)" } + [topics.automated]
         try reader.readAll(topics: queueTopics, timeoutMs: timeoutMs) { message in
+            if message.header("triage.decision") == "escalation" {
+                report.escalations += 1
+                return
+            }
             report.routedRecords += 1
             let id = message.header("triage.ticket_id") ?? "?"
             if routedIDs.insert(id).inserted {
-                report.perQueue[String(message.topic.dropFirst("queue.".count)), default: 0] += 1
+                let queue = message.topic == topics.automated ? "(automated)" : String(message.topic.dropFirst("queue.".count))
+                report.perQueue[queue, default: 0] += 1
             }
         }
         report.routedUnique = routedIDs.count
@@ -132,6 +141,7 @@ extension RunReport {
             "unexpected ids:       \(unexpected.count)",
         ]
         if !missingRouted.isEmpty { lines.append("  first missing ids: \(missingRouted.prefix(10).joined(separator: ", "))") }
+        if escalations > 0 { lines.append("escalations:          \(escalations) overdue promises handed to people") }
         lines.append("tickets per queue:\n" + table(perQueue))
         lines.append("decisions:\n" + table(perDecision))
         if !handoffReasons.isEmpty { lines.append("handoff reasons:\n" + table(handoffReasons)) }

@@ -7,8 +7,12 @@ import TriagePolicy
 struct Decide {
     let policy: Policy
 
-    func callAsFunction(_ ticket: Ticket, _ classification: Classification, from message: KafkaConsumerMessage) -> Decision {
-        let id = "d-" + StableHash.hex64("\(message.topic)|\(message.partition)|\(message.offset)|\(ticket.id)")
-        return policy.decide(ticket, classification: classification, decisionID: id)
+    func callAsFunction(_ ticket: Ticket, _ classification: Classification, context: DecisionContext,
+                        from message: KafkaConsumerMessage) -> Decision {
+        policy.decide(ticket, classification: classification, context: context, decisionID: Self.decisionID(ticket, message))
+    }
+
+    static func decisionID(_ ticket: Ticket, _ message: KafkaConsumerMessage) -> String {
+        "d-" + StableHash.hex64("\(message.topic)|\(message.partition)|\(message.offset)|\(ticket.id)")
     }
 }

@@ -5,47 +5,69 @@ import TriagePolicy
 
 /// Step 5, emit: the writes one decided ticket causes.
 ///
-/// - the routed ticket to `queue.<name>`, keyed by customer id: the original JSON (unknown
-///   fields kept, in order) plus a `triage` object;
-/// - one audit record to `triage.audit`, keyed by the customer's pseudonym and linked into
-///   this worker's hash chain for its partition (`AuditChain`).
+/// - `route`/`handoff`: the routed ticket to `queue.<name>`, keyed by customer id: the original
+///   JSON (unknown fields kept, in order) plus a `triage` object;
+/// - `automate`: the ticket with its `triage` object to `triage.automated`, one record per
+///   action to `triage.actions`, and the reply to `triage.replies`. The reply is *held* until
+///   every action is acknowledged (say-to-do: nothing is promised that is not already asked
+///   of the systems that act);
+/// - always: one audit record to `triage.audit`, keyed by the customer's pseudonym and linked
+///   into this worker's hash chain for its partition (`AuditChain`), and the customer's new
+///   contact history to the compacted `triage.contacts`, in the ticket's partition.
 struct Emit {
     let workerID: String
-    let auditTopic: String
-    let pseudonymizer: Pseudonymizer
+    let topics: TriageTopics
     let excerpt: Redactor?
     var chain: AuditChain
 
-    /// One write, and for the audit record its place in the chain.
+    /// One write, and what the pipeline must know about it.
     struct Write {
         var message: KafkaProducerMessage
-        var audit: SealedAuditRecord?
+        /// The audit record's place in the hash chain.
+        var audit: SealedAuditRecord? = nil
+        /// Sent only once every `isAction` write of the ticket is acknowledged.
+        var held = false
+        var isAction = false
     }
 
-    mutating func writes(ticket: Ticket, decision: Decision, message: KafkaConsumerMessage, latencyMicros: Int, now: String) -> [Write] {
-        [Write(message: routed(ticket: ticket, decision: decision, now: now)),
-         audit(ticket: ticket, decision: decision, message: message, latencyMicros: latencyMicros, now: now)]
+    /// Everything one decision writes.
+    mutating func writes(ticket: Ticket, decision: Decision, message: KafkaConsumerMessage, pseudonym: String,
+                         history: ContactHistory.Customer, latencyMicros: Int, now: String) -> [Write] {
+        var writes: [Write] = []
+        if let reply = decision.reply, decision.kind == .automate {
+            writes.append(Write(message: routed(ticket: ticket, decision: decision, now: now, topic: topics.automated)))
+            for action in decision.actions {
+                writes.append(Write(message: self.action(action, reply: reply, ticket: ticket, decision: decision, now: now), isAction: true))
+            }
+            writes.append(Write(message: self.reply(reply, ticket: ticket, decision: decision, now: now), held: !decision.actions.isEmpty))
+        } else {
+            writes.append(Write(message: routed(ticket: ticket, decision: decision, now: now)))
+        }
+        writes.append(audit(ticket: ticket, decision: decision, message: message, pseudonym: pseudonym, latencyMicros: latencyMicros, now: now))
+        writes.append(Write(message: KafkaProducerMessage(topic: topics.contacts, partition: message.partition, key: pseudonym, value: history.encoded())))
+        return writes
     }
 
     /// The decision's audit record, sealed into this worker's chain for its partition.
-    mutating func audit(ticket: Ticket, decision: Decision, message: KafkaConsumerMessage, latencyMicros: Int, now: String) -> Write {
+    mutating func audit(ticket: Ticket, decision: Decision, message: KafkaConsumerMessage, pseudonym: String, latencyMicros: Int, now: String) -> Write {
         var audit = AuditRecord(
             ticket: ticket, decision: decision,
             source: SourcePosition(topic: message.topic, partition: message.partition, offset: message.offset),
-            workerID: workerID, decisionTime: now, latencyMicros: latencyMicros, pseudonymizer: pseudonymizer)
+            workerID: workerID, decisionTime: now, latencyMicros: latencyMicros, customerPseudonym: pseudonym)
         audit.excerpt = excerpt?.excerpt(ticket.body)
         let sealed = chain.seal(&audit)
         return Write(
             message: KafkaProducerMessage(
-                topic: auditTopic, partition: sealed.partition, key: audit.customerPseudonym, value: sealed.bytes,
+                topic: topics.audit, partition: sealed.partition, key: pseudonym, value: sealed.bytes,
                 headers: [KafkaHeader(key: "triage.decision_id", string: decision.id),
                           KafkaHeader(key: "triage.ticket_id", string: ticket.id)]),
             audit: sealed)
     }
 
-    func routed(ticket: Ticket, decision: Decision, now: String) -> KafkaProducerMessage {
+    /// The ticket as sent, plus what was decided, for a queue (or `triage.automated`).
+    func routed(ticket: Ticket, decision: Decision, now: String, topic: String? = nil) -> KafkaProducerMessage {
         let c = decision.classification
-        let triage: JSONObject = [
+        var triage: JSONObject = [
             "decision_id": .string(decision.id),
             "decision": .string(decision.kind.rawValue),
             "queue": .string(decision.queue),
@@ -55,21 +77,92 @@ struct Emit {
             "margin": .double(c.margin),
             "abstain": .bool(c.abstain),
             "reason_codes": .array(decision.reasons.map { .string($0.rawValue) }),
+            "evidence": .array(decision.evidence.map { .string($0) }),
             "model_version": .string(c.modelVersion),
             "model_is_placeholder": .bool(c.isPlaceholder),
             "policy_version": .string(decision.policyVersion),
             "worker_id": .string(workerID),
             "decided_at": .string(now),
         ]
+        if let reply = decision.reply {
+            triage["reply_id"] = .string(Self.replyID(decision))
+            triage["template"] = .string(reply.templateID)
+        }
         var object = ticket.original
         object["triage"] = .object(triage)
         return KafkaProducerMessage(
-            topic: decision.topic, key: ticket.customerID, value: JSONValue.object(object).serializedBytes(),
+            topic: topic ?? decision.topic, key: ticket.customerID, value: JSONValue.object(object).serializedBytes(),
             headers: [
                 KafkaHeader(key: "content-type", string: "application/json"),
                 KafkaHeader(key: "triage.ticket_id", string: ticket.id),
                 KafkaHeader(key: "triage.decision_id", string: decision.id),
                 KafkaHeader(key: "triage.decision", string: decision.kind.rawValue),
             ])
+    }
+
+    /// `r-` + the decision id's digits: the same ticket read again gets the same reply id.
+    static func replyID(_ decision: Decision) -> String {
+        "r-" + decision.id.dropFirst(decision.id.hasPrefix("d-") ? 2 : 0)
+    }
+
+    /// The automated reply: exact text (with the automated disclosure and the way to a person),
+    /// and each commitment with its due time and the action that keeps it.
+    func reply(_ reply: PlannedReply, ticket: Ticket, decision: Decision, now: String) -> KafkaProducerMessage {
+        var w = JSONWriter(reservingCapacity: 1024)
+        w.beginObject()
+        w.key("reply_id"); w.string(Self.replyID(decision))
+        w.key("decision_id"); w.string(decision.id)
+        w.key("ticket_id"); w.string(ticket.id)
+        w.key("customer_id"); w.string(ticket.customerID)
+        w.key("thread_id"); w.string(ticket.threadID ?? ticket.id)
+        w.key("in_reply_to"); w.string(ticket.id)
+        w.key("automated"); w.bool(true)
+        w.key("template"); w.string(reply.templateID)
+        w.key("language"); w.string(reply.language)
+        w.key("text"); w.string(reply.text)
+        w.key("commitments")
+        w.beginArray()
+        for commitment in reply.commitments {
+            let action = decision.actions.first { $0.fulfils.contains(commitment.name) }
+            w.beginObject()
+            w.key("name"); w.string(commitment.name)
+            w.key("due_time"); w.string(UTCTime.rfc3339(millis: commitment.dueAtMillis))
+            w.key("action_id"); if let action { w.string(action.id) } else { w.null() }
+            w.key("action"); if let action { w.string(action.name) } else { w.null() }
+            w.endObject()
+        }
+        w.endArray()
+        w.key("policy_version"); w.string(decision.policyVersion)
+        w.key("sent_at"); w.string(now)
+        w.endObject()
+        return KafkaProducerMessage(topic: topics.replies, key: ticket.customerID, value: w.bytes,
+                                    headers: [KafkaHeader(key: "triage.decision_id", string: decision.id)])
+    }
+
+    /// One action for the systems that act; `due_time` is the earliest due time of what it keeps.
+    func action(_ action: PlannedAction, reply: PlannedReply, ticket: Ticket, decision: Decision, now: String) -> KafkaProducerMessage {
+        let due = reply.commitments.filter { action.fulfils.contains($0.name) }.map(\.dueAtMillis).min()
+        var w = JSONWriter(reservingCapacity: 512)
+        w.beginObject()
+        w.key("action_id"); w.string(action.id)
+        w.key("name"); w.string(action.name)
+        w.key("decision_id"); w.string(decision.id)
+        w.key("ticket_id"); w.string(ticket.id)
+        w.key("reply_id"); w.string(Self.replyID(decision))
+        w.key("template"); w.string(reply.templateID)
+        w.key("fulfils")
+        w.beginArray()
+        for name in action.fulfils { w.string(name) }
+        w.endArray()
+        w.key("due_time"); if let due { w.string(UTCTime.rfc3339(millis: due)) } else { w.null() }
+        w.key("parameters")
+        w.beginObject()
+        for (key, value) in action.parameters.sorted(by: { $0.key < $1.key }) { w.key(key); w.string(value) }
+        w.endObject()
+        w.key("requested_at"); w.string(now)
+        w.endObject()
+        return KafkaProducerMessage(topic: topics.actions, key: ticket.customerID, value: w.bytes,
+                                    headers: [KafkaHeader(key: "triage.decision_id", string: decision.id),
+                                              KafkaHeader(key: "triage.action_id", string: action.id)])
     }
 }

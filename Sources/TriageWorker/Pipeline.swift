@@ -24,6 +24,11 @@ final class Pipeline {
     private let decide: Decide
     private var emit: Emit
     private var tracker = OffsetTracker()
+    private var history: ContactHistory
+    private var pseudonyms: PseudonymCache
+    private var control: ControlChannel?
+    /// Automated replies waiting for their actions to be acknowledged, by ticket.
+    private var heldReplies: [OffsetTracker.TicketToken: (reply: KafkaProducerMessage, actionsLeft: Int)] = [:]
     /// Per audit partition: the last record of this worker's chain whose delivery was acknowledged.
     private var auditHeads: [Int32: SealedAuditRecord] = [:]
     private var checkpointed: [Int32: Int64] = [:]
@@ -41,6 +46,8 @@ final class Pipeline {
         var attempts: Int
         /// Set for the audit record: its place in the hash chain.
         var audit: SealedAuditRecord?
+        /// An action of an automated reply (the reply waits for it).
+        var isAction = false
     }
 
     init(config: WorkerConfiguration, classifier: any TicketClassifier, stats: WorkerStatsBox, logger: Logger,
@@ -63,8 +70,10 @@ final class Pipeline {
         decode = Decode(maxBytes: config.maxTicketBytes, maxDepth: config.maxJSONDepth)
         decide = Decide(policy: config.policy)
         // The chain learns the audit topic's partition count in `run` (the cluster may not be up yet).
-        emit = Emit(workerID: config.workerID, auditTopic: config.topics.audit, pseudonymizer: config.pseudonymizer,
-                    excerpt: config.auditExcerpt, chain: AuditChain(workerID: config.workerID, partitions: 1))
+        emit = Emit(workerID: config.workerID, topics: config.topics, excerpt: config.auditExcerpt,
+                    chain: AuditChain(workerID: config.workerID, partitions: 1))
+        history = ContactHistory(windowMillis: config.policy.repeatContact.windowMillis)
+        pseudonyms = PseudonymCache(config.pseudonymizer)
         consumer.onRebalance = { [weak self] event in self?.rebalanced(event) }
     }
 
@@ -72,9 +81,10 @@ final class Pipeline {
 
     func run() throws(WorkerError) {
         do {
-            try startAuditChain()
+            try prepare()
             while !shouldStop() {
                 if let failure { throw failure }
+                refreshControl()
                 let batch = try consume.next(inFlight: tracker.inFlight, assigned: assigned)
                 for message in batch { try process(message) }
                 acknowledge(producer.poll(timeoutMs: 0))
@@ -99,8 +109,9 @@ final class Pipeline {
     }
 
     /// Waits for the cluster's metadata, then starts this process's audit chain over the audit
-    /// topic's partitions. A missing audit topic is a configuration error.
-    private func startAuditChain() throws(KafkaError) {
+    /// topic's partitions and opens the control channel. A missing audit or contacts topic is
+    /// a configuration error.
+    private func prepare() throws(KafkaError) {
         while !shouldStop() {
             let topics: [String: Int]
             do {
@@ -114,6 +125,15 @@ final class Pipeline {
             }
             emit.chain = AuditChain(workerID: config.workerID, partitions: Int32(partitions))
             logger.info("audit chain started", metadata: ["chain": "\(emit.chain.chainID)", "partitions": "\(partitions)"])
+            let tickets = topics[config.topics.tickets] ?? 0
+            guard let contacts = topics[config.topics.contacts], contacts >= tickets else {
+                throw KafkaError(code: .configuration, message: "the contacts changelog \(config.topics.contacts) must exist with at least as many partitions as \(config.topics.tickets) (\(tickets)); it has \(topics[config.topics.contacts].map(String.init) ?? "none")")
+            }
+            if let partitions = topics[config.topics.control] {
+                control = try ControlChannel(bootstrapServers: config.bootstrapServers, topic: config.topics.control, partitions: partitions)
+            } else {
+                logger.warning("no control topic \(config.topics.control): say-to-do circuit breakers cannot reach this worker")
+            }
             return
         }
     }
@@ -135,20 +155,67 @@ final class Pipeline {
             }
         case .success(let ticket):
             let classification = classifier.classify(ticket)
-            let decision = decide(ticket, classification, from: message)
+            let pseudonym = pseudonyms.pseudonym(ticket.customerID)
+            let nowMillis = UTCTime.nowMillis()
+            let contactMillis = ticket.createdAtTimestamp.map { Int64(($0.secondsSince1970 * 1000).rounded()) } ?? nowMillis
+            let seen = history.lookup(partition: message.partition, customer: pseudonym, ticket: ticket, atMillis: contactMillis)
+            let context = DecisionContext(
+                recentContacts: seen.recentContacts, repliesToAutomatedAnswer: seen.repliesToAutomatedAnswer,
+                disabledTemplates: control?.disabledTemplates ?? [], nowMillis: nowMillis, automationAllowed: config.automation)
+            let decision = decide(ticket, classification, context: context, from: message)
+            let state = history.record(partition: message.partition, customer: pseudonym, ticket: ticket,
+                                       atMillis: contactMillis, automated: decision.kind == .automate)
             let latency = Int(MonotonicClock.nowMicros() - started)
-            records = emit.writes(ticket: ticket, decision: decision, message: message, latencyMicros: latency, now: now)
+            records = emit.writes(ticket: ticket, decision: decision, message: message, pseudonym: pseudonym,
+                                  history: state, latencyMicros: latency, now: UTCTime.rfc3339(millis: nowMillis))
             stats.update {
                 $0.consumed += 1
-                if decision.kind == .handoff { $0.handoffs += 1 } else { $0.routed += 1 }
+                switch decision.kind {
+                case .handoff: $0.handoffs += 1
+                case .route: $0.routed += 1
+                case .automate: $0.automated += 1
+                }
             }
         }
         let ticket = tracker.begin(message.topicPartition, offset: message.offset, writes: records.count)
+        let actions = records.filter(\.isAction).count
         for record in records {
-            let token = nextWriteToken
-            nextWriteToken &+= 1
-            writes[token] = PendingWrite(ticket: ticket, message: record.message, attempts: 0, audit: record.audit)
-            try send(token)
+            if record.held {
+                heldReplies[ticket] = (record.message, actions)
+                continue
+            }
+            try write(record.message, for: ticket, audit: record.audit, isAction: record.isAction)
+        }
+    }
+
+    private func write(_ message: KafkaProducerMessage, for ticket: OffsetTracker.TicketToken, audit: SealedAuditRecord? = nil,
+                       isAction: Bool = false) throws(KafkaError) {
+        let token = nextWriteToken
+        nextWriteToken &+= 1
+        writes[token] = PendingWrite(ticket: ticket, message: message, attempts: 0, audit: audit, isAction: isAction)
+        try send(token)
+    }
+
+    /// An action of `ticket` was acknowledged: when it was the last, the reply goes out.
+    private func actionAcknowledged(_ ticket: OffsetTracker.TicketToken) {
+        guard var held = heldReplies[ticket] else { return }
+        held.actionsLeft -= 1
+        guard held.actionsLeft <= 0 else {
+            heldReplies[ticket] = held
+            return
+        }
+        heldReplies[ticket] = nil
+        do {
+            try write(held.reply, for: ticket)
+        } catch {
+            failure = failure ?? WorkerError("sending an automated reply failed", underlying: error)
+        }
+    }
+
+    private func refreshControl() {
+        guard let control else { return }
+        for change in control.refresh() {
+            logger.notice("control: \(change.kind.rawValue) \(change.template) by \(change.by): \(change.reason)")
         }
     }
 
@@ -186,6 +253,7 @@ final class Pipeline {
             if let audit = write.audit, audit.seq > auditHeads[audit.partition]?.seq ?? -1 {
                 auditHeads[audit.partition] = audit
             }
+            if write.isAction { actionAcknowledged(write.ticket) }
             if tracker.acknowledge(write.ticket) {
                 stats.update { $0.completed += 1 }
             }
@@ -241,6 +309,7 @@ final class Pipeline {
     private func rebalanced(_ event: KafkaRebalanceEvent) {
         switch event {
         case .assigned(let partitions):
+            restoreHistory(partitions)
             assigned.formUnion(partitions)
             logger.info("partitions assigned", metadata: ["partitions": "\(partitions.sorted())"])
         case .revoked(let partitions):
@@ -271,12 +340,53 @@ final class Pipeline {
         }
     }
 
+    /// Reads the contacts changelog partitions of newly assigned ticket partitions, so the
+    /// repeat-contact counts carry over from the previous owner (or a previous run).
+    private func restoreHistory(_ partitions: [KafkaTopicPartition]) {
+        let started = MonotonicClock.nowMicros()
+        var restored = 0
+        do {
+            let admin = try KafkaAdmin(bootstrapServers: config.bootstrapServers)
+            var assignment: [KafkaTopicPartitionOffset] = []
+            var ends: [Int32: Int64] = [:]
+            for partition in partitions {
+                let marks = try admin.watermarks(topic: config.topics.contacts, partition: partition.partition)
+                guard marks.high > marks.low else { continue }
+                ends[partition.partition] = marks.high
+                assignment.append(KafkaTopicPartitionOffset(topic: config.topics.contacts, partition: partition.partition, offset: marks.low))
+            }
+            guard !assignment.isEmpty else { return }
+            let reader = try KafkaConsumer(bootstrapServers: config.bootstrapServers, assignment: assignment)
+            defer { try? reader.close() }
+            let deadline = MonotonicClock.nowMicros() + 30_000_000
+            while !ends.isEmpty, MonotonicClock.nowMicros() < deadline {
+                for message in try reader.poll(maxMessages: 5_000, timeoutMs: 100) {
+                    if let end = ends[message.partition], message.offset + 1 >= end { ends[message.partition] = nil }
+                    guard let key = message.key.map({ String(decoding: $0, as: UTF8.self) }) else { continue }
+                    history.restore(partition: message.partition, customer: key, state: ContactHistory.Customer(bytes: message.value))
+                    restored += 1
+                }
+            }
+            if !ends.isEmpty {
+                logger.warning("contact history not fully restored within 30 s; repeat-contact counts may be low", metadata: ["partitions": "\(ends.keys.sorted())"])
+            }
+        } catch {
+            logger.warning("contact history not restored; repeat-contact counts start from zero", metadata: ["error": "\(error)"])
+        }
+        if restored > 0 {
+            logger.info("contact history restored", metadata: [
+                "records": "\(restored)", "ms": "\((MonotonicClock.nowMicros() - started) / 1000)"])
+        }
+    }
+
     private func forget(_ partitions: Set<KafkaTopicPartition>) {
         assigned.subtract(partitions)
         tracker.forget(partitions)
         consume.forget(Array(partitions))
         let orphaned = writes.filter { partitions.contains($0.value.ticket.partition) }.map(\.key)
         for token in orphaned { writes[token] = nil }
+        heldReplies = heldReplies.filter { !partitions.contains($0.key.partition) }
+        history.forget(partitions.filter { $0.topic == config.topics.tickets }.map(\.partition))
     }
 
     /// Serves deliveries until the tickets of `partitions` are done or the time is up.

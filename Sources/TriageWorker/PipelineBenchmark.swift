@@ -4,8 +4,9 @@ import TriageCore
 import TriagePolicy
 
 /// Measures the cost of each pipeline step on one core, without Kafka: decode, classify,
-/// decide, route (the routed ticket's bytes) and audit (the audit record: pseudonym, JSON,
-/// hash chain). For `triage pipeline-bench`; numbers, not a test. `auditShare` is the audit
+/// decide (with the customer's contact history), route (the routed ticket, or the automated
+/// ticket with its actions and reply, and the contacts changelog record) and audit (the audit
+/// record: JSON and hash chain; the pseudonym is computed once per ticket, in decide). For `triage pipeline-bench`; numbers, not a test. `auditShare` is the audit
 /// step's part of the whole per-ticket cost, the in-process half of the audit cost budget.
 public struct PipelineBenchmark {
     public struct StepTimes: Sendable {
@@ -39,8 +40,12 @@ public struct PipelineBenchmark {
         var classify = try classifier()
         let decode = Decode(maxBytes: 65_536, maxDepth: 16)
         let decide = Decide(policy: policy)
-        var emit = Emit(workerID: "bench", auditTopic: "triage.audit", pseudonymizer: .development, excerpt: nil,
+        var emit = Emit(workerID: "bench", topics: TriageTopics(), excerpt: nil,
                         chain: AuditChain(workerID: "bench", partitions: 12, nonce: seed))
+        var history = ContactHistory(windowMillis: policy.repeatContact.windowMillis)
+        var pseudonyms = PseudonymCache(.development)
+        let nowMillis: Int64 = 1_767_225_600_000
+        let now = UTCTime.rfc3339(millis: nowMillis)
         var times = Array(repeating: [UInt64](), count: 5)
         for i in times.indices { times[i].reserveCapacity(count) }
         var sink = 0
@@ -51,13 +56,26 @@ public struct PipelineBenchmark {
             let t1 = MonotonicClock.nowNanos()
             let classification = classify.classify(ticket)
             let t2 = MonotonicClock.nowNanos()
-            let decision = decide(ticket, classification, from: message)
+            let pseudonym = pseudonyms.pseudonym(ticket.customerID)
+            let seen = history.lookup(partition: 0, customer: pseudonym, ticket: ticket, atMillis: nowMillis)
+            let context = DecisionContext(recentContacts: seen.recentContacts, repliesToAutomatedAnswer: seen.repliesToAutomatedAnswer,
+                                          nowMillis: nowMillis)
+            let decision = decide(ticket, classification, context: context, from: message)
+            let state = history.record(partition: 0, customer: pseudonym, ticket: ticket, atMillis: nowMillis, automated: decision.kind == .automate)
             let t3 = MonotonicClock.nowNanos()
-            let routed = emit.routed(ticket: ticket, decision: decision, now: "2026-01-01T00:00:00.000Z")
+            var routed = 0
+            if let reply = decision.reply, decision.kind == .automate {
+                routed += emit.routed(ticket: ticket, decision: decision, now: now, topic: "triage.automated").value.count
+                for action in decision.actions { routed += emit.action(action, reply: reply, ticket: ticket, decision: decision, now: now).value.count }
+                routed += emit.reply(reply, ticket: ticket, decision: decision, now: now).value.count
+            } else {
+                routed += emit.routed(ticket: ticket, decision: decision, now: now).value.count
+            }
+            routed += state.encoded().count
             let t4 = MonotonicClock.nowNanos()
-            let audit = emit.audit(ticket: ticket, decision: decision, message: message, latencyMicros: 0, now: "2026-01-01T00:00:00.000Z")
+            let audit = emit.audit(ticket: ticket, decision: decision, message: message, pseudonym: pseudonym, latencyMicros: 0, now: now)
             let t5 = MonotonicClock.nowNanos()
-            sink &+= routed.value.count + audit.message.value.count
+            sink &+= routed + audit.message.value.count
             times[0].append(t1 - t0); times[1].append(t2 - t1); times[2].append(t3 - t2); times[3].append(t4 - t3)
             times[4].append(t5 - t4)
         }

@@ -11,6 +11,9 @@ public struct WorkerConfiguration: Sendable {
     public var topics = TriageTopics()
     public var policy: Policy = .demo
     public var pseudonymizer: Pseudonymizer = .development
+    /// Answer with the policy's reply templates (and their actions). Off: every ticket goes
+    /// to people (`route`/`handoff`), e.g. while the downstream systems that act are down.
+    public var automation = true
     /// When set, each audit record carries a redacted excerpt of the ticket text (off by default).
     public var auditExcerpt: Redactor? = nil
     /// How often the audit chains' acknowledged heads are written to `triage.audit.checkpoints`.

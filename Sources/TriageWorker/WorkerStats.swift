@@ -5,6 +5,8 @@ public struct WorkerStats: Sendable, Hashable {
     public var consumed = 0
     public var routed = 0
     public var handoffs = 0
+    /// Tickets answered with an automated reply backed by actions.
+    public var automated = 0
     public var deadLettered = 0
     /// Tickets whose writes were all acknowledged.
     public var completed = 0

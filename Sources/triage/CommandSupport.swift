@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Synchronization
+import TriagePolicy
 import Logging
 
 /// Options every Kafka-facing command shares.
@@ -70,4 +71,27 @@ struct InterruptFlag: Sendable {
     }
 
     var isSet: Bool { Self.flag.load(ordering: .relaxed) }
+}
+
+/// `--policy DIR` for every command that decides or checks decisions.
+struct PolicyOptions: ParsableArguments {
+    @Option(help: "Routing-policy directory (docs/POLICY.md). Default: TRIAGE_POLICY_DIR, else ./prompts/demo, else the demo policy of the source tree.")
+    var policy: String?
+
+    /// The directory in use.
+    var directory: String {
+        if let policy { return policy }
+        if let env = ProcessInfo.processInfo.environment["TRIAGE_POLICY_DIR"], !env.isEmpty { return env }
+        if FileManager.default.fileExists(atPath: "prompts/demo/policy.yaml") { return "prompts/demo" }
+        return Policy.demoDirectory
+    }
+
+    /// The loaded policy; every problem is reported (as `triage check-config` would).
+    func load() throws -> Policy {
+        do throws(PolicyLoadError) {
+            return try Policy.load(directory: directory)
+        } catch {
+            throw ValidationError("\(error.description)\n(run `triage check-config \(directory)` for the same list)")
+        }
+    }
 }

@@ -23,6 +23,10 @@ struct Work: AsyncParsableCommand {
     )
 
     @OptionGroup var kafka: BootstrapOptions
+    @OptionGroup var policyOptions: PolicyOptions
+
+    @Flag(name: .customLong("no-automation"), help: "Never answer automatically: every ticket goes to people (route or handoff), e.g. while the systems that act are down.")
+    var noAutomation = false
 
     @Option(help: "Consumer group id; every worker of one fleet uses the same.")
     var group = "triage"
@@ -92,6 +96,9 @@ struct Work: AsyncParsableCommand {
         config.consumerProperties = raw
         config.producerProperties = raw
         config.pseudonymizer = try PseudonymKey.load(file: pseudonymKeyFile, logger: logger)
+        config.policy = try policyOptions.load()
+        config.automation = !noAutomation
+        logger.info("policy \(policyOptions.directory) version \(config.policy.version): \(config.policy.queues.count) queues, \(config.policy.templates.count) reply templates\(noAutomation ? " (automation off)" : "")")
         config.auditExcerpt = auditExcerpt > 0 ? Redactor(maxCharacters: auditExcerpt) : nil
         config.checkpointIntervalMs = checkpointInterval * 1000
 
@@ -105,7 +112,7 @@ struct Work: AsyncParsableCommand {
             while !Task.isCancelled {
                 try await Task.sleep(for: .seconds(progressInterval))
                 let s = worker.stats.snapshot
-                logger.info("progress: \(s.completed) tickets done (+\(s.completed - last)), \(s.handoffs) handoffs, \(s.deadLettered) dead-lettered, \(s.inFlight) in flight, \(s.assignedPartitions) partitions")
+                logger.info("progress: \(s.completed) tickets done (+\(s.completed - last)), \(s.automated) automated, \(s.handoffs) handoffs, \(s.deadLettered) dead-lettered, \(s.inFlight) in flight, \(s.assignedPartitions) partitions")
                 last = s.completed
             }
         } : nil

@@ -1,0 +1,298 @@
+import Kafka
+import Logging
+import TriageAudit
+import TriageCore
+import TriagePolicy
+import TriageWorker
+
+/// `triage ledger`: runs the `CommitmentLedger` over Kafka.
+///
+/// Reads `triage.audit` (commitments of `automate` decisions), `triage.outcomes` (fulfilment
+/// events) and `triage.control` (operator resets) from the beginning; writes resolutions to
+/// `triage.commitments`, escalations of overdue promises to `queue.human` (reason
+/// `promise_overdue`), breaker trips to `triage.control`, and the say-to-do ratios per template
+/// and per cohort to `triage.saytodo`. Commitments already resolved (read back from
+/// `triage.commitments` at start) are not escalated twice, and breakers already open stay open.
+///
+/// One instance per cluster: it needs every worker's commitments. Its state is rebuilt from the
+/// topics at start, so it needs no store of its own.
+public final class LedgerService {
+    public struct Options: Sendable {
+        public var topics = TriageTopics()
+        /// Read what is in the topics now, settle it as of `atMillis`, and stop.
+        public var once = false
+        /// The "now" of a `once` run (default: the wall clock).
+        public var atMillis: Int64?
+        public var sweepIntervalMs = 1_000
+        public var summaryIntervalMs = 10_000
+        /// Resolutions per template the ratio is computed over.
+        public var window = 200
+        public init() {}
+    }
+
+    public struct Summary: Sendable {
+        public var commitmentsMade = 0
+        public var keptOnTime = 0
+        public var escalated = 0
+        public var fulfilledLate = 0
+        public var open = 0
+        public var trips: [String] = []
+    }
+
+    private let bootstrapServers: String
+    private let options: Options
+    private let logger: Logger
+    private var ledger: CommitmentLedger
+    private let producer: KafkaProducer
+    private var token: UInt = 0
+    private var summary = Summary()
+    /// Per cohort attribute and value: (kept on time, resolved).
+    private var cohorts: [String: [String: (kept: Int, resolved: Int)]] = [:]
+
+    public init(bootstrapServers: String, policy: Policy, options: Options = Options(), logger: Logger) throws {
+        self.bootstrapServers = bootstrapServers
+        self.options = options
+        self.logger = logger
+        ledger = CommitmentLedger(rule: policy.sayToDo, window: options.window)
+        var config = KafkaProducerConfiguration(bootstrapServers: bootstrapServers)
+        config.clientID = "triage-ledger"
+        producer = try KafkaProducer(configuration: config)
+    }
+
+    public func run(shouldStop: () -> Bool = { false }) throws -> Summary {
+        try restore()
+        if options.once {
+            try runOnce()
+        } else {
+            try runLive(shouldStop: shouldStop)
+        }
+        try flush()
+        summary.open = ledger.openCount
+        summary.trips = ledger.tripped.sorted()
+        return summary
+    }
+
+    // MARK: - Start: what earlier runs already settled
+
+    private func restore() throws {
+        let reader = TopicReader(bootstrapServers: bootstrapServers)
+        var settled = 0
+        try reader.readAll(topics: [options.topics.commitments]) { message in
+            guard let r = try? JSONParser().parse(message.value), let decision = r["decision_id"]?.stringValue,
+                  let name = r["commitment"]?.stringValue else { return }
+            ledger.alreadyResolved("\(decision)/\(name)")
+            settled += 1
+        }
+        var state: [String: ControlMessage.Kind] = [:]
+        try reader.readAll(topics: [options.topics.control]) { message in
+            if let control = ControlMessage(bytes: message.value) { state[control.template] = control.kind }
+        }
+        for (template, kind) in state where kind == .templateDisabled { ledger.markTripped(template) }
+        if settled > 0 || !state.isEmpty {
+            logger.info("ledger restored: \(settled) commitments already settled, open breakers: \(ledger.tripped.sorted())")
+        }
+    }
+
+    // MARK: - Modes
+
+    private enum Event {
+        case decision(JSONValue)
+        case outcome(decisionID: String, action: String, atMillis: Int64)
+        case control(ControlMessage)
+    }
+
+    private func event(_ message: KafkaConsumerMessage) -> (Int64, Event)? {
+        let topics = options.topics
+        guard let value = try? JSONParser(maxBytes: 1 << 20, maxDepth: 32).parse(message.value) else { return nil }
+        switch message.topic {
+        case topics.audit:
+            guard value["decision"]?.stringValue == "automate" else { return nil }
+            return (millis(value["decision_time"]?.stringValue) ?? 0, .decision(value))
+        case topics.outcomes:
+            guard value["status"]?.stringValue ?? "done" == "done", let decision = value["decision_id"]?.stringValue,
+                  let action = value["action"]?.stringValue, let at = millis(value["at"]?.stringValue) else { return nil }
+            return (at, .outcome(decisionID: decision, action: action, atMillis: at))
+        case topics.control:
+            guard let control = ControlMessage(bytes: message.value) else { return nil }
+            return (millis(control.time) ?? 0, .control(control))
+        default:
+            return nil
+        }
+    }
+
+    /// Everything now in the topics, in time order, settled as of `atMillis`.
+    private func runOnce() throws {
+        var events: [(Int64, Int, Event)] = []
+        try TopicReader(bootstrapServers: bootstrapServers)
+            .readAll(topics: [options.topics.audit, options.topics.outcomes, options.topics.control]) { message in
+                if let (time, event) = event(message) { events.append((time, events.count, event)) }
+            }
+        events.sort { ($0.0, $0.1) < ($1.0, $1.1) }
+        for (time, _, event) in events {
+            try settle(ledger.sweep(nowMillis: time), at: time)
+            try apply(event, at: time)
+        }
+        let end = options.atMillis ?? UTCTime.nowMillis()
+        try settle(ledger.sweep(nowMillis: end), at: end)
+        try publishSummary(at: end)
+    }
+
+    private func runLive(shouldStop: () -> Bool) throws {
+        let admin = try KafkaAdmin(bootstrapServers: bootstrapServers)
+        let known = try admin.topics()
+        var assignment: [KafkaTopicPartitionOffset] = []
+        for topic in [options.topics.audit, options.topics.outcomes, options.topics.control] {
+            guard let partitions = known[topic] else {
+                throw KafkaError(code: .configuration, message: "topic \(topic) does not exist; start the workers (triage work creates it) first")
+            }
+            for p in 0..<Int32(partitions) {
+                assignment.append(KafkaTopicPartitionOffset(topic: topic, partition: p, offset: KafkaTopicPartitionOffset.beginning))
+            }
+        }
+        let consumer = try KafkaConsumer(bootstrapServers: bootstrapServers, assignment: assignment,
+                                         extra: ["fetch.max.bytes": "52428800"])
+        defer { try? consumer.close() }
+        var lastSweep = ContinuousClock.now
+        var lastSummary = ContinuousClock.now
+        while !shouldStop() {
+            for message in try consumer.poll(maxMessages: 5_000, timeoutMs: 100) {
+                if let (time, event) = event(message) { try apply(event, at: time) }
+            }
+            let now = ContinuousClock.now
+            if now - lastSweep >= .milliseconds(options.sweepIntervalMs) {
+                lastSweep = now
+                let wall = UTCTime.nowMillis()
+                try settle(ledger.sweep(nowMillis: wall), at: wall)
+                _ = producer.poll()
+            }
+            if now - lastSummary >= .milliseconds(options.summaryIntervalMs) {
+                lastSummary = now
+                try publishSummary(at: UTCTime.nowMillis())
+            }
+        }
+        try publishSummary(at: UTCTime.nowMillis())
+    }
+
+    // MARK: - Effects
+
+    private func apply(_ event: Event, at time: Int64) throws {
+        switch event {
+        case .decision(let record):
+            let commitments = CommitmentLedger.Commitment.from(auditRecord: record)
+            summary.commitmentsMade += commitments.count
+            try settle(ledger.made(commitments), at: time)
+        case .outcome(let decisionID, let action, let at):
+            try settle(ledger.fulfilled(decisionID: decisionID, action: action, atMillis: at), at: at)
+        case .control(let control):
+            if control.kind == .templateEnabled && ledger.tripped.contains(control.template) {
+                ledger.reset(template: control.template)
+                logger.notice("breaker closed for template \(control.template) by \(control.by): \(control.reason)")
+            }
+        }
+    }
+
+    private func settle(_ resolutions: [CommitmentLedger.Resolution], at time: Int64) throws {
+        guard !resolutions.isEmpty else { return }
+        for resolution in resolutions {
+            let c = resolution.commitment
+            try send(KafkaProducerMessage(topic: options.topics.commitments, key: c.decisionID, value: resolution.encoded()))
+            if resolution.keptOnTime { summary.keptOnTime += 1 }
+            if resolution.escalated {
+                summary.escalated += 1
+                try send(KafkaProducerMessage(
+                    topic: "queue.\(ExpertQueue.humanQueueName)", key: c.customer, value: resolution.escalation(at: time),
+                    headers: [KafkaHeader(key: "triage.decision", string: "escalation"),
+                              KafkaHeader(key: "triage.reason", string: ReasonCode.promiseOverdue.rawValue),
+                              KafkaHeader(key: "triage.ticket_id", string: c.ticketID),
+                              KafkaHeader(key: "triage.decision_id", string: c.decisionID)]))
+            } else if !resolution.keptOnTime {
+                summary.fulfilledLate += 1
+            }
+            for (attribute, value) in c.cohort {
+                var entry = cohorts[attribute, default: [:]][value] ?? (0, 0)
+                entry.resolved += 1
+                if resolution.keptOnTime { entry.kept += 1 }
+                cohorts[attribute, default: [:]][value] = entry
+            }
+        }
+        for trip in ledger.trips() {
+            let ratio = Double(trip.kept) / Double(max(trip.resolved, 1))
+            let control = ControlMessage(
+                kind: .templateDisabled, template: trip.template,
+                reason: "say-to-do ratio \(String(format: "%.4f", ratio)) (\(trip.kept) of the last \(trip.resolved) kept on time) is under the floor \(ledger.rule.floor)",
+                by: "ledger", time: UTCTime.rfc3339(millis: time), kept: trip.kept, made: trip.resolved)
+            try send(KafkaProducerMessage(topic: options.topics.control, key: trip.template, value: control.encoded()))
+            logger.warning("circuit breaker OPEN for template \(trip.template): \(control.reason); its tickets go to people until `triage ledger reset --template \(trip.template)`")
+        }
+    }
+
+    /// Say-to-do per template and per cohort value, to `triage.saytodo`.
+    private func publishSummary(at time: Int64) throws {
+        var w = JSONWriter(reservingCapacity: 1024)
+        w.beginObject()
+        w.key("time"); w.string(UTCTime.rfc3339(millis: time))
+        w.key("templates")
+        w.beginObject()
+        for (template, record) in ledger.templates.sorted(by: { $0.key < $1.key }) {
+            w.key(template)
+            w.beginObject()
+            w.key("made"); w.int(record.made)
+            w.key("resolved"); w.int(record.resolved)
+            w.key("kept_on_time"); w.int(record.keptOnTime)
+            w.key("ratio"); if record.resolved > 0 { w.double(Double(record.keptOnTime) / Double(record.resolved)) } else { w.null() }
+            w.key("recent_ratio"); if let ratio = record.ratio { w.double(ratio) } else { w.null() }
+            w.key("breaker_open"); w.bool(ledger.tripped.contains(template))
+            w.endObject()
+        }
+        w.endObject()
+        w.key("cohorts")
+        w.beginObject()
+        for (attribute, values) in cohorts.sorted(by: { $0.key < $1.key }) {
+            w.key(attribute)
+            w.beginObject()
+            for (value, entry) in values.sorted(by: { $0.key < $1.key }) {
+                w.key(value)
+                w.beginObject()
+                w.key("resolved"); w.int(entry.resolved)
+                w.key("kept_on_time"); w.int(entry.kept)
+                w.key("ratio"); w.double(Double(entry.kept) / Double(max(entry.resolved, 1)))
+                w.endObject()
+            }
+            w.endObject()
+        }
+        w.endObject()
+        w.key("open"); w.int(ledger.openCount)
+        w.endObject()
+        try send(KafkaProducerMessage(topic: options.topics.sayToDo, key: "summary", value: w.bytes))
+        let made = ledger.templates.values.reduce(0) { $0 + $1.resolved }
+        let kept = ledger.templates.values.reduce(0) { $0 + $1.keptOnTime }
+        logger.info("say-to-do: \(kept) of \(made) resolved commitments kept on time, \(summary.escalated) escalated, \(ledger.openCount) open, breakers open: \(ledger.tripped.sorted())")
+    }
+
+    private func send(_ message: KafkaProducerMessage) throws(KafkaError) {
+        token &+= 1
+        while true {
+            do {
+                try producer.send(message, token: token)
+                return
+            } catch {
+                guard error.code == .queueFull else { throw error }
+                try check(producer.poll(timeoutMs: 100))
+            }
+        }
+    }
+
+    private func check(_ reports: [KafkaDeliveryReport]) throws(KafkaError) {
+        if let failed = reports.first(where: { $0.error != nil }), let error = failed.error { throw error }
+    }
+
+    private func flush() throws {
+        var waited = 0
+        while producer.outstanding > 0 {
+            try check(producer.flush(timeoutMs: 1_000))
+            waited += 1
+            guard waited < 60 else { throw KafkaError(code: .timeout, message: "ledger: \(producer.outstanding) writes not acknowledged after 60 s") }
+        }
+    }
+}
+

@@ -1,0 +1,105 @@
+import Kafka
+import TriageCore
+import TriagePolicy
+import TriageWorker
+
+/// Checks a run's say-to-do from the topics alone, independently of the ledger's own books:
+/// - every commitment an automated reply on `triage.replies` states is backed by an action on
+///   `triage.actions` for the same decision that fulfils it (no unbacked promise);
+/// - every commitment not kept on time (no outcome on `triage.outcomes` at or before its due
+///   time, as of `atMillis`) has a `promise_overdue` escalation on `queue.human`.
+public struct SayToDoCheck {
+    public struct Report: Sendable {
+        public var replies = 0
+        public var actions = 0
+        public var commitmentsStated = 0
+        /// Stated commitments with no action that keeps them (must be 0).
+        public var unbacked: [String] = []
+        public var keptOnTime = 0
+        /// Due and not kept on time.
+        public var overdue = 0
+        public var escalated = 0
+        /// Overdue commitments with no escalation (must be 0).
+        public var notEscalated: [String] = []
+        /// Not yet due.
+        public var pending = 0
+        public var isClean: Bool { unbacked.isEmpty && notEscalated.isEmpty }
+    }
+
+    public var bootstrapServers: String
+    public var topics = TriageTopics()
+
+    public init(bootstrapServers: String) {
+        self.bootstrapServers = bootstrapServers
+    }
+
+    public func run(atMillis: Int64, timeoutMs: Int = 120_000) throws -> Report {
+        let reader = TopicReader(bootstrapServers: bootstrapServers)
+        let parser = JSONParser(maxBytes: 1 << 20, maxDepth: 32)
+        var report = Report()
+
+        // Actions: id → (decision, what it keeps).
+        var actions: [String: (decision: String, fulfils: Set<String>)] = [:]
+        try reader.readAll(topics: [topics.actions], timeoutMs: timeoutMs) { message in
+            guard let a = try? parser.parse(message.value), let id = a["action_id"]?.stringValue else { return }
+            if actions[id] == nil { report.actions += 1 }
+            actions[id] = (a["decision_id"]?.stringValue ?? "", Set((a["fulfils"]?.arrayValue ?? []).compactMap(\.stringValue)))
+        }
+        // Outcomes: earliest fulfilment per action.
+        var done: [String: Int64] = [:]
+        try reader.readAll(topics: [topics.outcomes], timeoutMs: timeoutMs) { message in
+            guard let o = try? parser.parse(message.value), o["status"]?.stringValue ?? "done" == "done",
+                  let id = o["action_id"]?.stringValue, let at = millis(o["at"]?.stringValue) else { return }
+            done[id] = min(done[id] ?? .max, at)
+        }
+        // Escalations on queue.human.
+        var escalations = Set<String>()
+        try reader.readAll(topics: ["queue.\(ExpertQueue.humanQueueName)"], timeoutMs: timeoutMs) { message in
+            guard message.header("triage.decision") == "escalation", let e = try? parser.parse(message.value),
+                  let decision = e["decision_id"]?.stringValue, let name = e["commitment"]?.stringValue else { return }
+            escalations.insert("\(decision)/\(name)")
+        }
+        // Replies: each stated commitment, once per decision.
+        var seen = Set<String>()
+        try reader.readAll(topics: [topics.replies], timeoutMs: timeoutMs) { message in
+            guard let r = try? parser.parse(message.value), let decision = r["decision_id"]?.stringValue,
+                  seen.insert(decision).inserted else { return }
+            report.replies += 1
+            for c in r["commitments"]?.arrayValue ?? [] {
+                let name = c["name"]?.stringValue ?? "?"
+                let key = "\(decision)/\(name)"
+                report.commitmentsStated += 1
+                guard let actionID = c["action_id"]?.stringValue, let action = actions[actionID],
+                      action.decision == decision, action.fulfils.contains(name) else {
+                    report.unbacked.append(key)
+                    continue
+                }
+                guard let due = millis(c["due_time"]?.stringValue) else { continue }
+                if let at = done[actionID], at <= due {
+                    report.keptOnTime += 1
+                } else if due < atMillis {
+                    report.overdue += 1
+                    if escalations.contains(key) { report.escalated += 1 } else { report.notEscalated.append(key) }
+                } else {
+                    report.pending += 1
+                }
+            }
+        }
+        return report
+    }
+}
+
+extension SayToDoCheck.Report {
+    public func render() -> String {
+        var lines = [
+            "automated replies:    \(replies) (\(commitmentsStated) commitments stated, \(actions) actions)",
+            "unbacked commitments: \(unbacked.count)",
+            "kept on time:         \(keptOnTime)",
+            "overdue:              \(overdue) (\(escalated) escalated to a person, \(notEscalated.count) not escalated)",
+            "not yet due:          \(pending)",
+        ]
+        if !unbacked.isEmpty { lines.append("  first unbacked: \(unbacked.prefix(5).joined(separator: ", "))") }
+        if !notEscalated.isEmpty { lines.append("  first not escalated: \(notEscalated.prefix(5).joined(separator: ", "))") }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,127 @@
+import TriageCore
+
+/// What the worker remembers about each customer, for the repeat-contact and automation-loop
+/// rules: when they wrote recently, and which of their tickets got an automated answer.
+///
+/// Kept per ticket partition (tickets are keyed by customer, so one customer's tickets stay in
+/// one partition) and backed by the compacted changelog `triage.contacts`, keyed by customer
+/// pseudonym and written to the same partition number as the ticket: a worker that is assigned
+/// a partition restores that partition's customers from the changelog first, so the counts
+/// survive restarts and rebalances. No raw customer ids are stored.
+struct ContactHistory {
+    /// One customer's recent history.
+    struct Customer: Sendable, Hashable {
+        /// Recent tickets, oldest first.
+        var contacts: [Contact] = []
+        /// Recent tickets answered automatically, oldest first.
+        var automated: [AutomatedAnswer] = []
+    }
+
+    struct Contact: Sendable, Hashable {
+        var ticketID: String
+        /// Ms since 1970 (the ticket's `created_at`, else when it was decided).
+        var atMillis: Int64
+    }
+
+    struct AutomatedAnswer: Sendable, Hashable {
+        var ticketID: String
+        var threadID: String?
+        var atMillis: Int64
+    }
+
+    /// How far back contacts count (policy `repeat_contact.window`).
+    let windowMillis: Int64
+    /// Automated answers remembered per customer.
+    let automatedLimit = 16
+    /// Contacts remembered per customer (more than any sane repeat threshold).
+    let contactLimit = 64
+    private var partitions: [Int32: [String: Customer]] = [:]
+
+    init(windowMillis: Int64) {
+        self.windowMillis = windowMillis
+    }
+
+    /// The customer's state as it will be after this ticket, and what the rules need to know.
+    /// Does not store anything: call `record` once the decision is made.
+    func lookup(partition: Int32, customer: String, ticket: Ticket, atMillis now: Int64) -> (recentContacts: Int, repliesToAutomatedAnswer: Bool) {
+        let state = partitions[partition]?[customer] ?? Customer()
+        // A ticket read again (after a crash or rebalance) is not a new contact.
+        let recent = state.contacts.filter { $0.ticketID != ticket.id && $0.atMillis > now - windowMillis && $0.atMillis <= now }.count + 1
+        let loop = state.automated.contains { answer in
+            (ticket.inReplyTo != nil && ticket.inReplyTo == answer.ticketID)
+                || (ticket.threadID != nil && ticket.threadID == answer.threadID)
+        }
+        return (recent, loop)
+    }
+
+    /// Adds this ticket to the customer's history; returns the new state (for the changelog).
+    mutating func record(partition: Int32, customer: String, ticket: Ticket, atMillis now: Int64, automated: Bool) -> Customer {
+        var state = partitions[partition]?[customer] ?? Customer()
+        if !state.contacts.contains(where: { $0.ticketID == ticket.id }) {
+            state.contacts.append(Contact(ticketID: ticket.id, atMillis: now))
+            state.contacts.sort { $0.atMillis < $1.atMillis }
+        }
+        state.contacts.removeAll { $0.atMillis <= now - windowMillis }
+        if state.contacts.count > contactLimit { state.contacts.removeFirst(state.contacts.count - contactLimit) }
+        if automated, !state.automated.contains(where: { $0.ticketID == ticket.id }) {
+            state.automated.append(AutomatedAnswer(ticketID: ticket.id, threadID: ticket.threadID ?? ticket.id, atMillis: now))
+            if state.automated.count > automatedLimit { state.automated.removeFirst(state.automated.count - automatedLimit) }
+        }
+        partitions[partition, default: [:]][customer] = state
+        return state
+    }
+
+    /// Restores one changelog record (the last one per key wins).
+    mutating func restore(partition: Int32, customer: String, state: Customer?) {
+        partitions[partition, default: [:]][customer] = state
+    }
+
+    /// Forgets partitions this worker no longer owns.
+    mutating func forget(_ gone: [Int32]) {
+        for partition in gone { partitions[partition] = nil }
+    }
+
+    func customers(in partition: Int32) -> Int { partitions[partition]?.count ?? 0 }
+}
+
+extension ContactHistory.Customer {
+    /// The changelog value.
+    func encoded() -> [UInt8] {
+        var w = JSONWriter(reservingCapacity: 128)
+        w.beginObject()
+        w.key("contacts")
+        w.beginArray()
+        for contact in contacts {
+            w.beginObject()
+            w.key("ticket"); w.string(contact.ticketID)
+            w.key("at"); w.int(contact.atMillis)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("automated")
+        w.beginArray()
+        for answer in automated {
+            w.beginObject()
+            w.key("ticket"); w.string(answer.ticketID)
+            w.key("thread"); if let thread = answer.threadID { w.string(thread) } else { w.null() }
+            w.key("at"); w.int(answer.atMillis)
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+        return w.bytes
+    }
+
+    /// Parses a changelog value; nil when it is not one.
+    init?(bytes: [UInt8]) {
+        guard let object = try? JSONParser().parse(bytes).objectValue else { return nil }
+        contacts = (object["contacts"]?.arrayValue ?? []).compactMap { value in
+            guard let ticket = value["ticket"]?.stringValue, let at = value["at"]?.intValue else { return nil }
+            return ContactHistory.Contact(ticketID: ticket, atMillis: at)
+        }
+        automated = (object["automated"]?.arrayValue ?? []).compactMap { value in
+            guard let ticket = value["ticket"]?.stringValue, let at = value["at"]?.intValue else { return nil }
+            return ContactHistory.AutomatedAnswer(ticketID: ticket, threadID: value["thread"]?.stringValue, atMillis: at)
+        }
+    }
+}
