@@ -21,6 +21,19 @@ public struct CommitmentLedger {
         public var cohort: [String: String]
 
         public var key: String { "\(decisionID)/\(name)" }
+
+        public init(decisionID: String, ticketID: String, customer: String, name: String, action: String, template: String,
+                    madeMillis: Int64, dueMillis: Int64, cohort: [String: String]) {
+            self.decisionID = decisionID
+            self.ticketID = ticketID
+            self.customer = customer
+            self.name = name
+            self.action = action
+            self.template = template
+            self.madeMillis = madeMillis
+            self.dueMillis = dueMillis
+            self.cohort = cohort
+        }
     }
 
     /// How a commitment ended.

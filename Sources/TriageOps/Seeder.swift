@@ -41,7 +41,8 @@ public struct Seeder {
             if ticket.malformedReason == nil { summary.wellFormedIDs.append(ticket.id) } else { summary.malformed += 1 }
             if ticket.malformedReason == nil, let label = ticket.expectedLabel { summary.intendedLabels[ticket.id] = label }
             if ticket.asksForHuman { summary.asksForHuman += 1 }
-            try producer.send(KafkaProducerMessage(topic: topic, key: ticket.id, value: ticket.bytes), token: UInt(i))
+            // Keyed by customer (as producers must): one customer's tickets stay in one partition.
+            try producer.send(KafkaProducerMessage(topic: topic, key: ticket.customerID ?? ticket.id, value: ticket.bytes), token: UInt(i))
             summary.written += 1
             if i % 1000 == 999 {
                 try collect(producer.poll())

@@ -10,11 +10,14 @@ public struct SampleTicket: Sendable {
     public var malformedReason: TicketDecodingError.Reason?
     /// The body explicitly asks for a human (the `prefers_human` field may or may not be set).
     public var asksForHuman: Bool
+    /// The customer it is from: the Kafka key, so one customer's tickets stay in one partition.
+    public var customerID: String?
 
     public init(
         id: String, bytes: [UInt8], expectedLabel: String?,
-        malformedReason: TicketDecodingError.Reason?, asksForHuman: Bool
+        malformedReason: TicketDecodingError.Reason?, asksForHuman: Bool, customerID: String? = nil
     ) {
+        self.customerID = customerID
         self.id = id
         self.bytes = bytes
         self.expectedLabel = expectedLabel

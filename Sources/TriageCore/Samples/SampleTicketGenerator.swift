@@ -50,11 +50,12 @@ public struct SampleTicketGenerator: Sendable {
             let kind = MalformedTicketFactory.Kind.allCases[malformedCount % MalformedTicketFactory.Kind.allCases.count]
             malformedCount += 1
             let bytes = MalformedTicketFactory.make(kind, from: object, random: &random)
-            return SampleTicket(id: id, bytes: bytes, expectedLabel: nil, malformedReason: kind.reason, asksForHuman: false)
+            return SampleTicket(id: id, bytes: bytes, expectedLabel: nil, malformedReason: kind.reason, asksForHuman: false,
+                                customerID: object["customer_id"]?.stringValue)
         }
         return SampleTicket(
             id: id, bytes: object.serializedBytes(), expectedLabel: DemoDomain.labels[labelIndex],
-            malformedReason: nil, asksForHuman: asksForHuman)
+            malformedReason: nil, asksForHuman: asksForHuman, customerID: object["customer_id"]?.stringValue)
     }
 
     /// The next `count` tickets.
