@@ -319,6 +319,19 @@ run_scenario() {
         dropped=$(kcat_low_sum "$(cat "$dir/bootstrap")")
     fi
 
+    # Say-to-do and tamper evidence over the whole run (issue 4 and 5 acceptance):
+    # simulated fulfilment of the actions (97% on time, 2% late, 1% never), the ledger settled
+    # as of 2100-01-01 (every promise due), then the independent join of replies, actions,
+    # outcomes and escalations, and the audit hash chains.
+    local far=2100-01-01T00:00:00Z
+    timeout 300 "$BIN" simulate-outcomes --bootstrap "$bootstrap" --on-time 0.97 --late 0.02 >"$dir/outcomes.out" 2>"$dir/outcomes.log" || log "simulate-outcomes failed"
+    timeout 600 "$BIN" ledger run --bootstrap "$bootstrap" --once --at "$far" >"$dir/ledger.out" 2>"$dir/ledger.log" || log "ledger failed"
+    timeout 300 "$BIN" ledger check --bootstrap "$bootstrap" --at "$far" --json >"$dir/saytodo.json" 2>"$dir/saytodo.log"
+    jq -e . "$dir/saytodo.json" >/dev/null 2>&1 || echo '{"clean":false,"error":"ledger check failed"}' >"$dir/saytodo.json"
+    timeout 300 "$BIN" audit verify --bootstrap "$bootstrap" --json >"$dir/verify.json" 2>"$dir/verify.log"
+    jq -e . "$dir/verify.json" >/dev/null 2>&1 || echo '{"intact":false,"error":"audit verify failed"}' >"$dir/verify.json"
+    log "say-to-do: $(jq -c . "$dir/saytodo.json"); audit chains: $(jq -c '{intact, records, chains, checkpoints, findings: (.findings | length)}' "$dir/verify.json")"
+
     stop "$cluster" TERM 10
 
     local seeded ids wall tput
@@ -354,6 +367,8 @@ run_scenario() {
     [[ $complete -eq 1 ]] || fails+=("processing not complete in time")
     [[ ${exit_rc[w2]} -eq 0 ]] || fails+=("w2 exit ${exit_rc[w2]} (want 0)")
     [[ ${exit_rc[w1]} -eq $expect_w1 ]] || fails+=("w1 exit ${exit_rc[w1]} (want $expect_w1)")
+    jq -e '.unbacked == 0 and .not_escalated == 0' "$dir/saytodo.json" >/dev/null || fails+=("say-to-do: unbacked or unescalated commitments")
+    jq -e '.intact == true' "$dir/verify.json" >/dev/null || fails+=("audit hash chains broken")
     [[ -n "$reason" ]] && fails+=("$reason")
     local pass=true; [[ ${#fails[@]} -eq 0 ]] || pass=false
 
@@ -370,7 +385,7 @@ run_scenario() {
         --argjson w1_rc "${exit_rc[w1]}" --argjson w2_rc "${exit_rc[w2]}" \
         --argjson w1_stop "${stop_secs[w1]}" --argjson w2_stop "${stop_secs[w2]}" \
         --argjson polls "$polls" --argjson dropped "$dropped" --argjson reprocessed "$reprocessed" \
-        --slurpfile rec "$r" \
+        --slurpfile rec "$r" --slurpfile saytodo "$dir/saytodo.json" --slurpfile verify "$dir/verify.json" \
         '{scenario: $scenario, pass: $pass, failures: $failures,
           seeded: $seeded, partitions: $partitions, workers: $workers,
           routed_unique: $rec[0].routed_unique, routed_records: $rec[0].routed_records,
@@ -385,6 +400,8 @@ run_scenario() {
           exit_codes: {w1: $w1_rc, w2: $w2_rc}, sigterm_stop_seconds: {w1: $w1_stop, w2: $w2_stop},
           reconcile_polls: $polls, mock_low_watermark_sum: $dropped,
           reprocessed_by_fresh_member_after_stop: $reprocessed,
+          say_to_do: $saytodo[0],
+          audit_verify: ($verify[0] | {intact, records, chains, checkpoints, findings: (.findings | length), first_findings: (.findings[:5])}),
           reconcile: $rec[0]}' >"$RESULTS_DIR/$name.json"
 
     if [[ $pass == true ]]; then log "scenario $name PASSED"; else log "scenario $name FAILED: ${fails[*]}"; fi

@@ -1,5 +1,6 @@
 import Kafka
 import Logging
+import TriageAudit
 import TriageCore
 import TriagePolicy
 import TriageWorker
@@ -55,7 +56,7 @@ public struct Demo {
                 try await Task.sleep(for: .milliseconds(250))
                 let stats = workerList.map(\.stats.snapshot)
                 let completed = stats.reduce(0) { $0 + $1.completed }
-                progress("  processed \(completed)/\(tickets) tickets · routed \(stats.reduce(0) { $0 + $1.routed }) · handed off \(stats.reduce(0) { $0 + $1.handoffs }) · dead-lettered \(stats.reduce(0) { $0 + $1.deadLettered }) · \(stats.map { "\($0.assignedPartitions)" }.joined(separator: "+")) partitions")
+                progress("  processed \(completed)/\(tickets) tickets · answered automatically \(stats.reduce(0) { $0 + $1.automated }) · routed \(stats.reduce(0) { $0 + $1.routed }) · handed off \(stats.reduce(0) { $0 + $1.handoffs }) · dead-lettered \(stats.reduce(0) { $0 + $1.deadLettered }) · \(stats.map { "\($0.assignedPartitions)" }.joined(separator: "+")) partitions")
                 if completed >= tickets { break }
                 if ContinuousClock.now > deadline {
                     workerList.forEach { $0.requestStop() }
@@ -83,6 +84,8 @@ public struct Demo {
         if report.placeholderDecisions > 0 {
             say("NOTE: \(report.placeholderDecisions) decisions came from the PLACEHOLDER keyword classifier, not a trained model.")
         }
+        try sayToDo(cluster.bootstrapServers, say: say)
+        try verifyAudit(cluster.bootstrapServers, say: say)
         say("")
         say("Reading the audit records: one JSON record per decision on topic triage.audit, keyed by the")
         say("customer's pseudonym (HMAC-SHA256; never the raw id). Fields are documented in docs/AUDIT-SCHEMA.md.")
@@ -90,6 +93,37 @@ public struct Demo {
         say("  kcat -C -b <bootstrap> -t triage.audit -e -o beginning")
         if let sample = try sampleAuditRecord(cluster.bootstrapServers) { say("A sample record from this run:\n  \(sample)") }
         return report
+    }
+
+    /// Say-to-do over the run: the systems that act are SIMULATED (most actions on time, a few
+    /// late, a few never), the ledger settles every promise as of two days from now, and the
+    /// independent check joins replies, actions, outcomes and escalations.
+    private func sayToDo(_ bootstrap: String, say: (String) -> Void) throws {
+        say("")
+        say("=== Say-to-do ===")
+        let simulated = try OutcomeSimulator(bootstrapServers: bootstrap, onTime: 0.95, late: 0.03, seed: seed).run()
+        say("SIMULATED systems that act: \(simulated.actions) actions, \(simulated.onTime) done on time, \(simulated.late) late, \(simulated.never) never")
+        let inTwoDays = UTCTime.nowMillis() + 2 * 86_400_000
+        var options = LedgerService.Options()
+        options.once = true
+        options.atMillis = inTwoDays
+        var quiet = Logger(label: "triage.demo.ledger")
+        quiet.logLevel = .error
+        let ledger = try LedgerService(bootstrapServers: bootstrap, policy: .demo, options: options, logger: quiet).run()
+        say("ledger (as of two days from now, when every promise is due): \(ledger.keptOnTime) of \(ledger.commitmentsMade) commitments kept on time, \(ledger.escalated) overdue ones escalated to queue.human (promise_overdue)")
+        if !ledger.trips.isEmpty { say("circuit breaker opened for: \(ledger.trips.joined(separator: ", ")) (say-to-do ratio under the floor; reset with `triage ledger reset`)") }
+        let check = try SayToDoCheck(bootstrapServers: bootstrap).run(atMillis: inTwoDays)
+        say(check.render())
+        guard check.isClean else { throw WorkerError("demo: say-to-do check failed: \(check.unbacked.count) unbacked, \(check.notEscalated.count) not escalated") }
+    }
+
+    private func verifyAudit(_ bootstrap: String, say: (String) -> Void) throws {
+        let report = try AuditVerification(bootstrapServers: bootstrap).run()
+        say("")
+        say("=== Audit trail ===")
+        say("hash chains: \(report.recordsRead) records in \(report.chains.count) chains (one per worker process and audit partition), \(report.checkpointsRead) checkpoints: \(report.isIntact ? "intact" : "BROKEN")")
+        for finding in report.findings.prefix(5) { say("  \(finding)") }
+        guard report.isIntact else { throw WorkerError("demo: the audit hash chains are broken") }
     }
 
     /// Waits until every partition of the tickets topic is owned by some worker, so the

@@ -13,7 +13,7 @@ struct Ledger: ParsableCommand {
         discussion: """
             run keeps the ledger (one instance per cluster); reset closes a template's circuit \
             breaker; check verifies a run from the topics (no unbacked promise, every overdue \
-            one escalated). See docs/POLICY.md ("Say-to-do").
+            one escalated). See docs/SAY-TO-DO.md.
             """,
         subcommands: [LedgerRun.self, LedgerReset.self, LedgerCheck.self],
         defaultSubcommand: LedgerRun.self
