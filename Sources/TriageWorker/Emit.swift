@@ -19,6 +19,8 @@ struct Emit {
     let topics: TriageTopics
     let excerpt: Redactor?
     var chain: AuditChain
+    /// False only in the audit-cost benchmark.
+    var writesAudit = true
 
     /// One write, and what the pipeline must know about it.
     struct Write {
@@ -43,7 +45,9 @@ struct Emit {
         } else {
             writes.append(Write(message: routed(ticket: ticket, decision: decision, now: now)))
         }
-        writes.append(audit(ticket: ticket, decision: decision, message: message, pseudonym: pseudonym, latencyMicros: latencyMicros, now: now))
+        if writesAudit {
+            writes.append(audit(ticket: ticket, decision: decision, message: message, pseudonym: pseudonym, latencyMicros: latencyMicros, now: now))
+        }
         writes.append(Write(message: KafkaProducerMessage(topic: topics.contacts, partition: message.partition, key: pseudonym, value: history.encoded())))
         return writes
     }

@@ -72,6 +72,7 @@ final class Pipeline {
         // The chain learns the audit topic's partition count in `run` (the cluster may not be up yet).
         emit = Emit(workerID: config.workerID, topics: config.topics, excerpt: config.auditExcerpt,
                     chain: AuditChain(workerID: config.workerID, partitions: 1))
+        emit.writesAudit = config.writesAudit
         history = ContactHistory(windowMillis: config.policy.repeatContact.windowMillis)
         pseudonyms = PseudonymCache(config.pseudonymizer)
         consumer.onRebalance = { [weak self] event in self?.rebalanced(event) }

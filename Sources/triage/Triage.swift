@@ -13,7 +13,7 @@ struct Triage: AsyncParsableCommand {
         subcommands: [
             Work.self, DevCluster.self, Demo.self, Seed.self, Replay.self, Reconcile.self,
             Train.self, Eval.self, Predict.self, ModelBench.self, PipelineBench.self,
-            CheckConfig.self, Ledger.self, SimulateOutcomes.self, Audit.self,
+            CheckConfig.self, Ledger.self, SimulateOutcomes.self, Audit.self, AuditCostBench.self,
         ]
     )
 }
