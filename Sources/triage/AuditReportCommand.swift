@@ -61,9 +61,11 @@ struct AuditReport: ParsableCommand {
         }
         let windowAlerts = report.windowAlerts
         if json {
-            let byAttribute = Dictionary(grouping: report.overall.alerts, by: \.attribute).mapValues(\.count)
-            let attrs = byAttribute.sorted { $0.key < $1.key }.map { "\(jsonString($0.key)):\($0.value)" }.joined(separator: ",")
-            printOut("{\"out\":\(jsonString(directory.path)),\"decisions\":\(report.overall.records),\"skipped\":\(input.skippedTotal),\"windows\":\(report.windows.count),\"alerts\":\(report.overall.alerts.count),\"window_alerts\":\(windowAlerts.count),\"alerts_by_attribute\":{\(attrs)}}")
+            func counts(_ alerts: [CohortComparison]) -> String {
+                Dictionary(grouping: alerts, by: \.attribute).mapValues(\.count).sorted { $0.key < $1.key }
+                    .map { "\(jsonString($0.key)):\($0.value)" }.joined(separator: ",")
+            }
+            printOut("{\"out\":\(jsonString(directory.path)),\"decisions\":\(report.overall.records),\"skipped\":\(input.skippedTotal),\"windows\":\(report.windows.count),\"alerts\":\(report.overall.alerts.count),\"window_alerts\":\(windowAlerts.count),\"alerts_by_attribute\":{\(counts(report.overall.alerts))},\"window_alerts_by_attribute\":{\(counts(windowAlerts.map(\.alert)))}}")
         } else {
             if report.overall.records == 0 {
                 printOut("no decisions in the range: the report says so (0 decisions)")
