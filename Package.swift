@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "TriageGovernanceTests", dependencies: ["TriageGovernance", "TriageAudit", "TriageCore"]),
         .testTarget(
             name: "TriageWorkerTests",
-            dependencies: ["TriageWorker", "TriageOps", "Kafka", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit"]
+            dependencies: ["TriageWorker", "TriageOps", "Kafka", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit", "TriageGovernance"]
         ),
     ],
     swiftLanguageModes: [.v6]

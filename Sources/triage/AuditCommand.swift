@@ -11,7 +11,7 @@ struct Audit: ParsableCommand {
             fairness windows to triage.fairness, report writes the governance review report. \
             See docs/AUDIT-SCHEMA.md and docs/FAIRNESS.md.
             """,
-        subcommands: [AuditVerify.self, AuditTail.self]
+        subcommands: [AuditVerify.self, AuditTail.self, AuditMonitor.self, AuditReport.self]
     )
 }
 
