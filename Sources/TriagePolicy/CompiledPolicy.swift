@@ -123,6 +123,7 @@ final class CompiledPolicy: Sendable {
     /// ("es-ES" is "es"), else the policy's default.
     func language(of ticket: Ticket) -> String {
         guard let tag = ticket.language, !tag.isEmpty else { return defaultLanguage }
+        if tag.utf8.count == 2, tag.utf8.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) { return tag }
         let primary = tag.split(separator: "-", maxSplits: 1).first.map(String.init) ?? tag
         return primary.lowercased()
     }

@@ -94,7 +94,9 @@ public struct Policy: Sendable {
         if let subject = ticket.subject, !subject.isEmpty { findings.formUnion(c.scan(subject)) }
 
         var reasons: [ReasonCode] = []
+        reasons.reserveCapacity(4)
         var evidence: [String] = []
+        evidence.reserveCapacity(8)
         var ruleQueue: String?
         func fire(_ rule: EscapeRule) {
             reasons.append(rule.reason)
@@ -126,8 +128,8 @@ public struct Policy: Sendable {
         if classification.margin < thresholds.minMargin { reasons.append(.lowMargin) }
         if labelQueue == nil { reasons.append(.unknownLabel) }
         evidence.append("label:" + label)
-        evidence.append("p:\(classification.confidence)")
-        evidence.append("margin:\(classification.margin)")
+        evidence.append("p:" + Policy.fixed4(classification.confidence))
+        evidence.append("margin:" + Policy.fixed4(classification.margin))
 
         func decision(_ kind: DecisionKind, _ queue: String, reply: PlannedReply? = nil, actions: [PlannedAction] = []) -> Decision {
             Decision(id: decisionID, kind: kind, queue: queue, priority: kind == .handoff ? .high : .normal,
@@ -169,7 +171,7 @@ public struct Policy: Sendable {
             templateID: template.id, language: template.language, text: template.text,
             commitments: template.commitments.map { PlannedCommitment(name: $0.name, dueAtMillis: context.nowMillis + $0.dueMillis) })
         let actions = template.actions.map { action in
-            var parameters: [String: String] = [:]
+            var parameters = [String: String](minimumCapacity: action.parameters.count)
             for name in action.parameters {
                 switch name {
                 case "ticket_id": parameters[name] = ticket.id
@@ -182,10 +184,23 @@ public struct Policy: Sendable {
                 default: break
                 }
             }
-            return PlannedAction(id: "a-" + StableHash.hex64(decisionID + "|" + action.name), name: action.name,
-                                 fulfils: action.fulfils, parameters: parameters)
+            // FNV-1a of "<decision id>|<action name>", without building that string.
+            var hash = StableHash.fnv1a64(decisionID.utf8)
+            hash = StableHash.fnv1a64(CollectionOfOne(UInt8(ascii: "|")), seed: hash)
+            hash = StableHash.fnv1a64(action.name.utf8, seed: hash)
+            return PlannedAction(id: "a-" + StableHash.hex(hash), name: action.name, fulfils: action.fulfils, parameters: parameters)
         }
         return decision(.automate, queue, reply: reply, actions: actions)
+    }
+
+    /// A probability with four decimals ("0.9200", "1.0000", "-0.0500"), cheaper than `description`.
+    static func fixed4(_ x: Double) -> String {
+        guard x.isFinite, abs(x) < 1e9 else { return "\(x)" }
+        let scaled = Int((abs(x) * 10_000).rounded())
+        let fraction = scaled % 10_000
+        var digits = String(fraction)
+        while digits.utf8.count < 4 { digits = "0" + digits }
+        return (x < 0 && scaled != 0 ? "-" : "") + String(scaled / 10_000) + "." + digits
     }
 
     // MARK: - The demo policy
