@@ -41,10 +41,18 @@ final class CompiledPolicy: Sendable {
         }
     }
 
+    /// What the policy says about one label, found with one lookup per decision.
+    struct Label: Sendable {
+        var queue: String
+        var alwaysHuman: Bool
+        var templates: [Template]
+    }
+
     let queueForLabel: [String: String]
-    let alwaysHuman: Set<String>
-    let templatesByLabel: [String: [Template]]
+    let labels: [String: Label]
     let defaultLanguage: String
+    let thresholds: PolicyThresholds
+    let maxContacts: Int
     let table: WordTable
     let phrases: [Phrase]
     let phrasesByFirstEntry: [Int32: [Int]]
@@ -55,8 +63,10 @@ final class CompiledPolicy: Sendable {
         var map: [String: String] = [:]
         for queue in content.queues { for label in queue.labels where map[label] == nil { map[label] = queue.name } }
         queueForLabel = map
-        alwaysHuman = Set(content.alwaysHuman)
+        let alwaysHuman = Set(content.alwaysHuman)
         defaultLanguage = content.defaultLanguage
+        thresholds = content.thresholds
+        maxContacts = content.repeatContact.maxContacts
         ruleEnabled = EscapeRule.allCases.map { content.setting($0).enabled }
         ruleQueue = EscapeRule.allCases.map { content.setting($0).queue }
 
@@ -87,7 +97,11 @@ final class CompiledPolicy: Sendable {
                                     commitments: template.commitments, actions: actions)
             for label in template.labels { byLabel[label, default: []].append(compiled) }
         }
-        templatesByLabel = byLabel
+        var labels: [String: Label] = [:]
+        for (label, queue) in map {
+            labels[label] = Label(queue: queue, alwaysHuman: alwaysHuman.contains(label), templates: byLabel[label] ?? [])
+        }
+        self.labels = labels
 
         // One table: the hatch's words and every word of every risk phrase.
         var phraseWords: [(EscapeRule, [[UInt8]], String)] = []

@@ -112,15 +112,16 @@ public struct Policy: Sendable {
             }
         }
         let label = classification.label
-        let labelQueue = c.queueForLabel[label]
-        if c.enabled(.alwaysHumanLabel) && c.alwaysHuman.contains(label) { fire(.alwaysHumanLabel) }
-        if c.enabled(.repeatContact) && context.recentContacts >= content.repeatContact.maxContacts {
+        let info = c.labels[label]
+        let labelQueue = info?.queue
+        if c.enabled(.alwaysHumanLabel) && info?.alwaysHuman == true { fire(.alwaysHumanLabel) }
+        if c.enabled(.repeatContact) && context.recentContacts >= c.maxContacts {
             fire(.repeatContact)
             evidence.append("contacts:\(context.recentContacts)")
         }
         if c.enabled(.automationLoop) && context.repliesToAutomatedAnswer { fire(.automationLoop) }
 
-        let thresholds = content.thresholds
+        let thresholds = c.thresholds
         let sure = !classification.abstain && classification.confidence >= thresholds.minConfidence
             && classification.margin >= thresholds.minMargin
         if classification.abstain { reasons.append(.modelAbstained) }
@@ -144,7 +145,7 @@ public struct Policy: Sendable {
         }
 
         // Automate, or route to the label's experts.
-        guard let candidates = c.templatesByLabel[label] else {
+        guard let candidates = info?.templates, !candidates.isEmpty else {
             reasons = [.routedByLabel]
             return decision(.route, queue)
         }
@@ -155,7 +156,7 @@ public struct Policy: Sendable {
             return decision(.route, queue)
         }
         evidence.append("template:" + template.id)
-        if context.disabledTemplates.contains(template.id) {
+        if !context.disabledTemplates.isEmpty && context.disabledTemplates.contains(template.id) {
             reasons = [.templateCircuitOpen, .routedByLabel]
             return decision(.route, queue)
         }
@@ -170,25 +171,25 @@ public struct Policy: Sendable {
         let reply = PlannedReply(
             templateID: template.id, language: template.language, text: template.text,
             commitments: template.commitments.map { PlannedCommitment(name: $0.name, dueAtMillis: context.nowMillis + $0.dueMillis) })
+        // Action ids: FNV-1a of "<decision id>|<action name>", the prefix hashed once.
+        let prefix = StableHash.fnv1a64(CollectionOfOne(UInt8(ascii: "|")), seed: StableHash.fnv1a64(decisionID.utf8))
         let actions = template.actions.map { action in
-            var parameters = [String: String](minimumCapacity: action.parameters.count)
-            for name in action.parameters {
+            let parameters = action.parameters.map { name -> ActionParameter in
+                let value: String
                 switch name {
-                case "ticket_id": parameters[name] = ticket.id
-                case "customer_id": parameters[name] = ticket.customerID
-                case "decision_id": parameters[name] = decisionID
-                case "label": parameters[name] = label
-                case "queue": parameters[name] = queue
-                case "template_id": parameters[name] = template.id
-                case "language": parameters[name] = template.language
-                default: break
+                case "ticket_id": value = ticket.id
+                case "customer_id": value = ticket.customerID
+                case "decision_id": value = decisionID
+                case "label": value = label
+                case "queue": value = queue
+                case "template_id": value = template.id
+                case "language": value = template.language
+                default: value = ""
                 }
+                return ActionParameter(name: name, value: value)
             }
-            // FNV-1a of "<decision id>|<action name>", without building that string.
-            var hash = StableHash.fnv1a64(decisionID.utf8)
-            hash = StableHash.fnv1a64(CollectionOfOne(UInt8(ascii: "|")), seed: hash)
-            hash = StableHash.fnv1a64(action.name.utf8, seed: hash)
-            return PlannedAction(id: "a-" + StableHash.hex(hash), name: action.name, fulfils: action.fulfils, parameters: parameters)
+            return PlannedAction(id: "a-" + StableHash.hex(StableHash.fnv1a64(action.name.utf8, seed: prefix)),
+                                 name: action.name, fulfils: action.fulfils, parameters: parameters)
         }
         return decision(.automate, queue, reply: reply, actions: actions)
     }

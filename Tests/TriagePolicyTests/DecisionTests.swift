@@ -130,7 +130,9 @@ struct DecisionRuleTests {
         #expect(d.actions.map(\.name) == ["freeze_card", "order_replacement_card"])
         #expect(d.actions.map(\.fulfils) == [["card_frozen"], ["replacement_card_ordered"]])
         #expect(d.actions[0].id == "a-" + StableHash.hex64("d-42|freeze_card"))
-        #expect(d.actions[0].parameters == ["customer_id": "c1", "ticket_id": "t1", "decision_id": "d-42"])
+        #expect(d.actions[0].parameters == [ActionParameter(name: "customer_id", value: "c1"), ActionParameter(name: "ticket_id", value: "t1"),
+                                            ActionParameter(name: "decision_id", value: "d-42")])
+        #expect(d.actions[0][parameter: "ticket_id"] == "t1" && d.actions[0][parameter: "queue"] == nil)
         #expect(d.evidence.contains("template:card_lost_en"))
         #expect(policy.escapeHatch.asksForPerson(reply.text), "quoting the footer back asks for a person")
     }
