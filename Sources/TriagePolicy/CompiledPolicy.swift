@@ -145,10 +145,11 @@ final class CompiledPolicy: Sendable {
     /// Normalises a text once and reads it for both the escape hatch and the risk lexicons.
     func scan(_ text: String) -> Findings {
         var findings = Findings()
-        let ticketText = TicketText(text)
         // Lexicon hits are rare: remember (position, entry) only for them.
         var hits: [(Int, Int32)] = []
-        findings.asksForPerson = EscapeHatch.scan(ticketText, table: table) { k, entry in hits.append((k, entry)) }
+        findings.asksForPerson = TicketText.withNormalised(text) { bytes, words in
+            EscapeHatch.scan(bytes: bytes, words: words, table: table) { k, entry in hits.append((k, entry)) }
+        }
         guard !hits.isEmpty else { return findings }
         findings.firstPhrase = Array(repeating: nil, count: EscapeRule.allCases.count)
         for (h, (k, entry)) in hits.enumerated() {
