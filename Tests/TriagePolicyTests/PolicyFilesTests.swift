@@ -125,6 +125,9 @@ struct CheckConfigTests {
         ("lexicons.yaml", "    en: [furious,", "    en: [furious, furious,", "lexicons.yaml", "en: [furious, furious,", "'furious' is listed twice"),
         ("lexicons.yaml", "legal_threat:", "legal_threats:", "lexicons.yaml", "legal_threats:", "unknown key 'legal_threats'"),
         ("queues.yaml", "    labels: [general_question]", "    labels: [general_question\n", "queues.yaml", "", "not valid YAML"),
+        ("policy.yaml", "default_language: en", "default_language: en\nname: other", "policy.yaml", "name: other", "duplicate key 'name'"),
+        ("queues.yaml", "    labels: [general_question]", "    labels: general_question", "queues.yaml", "labels: general_question", "labels must be a list, not 'general_question'"),
+        ("queues.yaml", "  - name: fraud", "  - name: Fraud Team", "queues.yaml", "Fraud Team", "'Fraud Team' must be lower-case"),
     ]
 
     @Test("a broken file yields a problem naming the file, the line and the value", arguments: cases)
