@@ -41,10 +41,18 @@ final class CompiledPolicy: Sendable {
         }
     }
 
+    /// What the policy says about one label, found with one lookup per decision.
+    struct Label: Sendable {
+        var queue: String
+        var alwaysHuman: Bool
+        var templates: [Template]
+    }
+
     let queueForLabel: [String: String]
-    let alwaysHuman: Set<String>
-    let templatesByLabel: [String: [Template]]
+    let labels: [String: Label]
     let defaultLanguage: String
+    let thresholds: PolicyThresholds
+    let maxContacts: Int
     let table: WordTable
     let phrases: [Phrase]
     let phrasesByFirstEntry: [Int32: [Int]]
@@ -55,8 +63,10 @@ final class CompiledPolicy: Sendable {
         var map: [String: String] = [:]
         for queue in content.queues { for label in queue.labels where map[label] == nil { map[label] = queue.name } }
         queueForLabel = map
-        alwaysHuman = Set(content.alwaysHuman)
+        let alwaysHuman = Set(content.alwaysHuman)
         defaultLanguage = content.defaultLanguage
+        thresholds = content.thresholds
+        maxContacts = content.repeatContact.maxContacts
         ruleEnabled = EscapeRule.allCases.map { content.setting($0).enabled }
         ruleQueue = EscapeRule.allCases.map { content.setting($0).queue }
 
@@ -87,7 +97,11 @@ final class CompiledPolicy: Sendable {
                                     commitments: template.commitments, actions: actions)
             for label in template.labels { byLabel[label, default: []].append(compiled) }
         }
-        templatesByLabel = byLabel
+        var labels: [String: Label] = [:]
+        for (label, queue) in map {
+            labels[label] = Label(queue: queue, alwaysHuman: alwaysHuman.contains(label), templates: byLabel[label] ?? [])
+        }
+        self.labels = labels
 
         // One table: the hatch's words and every word of every risk phrase.
         var phraseWords: [(EscapeRule, [[UInt8]], String)] = []
@@ -123,6 +137,7 @@ final class CompiledPolicy: Sendable {
     /// ("es-ES" is "es"), else the policy's default.
     func language(of ticket: Ticket) -> String {
         guard let tag = ticket.language, !tag.isEmpty else { return defaultLanguage }
+        if tag.utf8.count == 2, tag.utf8.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) { return tag }
         let primary = tag.split(separator: "-", maxSplits: 1).first.map(String.init) ?? tag
         return primary.lowercased()
     }
@@ -130,10 +145,11 @@ final class CompiledPolicy: Sendable {
     /// Normalises a text once and reads it for both the escape hatch and the risk lexicons.
     func scan(_ text: String) -> Findings {
         var findings = Findings()
-        let ticketText = TicketText(text)
         // Lexicon hits are rare: remember (position, entry) only for them.
         var hits: [(Int, Int32)] = []
-        findings.asksForPerson = EscapeHatch.scan(ticketText, table: table) { k, entry in hits.append((k, entry)) }
+        findings.asksForPerson = TicketText.withNormalised(text) { bytes, words in
+            EscapeHatch.scan(bytes: bytes, words: words, table: table) { k, entry in hits.append((k, entry)) }
+        }
         guard !hits.isEmpty else { return findings }
         findings.firstPhrase = Array(repeating: nil, count: EscapeRule.allCases.count)
         for (h, (k, entry)) in hits.enumerated() {

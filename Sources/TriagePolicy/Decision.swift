@@ -45,6 +45,17 @@ public struct PlannedReply: Sendable, Hashable {
     }
 }
 
+/// One parameter of a planned action (actions.yaml `parameters`), filled from the ticket and
+/// the decision.
+public struct ActionParameter: Sendable, Hashable {
+    public var name: String
+    public var value: String
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
 /// An action the worker must run for an automated reply; together they fulfil every
 /// commitment of the reply.
 public struct PlannedAction: Sendable, Hashable {
@@ -55,14 +66,20 @@ public struct PlannedAction: Sendable, Hashable {
     public var name: String
     /// The commitments of the reply this action keeps.
     public var fulfils: [String]
-    /// The parameters actions.yaml asks for, by name (`ticket_id`, `customer_id`, …).
-    public var parameters: [String: String]
+    /// The parameters actions.yaml asks for (`ticket_id`, `customer_id`, …), in the file's
+    /// order (a list rather than a dictionary so that serialising it is deterministic).
+    public var parameters: [ActionParameter]
 
-    public init(id: String, name: String, fulfils: [String], parameters: [String: String]) {
+    public init(id: String, name: String, fulfils: [String], parameters: [ActionParameter]) {
         self.id = id
         self.name = name
         self.fulfils = fulfils
         self.parameters = parameters
+    }
+
+    /// The value of one parameter, if the action has it.
+    public subscript(parameter name: String) -> String? {
+        parameters.first { $0.name == name }?.value
     }
 }
 

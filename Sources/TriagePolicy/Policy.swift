@@ -94,7 +94,9 @@ public struct Policy: Sendable {
         if let subject = ticket.subject, !subject.isEmpty { findings.formUnion(c.scan(subject)) }
 
         var reasons: [ReasonCode] = []
+        reasons.reserveCapacity(4)
         var evidence: [String] = []
+        evidence.reserveCapacity(8)
         var ruleQueue: String?
         func fire(_ rule: EscapeRule) {
             reasons.append(rule.reason)
@@ -110,15 +112,16 @@ public struct Policy: Sendable {
             }
         }
         let label = classification.label
-        let labelQueue = c.queueForLabel[label]
-        if c.enabled(.alwaysHumanLabel) && c.alwaysHuman.contains(label) { fire(.alwaysHumanLabel) }
-        if c.enabled(.repeatContact) && context.recentContacts >= content.repeatContact.maxContacts {
+        let info = c.labels[label]
+        let labelQueue = info?.queue
+        if c.enabled(.alwaysHumanLabel) && info?.alwaysHuman == true { fire(.alwaysHumanLabel) }
+        if c.enabled(.repeatContact) && context.recentContacts >= c.maxContacts {
             fire(.repeatContact)
             evidence.append("contacts:\(context.recentContacts)")
         }
         if c.enabled(.automationLoop) && context.repliesToAutomatedAnswer { fire(.automationLoop) }
 
-        let thresholds = content.thresholds
+        let thresholds = c.thresholds
         let sure = !classification.abstain && classification.confidence >= thresholds.minConfidence
             && classification.margin >= thresholds.minMargin
         if classification.abstain { reasons.append(.modelAbstained) }
@@ -126,8 +129,8 @@ public struct Policy: Sendable {
         if classification.margin < thresholds.minMargin { reasons.append(.lowMargin) }
         if labelQueue == nil { reasons.append(.unknownLabel) }
         evidence.append("label:" + label)
-        evidence.append("p:\(classification.confidence)")
-        evidence.append("margin:\(classification.margin)")
+        evidence.append("p:" + Policy.fixed4(classification.confidence))
+        evidence.append("margin:" + Policy.fixed4(classification.margin))
 
         func decision(_ kind: DecisionKind, _ queue: String, reply: PlannedReply? = nil, actions: [PlannedAction] = []) -> Decision {
             Decision(id: decisionID, kind: kind, queue: queue, priority: kind == .handoff ? .high : .normal,
@@ -142,7 +145,7 @@ public struct Policy: Sendable {
         }
 
         // Automate, or route to the label's experts.
-        guard let candidates = c.templatesByLabel[label] else {
+        guard let candidates = info?.templates, !candidates.isEmpty else {
             reasons = [.routedByLabel]
             return decision(.route, queue)
         }
@@ -153,7 +156,7 @@ public struct Policy: Sendable {
             return decision(.route, queue)
         }
         evidence.append("template:" + template.id)
-        if context.disabledTemplates.contains(template.id) {
+        if !context.disabledTemplates.isEmpty && context.disabledTemplates.contains(template.id) {
             reasons = [.templateCircuitOpen, .routedByLabel]
             return decision(.route, queue)
         }
@@ -168,24 +171,37 @@ public struct Policy: Sendable {
         let reply = PlannedReply(
             templateID: template.id, language: template.language, text: template.text,
             commitments: template.commitments.map { PlannedCommitment(name: $0.name, dueAtMillis: context.nowMillis + $0.dueMillis) })
+        // Action ids: FNV-1a of "<decision id>|<action name>", the prefix hashed once.
+        let prefix = StableHash.fnv1a64(CollectionOfOne(UInt8(ascii: "|")), seed: StableHash.fnv1a64(decisionID.utf8))
         let actions = template.actions.map { action in
-            var parameters: [String: String] = [:]
-            for name in action.parameters {
+            let parameters = action.parameters.map { name -> ActionParameter in
+                let value: String
                 switch name {
-                case "ticket_id": parameters[name] = ticket.id
-                case "customer_id": parameters[name] = ticket.customerID
-                case "decision_id": parameters[name] = decisionID
-                case "label": parameters[name] = label
-                case "queue": parameters[name] = queue
-                case "template_id": parameters[name] = template.id
-                case "language": parameters[name] = template.language
-                default: break
+                case "ticket_id": value = ticket.id
+                case "customer_id": value = ticket.customerID
+                case "decision_id": value = decisionID
+                case "label": value = label
+                case "queue": value = queue
+                case "template_id": value = template.id
+                case "language": value = template.language
+                default: value = ""
                 }
+                return ActionParameter(name: name, value: value)
             }
-            return PlannedAction(id: "a-" + StableHash.hex64(decisionID + "|" + action.name), name: action.name,
-                                 fulfils: action.fulfils, parameters: parameters)
+            return PlannedAction(id: "a-" + StableHash.hex(StableHash.fnv1a64(action.name.utf8, seed: prefix)),
+                                 name: action.name, fulfils: action.fulfils, parameters: parameters)
         }
         return decision(.automate, queue, reply: reply, actions: actions)
+    }
+
+    /// A probability with four decimals ("0.9200", "1.0000", "-0.0500"), cheaper than `description`.
+    static func fixed4(_ x: Double) -> String {
+        guard x.isFinite, abs(x) < 1e9 else { return "\(x)" }
+        let scaled = Int((abs(x) * 10_000).rounded())
+        let fraction = scaled % 10_000
+        var digits = String(fraction)
+        while digits.utf8.count < 4 { digits = "0" + digits }
+        return (x < 0 && scaled != 0 ? "-" : "") + String(scaled / 10_000) + "." + digits
     }
 
     // MARK: - The demo policy

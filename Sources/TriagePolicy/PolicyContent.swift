@@ -229,7 +229,7 @@ extension PolicyContent {
             line("template", t.id, t.labels.joined(separator: ","), t.language, t.text,
                  t.commitments.map { "\($0.name)=\($0.dueMillis)" }.joined(separator: ","), t.actions.joined(separator: ","))
         }
-        for c in commitments { line("commitment", c.name, c.description) }
+        for c in commitments.sorted(by: { $0.name < $1.name }) { line("commitment", c.name, c.description) }
         for a in actions { line("action", a.name, a.does, a.fulfils.joined(separator: ","), a.parameters.joined(separator: ",")) }
         for rule in EscapeRule.allCases {
             let s = setting(rule)
@@ -238,7 +238,7 @@ extension PolicyContent {
         for (language, text) in footers.sorted(by: { $0.key < $1.key }) { line("footer", language, text) }
         for (language, words) in disclosureWords.sorted(by: { $0.key < $1.key }) { line("disclosure", language, words.joined(separator: ",")) }
         for (name, keyPath) in EscapeHatchLexicon.lists { line("hatch", name, escapeHatchLexicon[keyPath: keyPath].joined(separator: ",")) }
-        for lexicon in lexicons {
+        for lexicon in lexicons.sorted(by: { $0.rule < $1.rule }) {
             line("lexicon", lexicon.rule.rawValue, lexicon.description)
             for (language, phrases) in lexicon.phrases.sorted(by: { $0.key < $1.key }) {
                 line("phrases", lexicon.rule.rawValue, language, phrases.joined(separator: "|"))

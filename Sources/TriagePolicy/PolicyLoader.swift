@@ -297,8 +297,18 @@ struct PolicyLoader {
             case .scanner(_, let problemText, let mark, _), .parser(_, let problemText, let mark, _), .composer(_, let problemText, let mark, _):
                 problem(Place(file: full, line: mark.line, column: mark.column), "not valid YAML: \(problemText)")
             case .duplicatedKeysInMapping(let duplicates, let context):
-                problem(Place(file: full, line: context.mark.line, column: context.mark.column),
-                        "duplicate key(s) \(duplicates.joined(separator: ", ")) in one mapping")
+                // Yams marks the first occurrence; point at the repeated one (same column, later line).
+                let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+                let key = duplicates.first ?? ""
+                let column = context.mark.column
+                var line = context.mark.line
+                for i in context.mark.line..<max(context.mark.line, lines.count) {
+                    let chars = Array(lines[i])
+                    guard chars.count >= column - 1 + key.count + 1 else { continue }
+                    if String(chars[(column - 1)...]).hasPrefix(key + ":") { line = i + 1; break }
+                }
+                problem(Place(file: full, line: line, column: column),
+                        "duplicate key '\(duplicates.joined(separator: "', '"))' in one mapping (first on line \(context.mark.line)); the rest of this file is not checked until it is fixed")
             default:
                 problem(Place(file: full), "not valid YAML: \(error)")
             }

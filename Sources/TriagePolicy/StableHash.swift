@@ -11,8 +11,17 @@ public enum StableHash {
 
     /// 16 lower-case hex digits of the FNV-1a hash of a string's UTF-8.
     public static func hex64(_ text: String) -> String {
-        let value = fnv1a64(text.utf8)
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+        hex(fnv1a64(text.utf8))
+    }
+
+    /// 16 lower-case hex digits of a 64-bit value, zero-padded.
+    public static func hex(_ value: UInt64) -> String {
+        String(unsafeUninitializedCapacity: 16) { buffer in
+            for i in 0..<16 {
+                let nibble = UInt8(truncatingIfNeeded: value >> UInt64(60 - 4 * i)) & 0xF
+                buffer[i] = nibble < 10 ? 0x30 + nibble : 0x57 + nibble
+            }
+            return 16
+        }
     }
 }

@@ -28,7 +28,7 @@ struct RequestFrames {
         var count: Int32
     }
 
-    let words: [Word]
+    let words: UnsafeBufferPointer<Word>
 
     /// Longest gap, in words, between a contact or desire word and the head.
     static let maxGapBefore = 5

@@ -48,6 +48,23 @@ struct TicketText {
         self.words = words
     }
 
+    /// Normalises `text` into temporary (stack when small) buffers and calls `body` with the
+    /// bytes and words: the same result as `TicketText(text)` without allocating arrays.
+    static func withNormalised<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<Word>) -> R) -> R {
+        var text = text
+        let n = text.utf8.count
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * n + 1) { out in
+            withUnsafeTemporaryAllocation(of: Word.self, capacity: n + 1) { wordBuffer in
+                text.withUTF8 { input in
+                    var reader = Reader(input: input, out: out, words: wordBuffer)
+                    reader.run()
+                    return body(UnsafeBufferPointer(rebasing: out[..<reader.written]),
+                                UnsafeBufferPointer(rebasing: wordBuffer[..<reader.wordCount]))
+                }
+            }
+        }
+    }
+
     /// One pass over the UTF-8 bytes, writing into buffers sized by the caller.
     private struct Reader {
         let input: UnsafeBufferPointer<UInt8>

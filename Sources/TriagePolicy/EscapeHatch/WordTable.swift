@@ -68,7 +68,9 @@ final class WordTable: Sendable {
         }
         var storage: [UInt8] = []
         var offsets: [Int32] = [0]
-        var exact = HashSlots(capacityFor: words.count)
+        // A load factor of at most 1/4: most words of a ticket are not in the table, and an
+        // unsuccessful lookup probes until an empty slot.
+        var exact = HashSlots(capacityFor: words.count * 2)
         for (i, word) in words.enumerated() {
             storage += word
             offsets.append(Int32(storage.count))
