@@ -161,7 +161,7 @@ struct Emit {
         w.key("due_time"); if let due { w.string(UTCTime.rfc3339(millis: due)) } else { w.null() }
         w.key("parameters")
         w.beginObject()
-        for (key, value) in action.parameters.sorted(by: { $0.key < $1.key }) { w.key(key); w.string(value) }
+        for parameter in action.parameters { w.key(parameter.name); w.string(parameter.value) }
         w.endObject()
         w.key("requested_at"); w.string(now)
         w.endObject()
