@@ -23,7 +23,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 COUNT=100000
 SCENARIO=all
 BIN="$ROOT/.build-load/release/triage"
-PARTITIONS=12
+PARTITIONS=24              # the mock keeps at most 5 MiB per partition; 12 is too few for the audit topic at 100k
 BROKERS=3
 KILL_AT=0.40
 COMPLETE_TIMEOUT=600      # seconds from seed start until reconcile must say lost == 0

@@ -34,6 +34,11 @@ public struct AuditCommitment: Sendable, Hashable {
 /// the raw customer id or the ticket text: the customer is a keyed pseudonym.
 public struct AuditRecord: Sendable, Hashable {
     public static let schemaVersion = 2
+    static let fieldEvidence = ["label:", "p:", "margin:", "template:"]
+
+    /// Probabilities are written with 6 decimals: enough to compare with any threshold, and
+    /// the audit trail stays small.
+    static func rounded(_ value: Double) -> Double { (value * 1e6).rounded() / 1e6 }
 
     public var decisionID: String
     public var ticketID: String
@@ -105,7 +110,9 @@ public struct AuditRecord: Sendable, Hashable {
         self.cohort = cohort
         self.latencyMicros = latencyMicros
         self.source = source
-        self.evidence = decision.evidence
+        // Evidence that repeats a field of the record (label, probability, margin, template)
+        // is left out; the rules and lexicon entries that fired stay.
+        self.evidence = decision.evidence.filter { item in !Self.fieldEvidence.contains { item.hasPrefix($0) } }
         if let reply = decision.reply {
             template = reply.templateID
             commitments = reply.commitments.map { commitment in
@@ -133,17 +140,17 @@ public struct AuditRecord: Sendable, Hashable {
         w.key("model_is_placeholder"); w.bool(classifierIsPlaceholder)
         w.key("policy_version"); w.string(policyVersion)
         w.key("label"); w.string(label)
-        w.key("confidence"); w.double(confidence)
+        w.key("confidence"); w.double(Self.rounded(confidence))
         w.key("top")
         w.beginArray()
         for candidate in top {
             w.beginObject()
             w.key("label"); w.string(candidate.label)
-            w.key("probability"); w.double(candidate.probability)
+            w.key("probability"); w.double(Self.rounded(candidate.probability))
             w.endObject()
         }
         w.endArray()
-        w.key("margin"); w.double(margin)
+        w.key("margin"); w.double(Self.rounded(margin))
         w.key("abstain"); w.bool(abstain)
         w.key("decision"); w.string(decision.rawValue)
         w.key("queue"); w.string(queue)

@@ -6,11 +6,11 @@ public struct GovernanceTopics: Sendable, Hashable {
     /// Decisions (audit records, docs/AUDIT-SCHEMA.md).
     public var audit = TriageTopics().audit
     /// `CommitmentResolution` JSON, written by the commitment ledger.
-    public var commitments = "triage.commitments"
+    public var commitments = TriageTopics().commitments
     /// `FeedbackEvent` JSON (requeues by people).
-    public var feedback = "triage.feedback"
+    public var feedback = TriageTopics().feedback
     /// The monitor's output: one `FairnessWindow` JSON per closed window, key = window start.
-    public var fairness = "triage.fairness"
+    public var fairness = TriageTopics().fairness
 
     public init() {}
 

@@ -62,9 +62,7 @@ struct AuditGovernanceTests {
     /// and commitment resolutions.
     static func cluster() throws -> DevCluster {
         let cluster = try DevCluster(brokers: 1, partitions: 4)
-        let topics = GovernanceTopics()
-        try cluster.cluster.createTopic(topics.feedback, partitions: 2)
-        try cluster.cluster.createTopic(topics.commitments, partitions: 2)
+        let topics = GovernanceTopics()  // the dev cluster creates every project topic, feedback and commitments included
         var audit = seededDisparity()
         audit.append(("c-x", Array("not json".utf8)))
         audit.append(("c-x", Array("{\"schema_version\":9,\"decision_id\":\"d-x\"}".utf8)))
