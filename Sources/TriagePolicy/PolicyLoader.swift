@@ -36,7 +36,18 @@ public struct PolicyLoadError: Error, CustomStringConvertible {
 
 extension Policy {
     /// The files of a policy directory; the first three are required.
-    public static let fileNames = ["policy.yaml", "queues.yaml", "escape-hatch.yaml", "templates.yaml", "actions.yaml", "lexicons.yaml"]
+    public static let fileNames = ["policy.yaml", "queues.yaml", "escape-hatch.yaml", "templates.yaml", "actions.yaml", "lexicons.yaml",
+                                   "escape-hatch-lexicon.yaml"]
+
+    /// Requests the escape hatch must recognise in each language of escape-hatch-lexicon.yaml:
+    /// a lexicon that misses one would quietly switch the explicit-request rule off.
+    public static let canaryRequests: [String: [String]] = [
+        "en": ["I want to talk to a person", "agent", "can I speak to someone please", "real person please", "not a bot",
+               "transfer me to a representative"],
+        "es": ["quiero hablar con una persona", "hablar con un agente", "necesito un agente"],
+        "de": ["Ich möchte mit einem Menschen sprechen", "Können Sie mich mit einem Mitarbeiter verbinden?"],
+        "fr": ["je veux parler à un conseiller", "Je voudrais parler à quelqu'un"],
+    ]
 
     /// Reads a policy directory (docs/POLICY.md). Throws every problem `check` would list.
     public static func load(directory: String) throws(PolicyLoadError) -> Policy {
@@ -342,10 +353,24 @@ struct PolicyLoader {
             readPolicy(root, into: &content, labelQueue: labelQueue, alwaysHumanNodes: &alwaysHumanNodes)
         } else { ok = false }
 
+        var lexiconLanguages: [String] = []
+        if let root = read("escape-hatch-lexicon.yaml", required: false) {
+            readHatchLexicon(root, into: &content, languages: &lexiconLanguages)
+        }
+
         var footerLanguages: Set<String> = []
         if let root = read("escape-hatch.yaml", required: true) {
             readEscapeHatch(root, into: &content, queueNames: queueNames, footerLanguages: &footerLanguages)
         } else { ok = false }
+        if !lexiconLanguages.isEmpty {
+            let hatch = EscapeHatch(lexicon: content.escapeHatchLexicon)
+            for language in lexiconLanguages {
+                for request in Policy.canaryRequests[language] ?? [] where !hatch.asksForPerson(request) {
+                    problem(Place(file: path("escape-hatch-lexicon.yaml")),
+                            "the escape hatch no longer recognises \"\(request)\" (\(language)): the explicit-request rule cannot be weakened")
+                }
+            }
+        }
         if content.footers[content.defaultLanguage] == nil, ok {
             problem(Place(file: path("escape-hatch.yaml")),
                     "footers: no footer for the default language '\(content.defaultLanguage)' (policy.yaml default_language)")
@@ -599,6 +624,34 @@ struct PolicyLoader {
                 problem(node, file, "footers.\(language) does not tell the customer how to reach a person in words the escape hatch recognises (e.g. \"reply 'talk to a person'\")")
             }
         }
+    }
+
+    // MARK: escape-hatch-lexicon.yaml
+
+    /// The whole escape-hatch lexicon by language (replaces the built-in one).
+    mutating func readHatchLexicon(_ root: Node, into content: inout PolicyContent, languages: inout [String]) {
+        let file = "escape-hatch-lexicon.yaml"
+        guard let entries = mapping(root, file, "escape-hatch-lexicon.yaml", keys: nil) else { return }
+        let listNames = EscapeHatchLexicon.lists.map(\.0)
+        var union: EscapeHatchLexicon?
+        for (language, keyNode, listsNode) in entries {
+            guard self.language(keyNode, file, "escape-hatch-lexicon.yaml: language") != nil,
+                  let lists = mapping(listsNode, file, language, keys: listNames, required: ["persons", "contact_words"]) else { continue }
+            var lexicon = EscapeHatchLexicon()
+            for (listName, _, wordsNode) in lists {
+                let keyPath = EscapeHatchLexicon.lists.first { $0.0 == listName }!.1
+                for (word, node) in list(wordsNode, file, "\(language).\(listName)") ?? [] {
+                    guard TicketText(word).words.count == 1 else {
+                        problem(node, file, "\(language).\(listName): '\(word)' must be exactly one word")
+                        continue
+                    }
+                    lexicon[keyPath: keyPath].append(word)
+                }
+            }
+            union = union.map { $0 + lexicon } ?? lexicon
+            languages.append(language)
+        }
+        if let union { content.escapeHatchLexicon = union }
     }
 
     static func words(_ text: String) -> Set<String> {

@@ -54,6 +54,17 @@ struct ShippedPolicyTests {
         #expect(!policy.templates.isEmpty && !policy.actions.isEmpty)
     }
 
+    @Test("the shipped escape-hatch lexicon is the built-in one (plus the demo's additions)", arguments: ["demo", "banking77", "bitext"])
+    func hatchLexicon(name: String) throws {
+        let policy = try Policy.load(directory: Policy.shippedDirectory(name))
+        let loaded = EscapeHatch(lexicon: policy.content.escapeHatchLexicon)
+        let builtIn = EscapeHatch()
+        #expect(Set(loaded.guards) == Set(builtIn.guards))
+        let extra = Set(loaded.phrases).subtracting(builtIn.phrases)
+        #expect(Set(builtIn.phrases).isSubset(of: loaded.phrases))
+        #expect(extra == (name == "demo" ? ["persons:banker"] : []))
+    }
+
     @Test("the demo policy has today's queues and labels")
     func demoQueues() {
         let expected: [String: [String]] = [
@@ -125,6 +136,9 @@ struct CheckConfigTests {
         ("lexicons.yaml", "    en: [furious,", "    en: [furious, furious,", "lexicons.yaml", "en: [furious, furious,", "'furious' is listed twice"),
         ("lexicons.yaml", "legal_threat:", "legal_threats:", "lexicons.yaml", "legal_threats:", "unknown key 'legal_threats'"),
         ("queues.yaml", "    labels: [general_question]", "    labels: [general_question\n", "queues.yaml", "", "not valid YAML"),
+        ("escape-hatch-lexicon.yaml", "\"connecting\", \"transfer\", \"transferring\",", "\"connecting\", \"transferring\",", "escape-hatch-lexicon.yaml", "", "no longer recognises \"transfer me to a representative\""),
+        ("escape-hatch-lexicon.yaml", "  persons: [\"agent\", \"agents\",", "  persons: [\"agent\", \"travel agents\",", "escape-hatch-lexicon.yaml", "travel agents", "'travel agents' must be exactly one word"),
+        ("escape-hatch-lexicon.yaml", "  someones: [\"someone\",", "  someone: [\"someone\",", "escape-hatch-lexicon.yaml", "someone: [", "unknown key 'someone'"),
         ("policy.yaml", "default_language: en", "default_language: en\nname: other", "policy.yaml", "name: other", "duplicate key 'name'"),
         ("queues.yaml", "    labels: [general_question]", "    labels: general_question", "queues.yaml", "labels: general_question", "labels must be a list, not 'general_question'"),
         ("queues.yaml", "  - name: fraud", "  - name: Fraud Team", "queues.yaml", "Fraud Team", "'Fraud Team' must be lower-case"),
