@@ -6,7 +6,7 @@
 #   CONTROL_RUNS=5 benchmarks/fairness/run.sh
 #
 # Environment: DATA (the bitext CSV), OUT (output directory), CONTROL_RUNS (20), SEED (split seed, 42),
-# SKIP_BUILD=1 (use the existing release binary), TRAIN_STYLE=standard (seed a model-side disparity:
+# SKIP_BUILD=1 (use the existing release binary), TRIAGE_BIN=PATH (use this binary, no build), TRAIN_STYLE=standard (seed a model-side disparity:
 # train only on the training half's rows of that style; the replay half is unchanged).
 set -euo pipefail
 
@@ -23,11 +23,12 @@ mkdir -p "$OUT"
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
 # 1. Release build
+if [[ -n "${TRIAGE_BIN:-}" ]]; then SKIP_BUILD=1; fi
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   log "building release (swift build -c release --product triage)"
   (cd "$ROOT" && nice -n 5 swift build -c release --product triage 2>&1 | tail -1)
 fi
-TRIAGE=$(cd "$ROOT" && swift build -c release --show-bin-path)/triage
+TRIAGE=${TRIAGE_BIN:-$(cd "$ROOT" && swift build -c release --show-bin-path)/triage}
 [[ -x "$TRIAGE" ]] || { echo "run.sh: no binary at $TRIAGE" >&2; exit 2; }
 
 # 2. Deterministic split into a training half and a replay half (quoted CSV: python's csv module)
@@ -71,8 +72,8 @@ for _ in $(seq 100); do [[ -s "$BOOT" ]] && break; sleep 0.1; done
 [[ -s "$BOOT" ]] || { echo "run.sh: dev-cluster did not start (see $OUT/dev-cluster.log)" >&2; exit 1; }
 log "dev-cluster at $(cat "$BOOT")"
 
-# `triage work` has no --policy option on this branch: the worker runs its built-in policy.
-"$TRIAGE" work --bootstrap @"$BOOT" --model "$OUT/model.triage" --worker-id bench-1 >"$OUT/work.log" 2>&1 &
+# The bitext policy (27 intents in 11 queues, prompts/bitext) with the bitext model.
+"$TRIAGE" work --bootstrap @"$BOOT" --model "$OUT/model.triage" --policy "$ROOT/prompts/bitext" --worker-id bench-1 >"$OUT/work.log" 2>&1 &
 PIDS+=($!)
 
 # 5. Replay the other half with the derived cohort
