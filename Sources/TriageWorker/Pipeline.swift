@@ -131,7 +131,8 @@ final class Pipeline {
                 throw KafkaError(code: .configuration, message: "the contacts changelog \(config.topics.contacts) must exist with at least as many partitions as \(config.topics.tickets) (\(tickets)); it has \(topics[config.topics.contacts].map(String.init) ?? "none")")
             }
             if let partitions = topics[config.topics.control] {
-                control = try ControlChannel(bootstrapServers: config.bootstrapServers, topic: config.topics.control, partitions: partitions)
+                control = try ControlChannel(bootstrapServers: config.bootstrapServers, topic: config.topics.control, partitions: partitions,
+                                             properties: config.sideReaderProperties)
             } else {
                 logger.warning("no control topic \(config.topics.control): say-to-do circuit breakers cannot reach this worker")
             }
@@ -357,7 +358,8 @@ final class Pipeline {
                 assignment.append(KafkaTopicPartitionOffset(topic: config.topics.contacts, partition: partition.partition, offset: marks.low))
             }
             guard !assignment.isEmpty else { return }
-            let reader = try KafkaConsumer(bootstrapServers: config.bootstrapServers, assignment: assignment)
+            let reader = try KafkaConsumer(bootstrapServers: config.bootstrapServers, assignment: assignment,
+                                           extra: config.sideReaderProperties)
             defer { try? reader.close() }
             let deadline = MonotonicClock.nowMicros() + 30_000_000
             while !ends.isEmpty, MonotonicClock.nowMicros() < deadline {

@@ -40,6 +40,15 @@ public struct WorkerConfiguration: Sendable {
     public var consumerProperties: [String: String] = [:]
     public var producerProperties: [String: String] = [:]
 
+    /// The consumer properties that also apply to the worker's side readers (the control
+    /// channel and the contact-history restore, which read outside the group): connection
+    /// security and logging, not group or fetch settings.
+    var sideReaderProperties: [String: String] {
+        consumerProperties.filter { key, _ in
+            ["security.", "sasl.", "ssl.", "log", "client.rack", "broker.address.family"].contains { key.hasPrefix($0) }
+        }
+    }
+
     public init(bootstrapServers: String, workerID: String) {
         self.bootstrapServers = bootstrapServers
         self.workerID = workerID
