@@ -6,7 +6,9 @@
 #   CONTROL_RUNS=5 benchmarks/fairness/run.sh
 #
 # Environment: DATA (the bitext CSV), OUT (output directory), CONTROL_RUNS (20), SEED (split seed, 42),
-# SKIP_BUILD=1 (use the existing release binary), TRIAGE_BIN=PATH (use this binary, no build), TRAIN_STYLE=standard (seed a model-side disparity:
+# SKIP_BUILD=1 (use the existing release binary), TRIAGE_BIN=PATH (use this binary, no build),
+# MIN_CONFIDENCE=0.9 (a stricter copy of prompts/bitext), SEED_LEXICON="ur wanna ya dont" (a copy
+# whose anger lexicon also holds these informal words: seeds a real handoff disparity), TRAIN_STYLE=standard (seed a model-side disparity:
 # train only on the training half's rows of that style; the replay half is unchanged).
 set -euo pipefail
 
@@ -72,8 +74,38 @@ for _ in $(seq 100); do [[ -s "$BOOT" ]] && break; sleep 0.1; done
 [[ -s "$BOOT" ]] || { echo "run.sh: dev-cluster did not start (see $OUT/dev-cluster.log)" >&2; exit 1; }
 log "dev-cluster at $(cat "$BOOT")"
 
-# The bitext policy (27 intents in 11 queues, prompts/bitext) with the bitext model.
-"$TRIAGE" work --bootstrap @"$BOOT" --model "$OUT/model.triage" --policy "$ROOT/prompts/bitext" --worker-id bench-1 >"$OUT/work.log" 2>&1 &
+# The bitext policy (27 intents in 11 queues, prompts/bitext) with the bitext model. With
+# MIN_CONFIDENCE=x, a copy whose floor for a confident decision is x: a stricter policy hands
+# the texts the model is less sure of (typos, colloquial style) to people more often, which
+# seeds a real disparity for the monitor to find.
+POLICY_DIR="$ROOT/prompts/bitext"
+if [[ -n "${MIN_CONFIDENCE:-}" || -n "${SEED_LEXICON:-}" ]]; then
+  rm -rf "$OUT/policy"; cp -r "$ROOT/prompts/bitext" "$OUT/policy"
+  POLICY_DIR="$OUT/policy"
+fi
+if [[ -n "${SEED_LEXICON:-}" ]]; then
+  # A biased lexicon, on purpose: informal words ("ur", "wanna") added to distress_anger, the
+  # kind of mistake a reviewer could ship. The policy then really hands informal texts off more.
+  python3 - "$OUT/policy/lexicons.yaml" "$SEED_LEXICON" <<'PY'
+import sys
+path, words = sys.argv[1], sys.argv[2].split()
+text = open(path, encoding="utf-8").read()
+marker = "distress_anger:\n  description: "
+head, tail = text.split(marker, 1)
+en = tail.index("    en: [") + len("    en: [")
+tail = tail[:en] + "".join(f'"{w}", ' for w in words) + tail[en:]
+open(path, "w", encoding="utf-8").write(head + marker + tail)
+PY
+  "$TRIAGE" check-config "$POLICY_DIR" >&2
+fi
+if [[ -n "${MIN_CONFIDENCE:-}" ]]; then
+  sed -i "s/^  min_confidence: .*/  min_confidence: $MIN_CONFIDENCE/" "$OUT/policy/policy.yaml"
+  # the automated path needs at least the same confidence
+  awk -v m="$MIN_CONFIDENCE" '/^    min_confidence:/ { if ($2 + 0 < m + 0) $0 = "    min_confidence: " m } { print }' \
+    "$OUT/policy/policy.yaml" >"$OUT/policy/policy.tmp" && mv "$OUT/policy/policy.tmp" "$OUT/policy/policy.yaml"
+  "$TRIAGE" check-config "$POLICY_DIR" >&2
+fi
+"$TRIAGE" work --bootstrap @"$BOOT" --model "$OUT/model.triage" --policy "$POLICY_DIR" --worker-id bench-1 >"$OUT/work.log" 2>&1 &
 PIDS+=($!)
 
 # 5. Replay the other half with the derived cohort
