@@ -48,6 +48,8 @@ final class Pipeline {
         var audit: SealedAuditRecord?
         /// An action of an automated reply (the reply waits for it).
         var isAction = false
+        /// Already re-sent once because its acknowledgement carried no offset.
+        var resentUnconfirmed = false
     }
 
     init(config: WorkerConfiguration, classifier: any TicketClassifier, stats: WorkerStatsBox, logger: Logger,
@@ -249,6 +251,18 @@ final class Pipeline {
                 retryQueue.append((MonotonicClock.nowMicros() + backoff * 1000, report.token))
                 stats.update { $0.deliveryRetries += 1 }
                 logger.warning("retrying write", metadata: ["topic": "\(write.message.topic)", "attempt": "\(write.attempts)", "error": "\(error)"])
+                continue
+            }
+            // Acknowledged without an offset: the broker said the batch was a duplicate of one
+            // it already has. On librdkafka's mock cluster that can be untrue after injected
+            // produce errors (the record is missing), so write it once more: at worst a
+            // duplicate, which consumers drop by decision id (at-least-once).
+            if report.offset < 0 && !write.resentUnconfirmed {
+                write.resentUnconfirmed = true
+                writes[report.token] = write
+                stats.update { $0.unconfirmedDeliveries += 1 }
+                logger.warning("a write was acknowledged without an offset; writing it again (at-least-once)", metadata: ["topic": "\(write.message.topic)"])
+                do { try send(report.token) } catch { failure = failure ?? WorkerError("re-sending an unconfirmed write failed", underlying: error) }
                 continue
             }
             writes[report.token] = nil

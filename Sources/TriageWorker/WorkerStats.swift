@@ -11,6 +11,8 @@ public struct WorkerStats: Sendable, Hashable {
     /// Tickets whose writes were all acknowledged.
     public var completed = 0
     public var deliveryRetries = 0
+    /// Writes acknowledged without an offset and therefore written again.
+    public var unconfirmedDeliveries = 0
     public var inFlight = 0
     public var assignedPartitions = 0
     public var rebalances = 0

@@ -151,8 +151,32 @@ struct WorkerIntegrationTests {
         harness.cluster.cluster.pushRequestErrors(.produce, errors: Array(repeating: 6, count: 10))  // NOT_LEADER_FOR_PARTITION
         try await harness.run([harness.worker("retry")]) { $0[0].completed >= 100 }
         let report = try Reconciliation(bootstrapServers: harness.bootstrap).run()
-        #expect(report.isComplete, "\(report.render())")
+        let explanation = try Self.records(of: report.missingRouted, harness)
+        #expect(report.isComplete, "\(report.render())\n\(explanation)")
         #expect(report.routedUnique == 100)
+    }
+
+    /// Every record any topic holds for these ticket ids (to explain a failure).
+    static func records(of ids: [String], _ harness: WorkerHarness) throws -> String {
+        guard !ids.isEmpty else { return "" }
+        var lines: [String] = []
+        let topics = try KafkaAdmin(bootstrapServers: harness.bootstrap).topics().keys.sorted()
+        try TopicReader(bootstrapServers: harness.bootstrap).readAll(topics: topics) { message in
+            let text = String(decoding: message.value, as: UTF8.self)
+            if ids.contains(where: { text.contains($0) || message.header("triage.ticket_id") == $0 }) {
+                lines.append("\(message.topic)[\(message.partition)]@\(message.offset): \(text.prefix(1400))")
+            }
+        }
+        // Stored (watermarks) vs read back, per topic.
+        let admin = try KafkaAdmin(bootstrapServers: harness.bootstrap)
+        var read: [String: Int] = [:]
+        try TopicReader(bootstrapServers: harness.bootstrap).readAll(topics: topics) { read[$0.topic, default: 0] += 1 }
+        for (topic, partitions) in try admin.topics().sorted(by: { $0.key < $1.key }) {
+            var stored: Int64 = 0
+            for p in 0..<Int32(partitions) { let w = try admin.watermarks(topic: topic, partition: p); stored += w.high - w.low }
+            if stored != Int64(read[topic] ?? 0) { lines.append("STORED \(topic): \(stored) in the log, \(read[topic] ?? 0) read back") }
+        }
+        return lines.joined(separator: "\n")
     }
 
     @Test("graceful stop commits exactly what was acknowledged; a restarted group reprocesses nothing")
