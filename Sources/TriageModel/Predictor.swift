@@ -52,7 +52,7 @@ public final class Predictor {
     /// The allocation-free core: featurise, score, calibrate, and decide.
     /// The calibrated probabilities stay in the predictor until the next call.
     @inline(__always)
-    func score(_ text: String) -> (best: Int, top1: Float, top2: Float, abstainScore: Float, abstain: Bool, evidence: AbstainEvidence) {
+    func score(_ text: String, allEvidence: Bool = false) -> (best: Int, top1: Float, top2: Float, abstainScore: Float, abstain: Bool, evidence: AbstainEvidence) {
         let c = classifier
         c.featurizer.extract(text, into: &features)
         c.index.vectorize(features, settings: c.featurizer.settings, into: &vector)
@@ -60,12 +60,11 @@ public final class Predictor {
             probabilities.withUnsafeMutableBufferPointer { p in
                 c.model.logits(vector, into: z)
                 let logSumExp = softmax(z, temperature: c.temperature, into: p)
-                var best = 0, second = -1
-                for j in 1..<p.count {
-                    if p[j] > p[best] { second = best; best = j } else if second < 0 || p[j] > p[second] { second = j }
-                }
+                let (best, second, third) = topThree(p)
                 let top1 = p[best], top2 = second >= 0 ? p[second] : 0
-                let evidence = AbstainEvidence(top1: top1, top2: top2, logit1: z[best], logSumExp: logSumExp)
+                var evidence = AbstainEvidence(top1: top1, top2: top2, logit1: z[best], logSumExp: logSumExp,
+                                               top3: third >= 0 ? p[third] : 0)
+                if allEvidence || c.scorer.method == .entropy { evidence.entropy = entropyOf(p) }
                 let s = c.scorer.score(evidence)
                 return (best, top1, top2, s, s > c.abstainThreshold, evidence)
             }
@@ -75,7 +74,7 @@ public final class Predictor {
     /// The predicted label index, its probability, and every abstain method's score
     /// (for benchmarks comparing abstain rules).
     public func abstainScores(_ text: String) -> (labelIndex: Int, probability: Double, scores: [AbstainMethod: Double]) {
-        let scored = score(text)
+        let scored = score(text, allEvidence: true)
         var scores: [AbstainMethod: Double] = [:]
         for method in AbstainMethod.allCases {
             scores[method] = Double(AbstainScorer(method: method, temperature: classifier.temperature).score(scored.evidence))

@@ -43,6 +43,29 @@ import Testing
         #expect(scores.filter { $0 > AbstainScorer.threshold(scores: scores, budget: 0) }.isEmpty)
     }
 
+    @Test func abstainScoresKnownAnswers() {
+        var p: [Float] = [0.1, 0.5, 0.05, 0.3, 0.05]
+        let (a, b, c) = p.withUnsafeMutableBufferPointer { topThree($0) }
+        #expect(a == 1 && b == 3 && c == 0)
+        let h = p.withUnsafeMutableBufferPointer { entropyOf($0) }
+        let expected = -p.reduce(Float(0)) { $0 + $1 * logf($1) }
+        #expect(abs(h - expected) < 1e-5)
+        let e = AbstainEvidence(top1: 0.5, top2: 0.3, logit1: 2, logSumExp: 3, top3: 0.1, entropy: h)
+        func score(_ m: AbstainMethod) -> Float { AbstainScorer(method: m, temperature: 1).score(e) }
+        #expect(abs(score(.maxProbability) - 0.5) < 1e-6)
+        #expect(abs(score(.topTwoMass) - 0.2) < 1e-6)
+        #expect(abs(score(.topThreeMass) - 0.1) < 1e-6)
+        #expect(score(.entropy) == h)
+        // Uniform is the least sure; one-hot the surest.
+        var uniform = [Float](repeating: 0.25, count: 4), oneHot: [Float] = [1, 0, 0, 0]
+        #expect(abs(uniform.withUnsafeMutableBufferPointer { entropyOf($0) } - logf(4)) < 1e-5)
+        #expect(oneHot.withUnsafeMutableBufferPointer { entropyOf($0) } == 0)
+        // Two labels: no third.
+        var two: [Float] = [0.4, 0.6]
+        let t = two.withUnsafeMutableBufferPointer { topThree($0) }
+        #expect(t.0 == 1 && t.1 == 0 && t.2 == -1)
+    }
+
     @Test func metricsOnAKnownConfusion() {
         // actual: a a b b ; predicted: a b b b
         let r = Evaluation.summarize(actual: [0, 0, 1, 1], predicted: [0, 1, 1, 1], confidence: [0.9, 0.6, 0.8, 0.7],
