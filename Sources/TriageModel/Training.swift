@@ -113,8 +113,10 @@ struct ValidationScores {
                 p.withUnsafeMutableBufferPointer { softmax(z, temperature: scorer.temperature, into: $0) }
             }
             let (best, second, third, entropy) = p.withUnsafeMutableBufferPointer { p in
-                let (a, b, c) = topThree(p)
-                return (a, b, c, entropyOf(p))
+                z.withUnsafeMutableBufferPointer { z in
+                    let (a, b, c) = topThree(p)
+                    return (a, b, c, entropyOf(p, logits: z, temperature: scorer.temperature, logSumExp: logSumExp))
+                }
             }
             predicted.append(best)
             confidence.append(p[best])
