@@ -29,7 +29,13 @@ public final class Predictor {
         let k = max(1, min(topK, labels.count))
         var top: [LabelProbability] = []
         top.reserveCapacity(k)
-        probabilities.withUnsafeBufferPointer { p in
+        if k <= 3 {
+            // The scoring pass already found the top three (ties: lower index first, as below).
+            top.append(LabelProbability(label: labels[scored.best], probability: Double(probabilities[scored.best])))
+            if k >= 2 { top.append(LabelProbability(label: labels[scored.second], probability: Double(probabilities[scored.second]))) }
+            if k >= 3 { top.append(LabelProbability(label: labels[scored.third], probability: Double(probabilities[scored.third]))) }
+        } else {
+            probabilities.withUnsafeBufferPointer { p in
             // k scans, each taking the best label ranked below the previous one: no scratch allocation.
             var lastP = Float.infinity, lastJ = -1
             for _ in 0..<k {
@@ -42,6 +48,7 @@ public final class Predictor {
                 top.append(LabelProbability(label: labels[best], probability: Double(p[best])))
                 lastP = p[best]; lastJ = best
             }
+            }
         }
         return Prediction(
             label: labels[scored.best], probability: Double(scored.top1), top: top,
@@ -52,7 +59,7 @@ public final class Predictor {
     /// The allocation-free core: featurise, score, calibrate, and decide.
     /// The calibrated probabilities stay in the predictor until the next call.
     @inline(__always)
-    func score(_ text: String) -> (best: Int, top1: Float, top2: Float, abstainScore: Float, abstain: Bool, evidence: AbstainEvidence) {
+    func score(_ text: String, allEvidence: Bool = false) -> (best: Int, second: Int, third: Int, top1: Float, top2: Float, abstainScore: Float, abstain: Bool, evidence: AbstainEvidence) {
         let c = classifier
         c.featurizer.extract(text, into: &features)
         c.index.vectorize(features, settings: c.featurizer.settings, into: &vector)
@@ -60,14 +67,13 @@ public final class Predictor {
             probabilities.withUnsafeMutableBufferPointer { p in
                 c.model.logits(vector, into: z)
                 let logSumExp = softmax(z, temperature: c.temperature, into: p)
-                var best = 0, second = -1
-                for j in 1..<p.count {
-                    if p[j] > p[best] { second = best; best = j } else if second < 0 || p[j] > p[second] { second = j }
-                }
+                let (best, second, third) = topThree(p)
                 let top1 = p[best], top2 = second >= 0 ? p[second] : 0
-                let evidence = AbstainEvidence(top1: top1, top2: top2, logit1: z[best], logSumExp: logSumExp)
+                var evidence = AbstainEvidence(top1: top1, top2: top2, logit1: z[best], logSumExp: logSumExp,
+                                               top3: third >= 0 ? p[third] : 0)
+                if allEvidence || c.scorer.method == .entropy { evidence.entropy = entropyOf(p, logits: z, temperature: c.temperature, logSumExp: logSumExp) }
                 let s = c.scorer.score(evidence)
-                return (best, top1, top2, s, s > c.abstainThreshold, evidence)
+                return (best, second, third, top1, top2, s, s > c.abstainThreshold, evidence)
             }
         }
     }
@@ -75,7 +81,7 @@ public final class Predictor {
     /// The predicted label index, its probability, and every abstain method's score
     /// (for benchmarks comparing abstain rules).
     public func abstainScores(_ text: String) -> (labelIndex: Int, probability: Double, scores: [AbstainMethod: Double]) {
-        let scored = score(text)
+        let scored = score(text, allEvidence: true)
         var scores: [AbstainMethod: Double] = [:]
         for method in AbstainMethod.allCases {
             scores[method] = Double(AbstainScorer(method: method, temperature: classifier.temperature).score(scored.evidence))

@@ -112,14 +112,17 @@ struct ValidationScores {
             let logSumExp = z.withUnsafeMutableBufferPointer { z in
                 p.withUnsafeMutableBufferPointer { softmax(z, temperature: scorer.temperature, into: $0) }
             }
-            var best = 0, second = -1
-            for j in 1..<l {
-                if p[j] > p[best] { second = best; best = j } else if second < 0 || p[j] > p[second] { second = j }
+            let (best, second, third, entropy) = p.withUnsafeMutableBufferPointer { p in
+                z.withUnsafeMutableBufferPointer { z in
+                    let (a, b, c) = topThree(p)
+                    return (a, b, c, entropyOf(p, logits: z, temperature: scorer.temperature, logSumExp: logSumExp))
+                }
             }
             predicted.append(best)
             confidence.append(p[best])
             abstainScores.append(scorer.score(AbstainEvidence(
-                top1: p[best], top2: second >= 0 ? p[second] : 0, logit1: z[best], logSumExp: logSumExp)))
+                top1: p[best], top2: second >= 0 ? p[second] : 0, logit1: z[best], logSumExp: logSumExp,
+                top3: third >= 0 ? p[third] : 0, entropy: entropy)))
         }
     }
 }

@@ -25,12 +25,12 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// L2 penalty on the weights a step touches.
     public var l2: Float = 1e-4
     /// Share of each label's examples held out to early-stop, calibrate and pick thresholds.
-    public var validationFraction = 0.1
+    public var validationFraction = 0.2
     /// After model selection, retrain on all examples for the chosen number of epochs.
     public var refitOnAllData = true
     /// Share of in-scope validation tickets the abstain threshold may hand to a person.
-    public var abstainBudget = 0.075
-    public var abstainMethod = AbstainMethod.maxProbability
+    public var abstainBudget = 0.10
+    public var abstainMethod = AbstainMethod.entropy
     public var seed: UInt64 = 42
     /// Use the running mean of the end-of-epoch weights (Polyak averaging), which smooths SGD noise.
     public var averageWeights = true

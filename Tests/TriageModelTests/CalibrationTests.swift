@@ -43,6 +43,38 @@ import Testing
         #expect(scores.filter { $0 > AbstainScorer.threshold(scores: scores, budget: 0) }.isEmpty)
     }
 
+    @Test func abstainScoresKnownAnswers() {
+        let z: [Float] = [0.3, 1.9, -0.4, 1.2, -0.7]
+        for t in [Float(1), 0.6, 2.5] {
+            var logits = z, p = z
+            let lse = logits.withUnsafeMutableBufferPointer { z in p.withUnsafeMutableBufferPointer { softmax(z, temperature: t, into: $0) } }
+            let h = p.withUnsafeMutableBufferPointer { p in logits.withUnsafeMutableBufferPointer { entropyOf(p, logits: $0, temperature: t, logSumExp: lse) } }
+            let direct = -p.reduce(Float(0)) { $0 + $1 * logf($1) }
+            #expect(abs(h - direct) < 1e-5, "T \(t): \(h) vs \(direct)")
+        }
+        var p: [Float] = [0.1, 0.5, 0.05, 0.3, 0.05]
+        let (a, b, c) = p.withUnsafeMutableBufferPointer { topThree($0) }
+        #expect(a == 1 && b == 3 && c == 0)
+        let h: Float = 1.2
+        let e = AbstainEvidence(top1: 0.5, top2: 0.3, logit1: 2, logSumExp: 3, top3: 0.1, entropy: h)
+        func score(_ m: AbstainMethod) -> Float { AbstainScorer(method: m, temperature: 1).score(e) }
+        #expect(abs(score(.maxProbability) - 0.5) < 1e-6)
+        #expect(abs(score(.topTwoMass) - 0.2) < 1e-6)
+        #expect(abs(score(.topThreeMass) - 0.1) < 1e-6)
+        #expect(score(.entropy) == h)
+        // Uniform is the least sure (log L); a near one-hot the surest (about 0).
+        var flat = [Float](repeating: 0, count: 4), flatP = flat
+        let flatLSE = flat.withUnsafeMutableBufferPointer { z in flatP.withUnsafeMutableBufferPointer { softmax(z, into: $0) } }
+        #expect(abs(flatP.withUnsafeMutableBufferPointer { p in flat.withUnsafeMutableBufferPointer { entropyOf(p, logits: $0, temperature: 1, logSumExp: flatLSE) } } - logf(4)) < 1e-5)
+        var sharp: [Float] = [40, 0, 0, 0], sharpP = sharp
+        let sharpLSE = sharp.withUnsafeMutableBufferPointer { z in sharpP.withUnsafeMutableBufferPointer { softmax(z, into: $0) } }
+        #expect(sharpP.withUnsafeMutableBufferPointer { p in sharp.withUnsafeMutableBufferPointer { entropyOf(p, logits: $0, temperature: 1, logSumExp: sharpLSE) } } < 1e-4)
+        // Two labels: no third.
+        var two: [Float] = [0.4, 0.6]
+        let t = two.withUnsafeMutableBufferPointer { topThree($0) }
+        #expect(t.0 == 1 && t.1 == 0 && t.2 == -1)
+    }
+
     @Test func metricsOnAKnownConfusion() {
         // actual: a a b b ; predicted: a b b b
         let r = Evaluation.summarize(actual: [0, 0, 1, 1], predicted: [0, 1, 1, 1], confidence: [0.9, 0.6, 0.8, 0.7],

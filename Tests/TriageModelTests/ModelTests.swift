@@ -55,6 +55,29 @@ import Testing
         }
     }
 
+    @Test(arguments: AbstainMethod.allCases)
+    func everyAbstainMethodRoundTripsAndKeepsItsBudget(method: AbstainMethod) throws {
+        var config = Fixtures.fastConfig
+        config.abstainMethod = method
+        config.abstainBudget = 0.1
+        let model = try TextClassifier.train(examples: Fixtures.tickets(perLabel: 40, seed: 6), config: config)
+        #expect(model.abstainMethod == method)
+        #expect(Set(model.header.abstainThresholdsByMethod.keys) == Set(AbstainMethod.allCases.map(\.rawValue)))
+        #expect(model.header.abstainThresholdsByMethod[method.rawValue] == model.abstainThreshold)
+        #expect(model.trainingSummary.validationAbstainRate <= 0.1 + 1e-9)
+        let path = temporaryPath("model-\(method.rawValue).triage")
+        try model.write(to: path)
+        let loaded = try TextClassifier.load(contentsOf: path)
+        #expect(loaded.header == model.header)
+        let predictor = loaded.makePredictor()
+        for ticket in Fixtures.tickets(perLabel: 3, seed: 7) {
+            let p = predictor.predict(ticket.text)
+            #expect(p.abstain == (Float(p.abstainScore) > loaded.abstainThreshold))
+            let scores = predictor.abstainScores(ticket.text).scores
+            #expect(abs(scores[method]! - p.abstainScore) < 1e-6)
+        }
+    }
+
     @Test func refusesCorruptTruncatedAndIncompatibleFiles() throws {
         let path = temporaryPath("good.triage")
         try Self.trained.write(to: path)
