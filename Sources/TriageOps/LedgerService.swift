@@ -271,15 +271,8 @@ public final class LedgerService {
 
     private func send(_ message: KafkaProducerMessage) throws(KafkaError) {
         token &+= 1
-        while true {
-            do {
-                try producer.send(message, token: token)
-                return
-            } catch {
-                guard error.code == .queueFull else { throw error }
-                try check(producer.poll(timeoutMs: 100))
-            }
-        }
+        try producer.send(message, token: token)  // waits while librdkafka's queue is full
+        if token % 1_000 == 0 { try check(producer.poll()) }
     }
 
     private func check(_ reports: [KafkaDeliveryReport]) throws(KafkaError) {

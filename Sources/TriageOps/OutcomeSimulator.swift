@@ -72,15 +72,7 @@ public struct OutcomeSimulator {
             w.key("simulated"); w.bool(true)
             w.endObject()
             token += 1
-            while true {
-                do {
-                    try producer.send(KafkaProducerMessage(topic: topics.outcomes, key: id, value: w.bytes), token: token)
-                    break
-                } catch let error as KafkaError {
-                    guard error.code == .queueFull else { throw error }
-                    _ = producer.poll(timeoutMs: 100)
-                }
-            }
+            try producer.send(KafkaProducerMessage(topic: topics.outcomes, key: id, value: w.bytes), token: token)
             if summary.actions % 10_000 == 0 { progress?(summary.actions) }
         }
         var waited = 0

@@ -130,15 +130,7 @@ public struct Replayer {
                     let wait = due - ContinuousClock.now
                     if wait > .milliseconds(1) { try collect(producer.poll(timeoutMs: Int32(wait / .milliseconds(1)))) }
                 }
-                while true {
-                    do {
-                        try producer.send(message, token: token)
-                        break
-                    } catch {
-                        guard error.code == .queueFull else { throw error }
-                        try collect(producer.poll(timeoutMs: 100))
-                    }
-                }
+                try producer.send(message, token: token)  // waits while librdkafka's queue is full
                 token += 1
                 summary.written += 1
                 if summary.written % 5_000 == 0 {

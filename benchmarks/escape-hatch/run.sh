@@ -10,6 +10,7 @@ DATA="${TRIAGE_SHARED_DATA:-$ROOT/../shared/data}"
 [ -f "$DATA/bitext/customer_support.csv" ] || DATA=/work/shared/data
 [ -f "$DATA/bitext/customer_support.csv" ] || { echo "bitext not found (looked in ../shared/data and /work/shared/data)" >&2; exit 1; }
 export TRIAGE_SHARED_DATA="$DATA"
+export TRIAGE_POLICY_DIR="$ROOT/prompts/demo"   # the scratch package has no prompts/ beside its sources
 [ "${1:-}" = "--errors" ] && export TRIAGE_BENCH_ERRORS=1
 
 # A scratch package holding only what the detector needs, so a release build takes seconds
@@ -24,11 +25,16 @@ import PackageDescription
 
 let package = Package(
     name: "escape-hatch-bench",
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
     targets: [
         .systemLibrary(name: "CJSONC", pkgConfig: "json-c", providers: [.apt(["libjson-c-dev"])]),
         .target(name: "TriageCore", dependencies: ["CJSONC"]),
-        .target(name: "TriagePolicy", dependencies: ["TriageCore"]),
-        .testTarget(name: "TriagePolicyTests", dependencies: ["TriagePolicy", "TriageCore"]),
+        .target(name: "TriagePolicy", dependencies: ["TriageCore", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "TriagePolicyTests", dependencies: ["TriagePolicy", "TriageCore",
+                                                              .product(name: "PropertyBased", package: "swift-property-based")]),
     ],
     swiftLanguageModes: [.v6]
 )
