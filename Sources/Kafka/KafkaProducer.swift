@@ -8,6 +8,9 @@ import CRdKafka
 public final class KafkaProducer {
     private let client: RDKafkaClient
     public let configuration: KafkaProducerConfiguration
+    /// Topic handles by name, made once per topic: producing by handle spares librdkafka a
+    /// lookup by name for every record.
+    private var topics: [String: OpaquePointer] = [:]
 
     public init(configuration: KafkaProducerConfiguration) throws(KafkaError) {
         self.configuration = configuration
@@ -18,9 +21,17 @@ public final class KafkaProducer {
                 let m = message.pointee
                 let error: KafkaError? = m.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil
                     : KafkaError.rd(m.err, code: .produce, context: "delivery failed")
+                var topic = ""
+                if let rkt = m.rkt {
+                    if let known = events.topicNames[rkt] {
+                        topic = known
+                    } else {
+                        topic = String(cString: rd_kafka_topic_name(rkt))
+                        events.topicNames[rkt] = topic
+                    }
+                }
                 events.deliveries.append(KafkaDeliveryReport(
-                    token: UInt(bitPattern: m._private),
-                    topic: m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "",
+                    token: UInt(bitPattern: m._private), topic: topic,
                     partition: m.partition, offset: m.offset, error: error))
             }
         }
@@ -41,7 +52,21 @@ public final class KafkaProducer {
         }
     }
 
+    deinit {
+        for handle in topics.values { rd_kafka_topic_destroy(handle) }
+    }
+
+    private func topicHandle(_ name: String) -> OpaquePointer? {
+        if let handle = topics[name] { return handle }
+        guard let handle = rd_kafka_topic_new(client.handle, name, nil) else { return nil }
+        topics[name] = handle
+        return handle
+    }
+
     private func enqueue(_ message: KafkaProducerMessage, token: UInt) -> KafkaError? {
+        guard let topic = topicHandle(message.topic) else {
+            return KafkaError(code: .produce, message: "produce to \(message.topic): cannot make a topic handle")
+        }
         let headers: OpaquePointer? = message.headers.isEmpty ? nil : rd_kafka_headers_new(message.headers.count)
         for header in message.headers {
             if let value = header.value {
@@ -51,12 +76,11 @@ public final class KafkaProducer {
             }
         }
         let key = message.key ?? []
-        let result: OpaquePointer? = message.topic.withCString { topic in
+        let result: OpaquePointer? = withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { vus in
             message.value.withUnsafeBytes { value in
                 key.withUnsafeBytes { keyBytes in
-                    var vus = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 7)
-                    vus[0].vtype = RD_KAFKA_VTYPE_TOPIC
-                    vus[0].u.cstr = topic
+                    vus[0].vtype = RD_KAFKA_VTYPE_RKT
+                    vus[0].u.rkt = topic
                     vus[1].vtype = RD_KAFKA_VTYPE_PARTITION
                     vus[1].u.i32 = message.partition ?? RD_KAFKA_PARTITION_UA
                     vus[2].vtype = RD_KAFKA_VTYPE_VALUE
@@ -75,7 +99,7 @@ public final class KafkaProducer {
                         vus[6].u.headers = headers
                         count = 7
                     }
-                    return rd_kafka_produceva(client.handle, vus, count)
+                    return rd_kafka_produceva(client.handle, vus.baseAddress, count)
                 }
             }
         }

@@ -6,6 +6,8 @@ import CRdKafka
 /// thread that calls them, so the clients that own one of these are used from one thread.
 final class ClientEvents {
     var deliveries: [KafkaDeliveryReport] = []
+    /// Topic names by topic handle, so a delivery report does not build a new string.
+    var topicNames: [OpaquePointer: String] = [:]
     var errors: [KafkaError] = []
     var rebalance: ((KafkaRebalanceEvent) -> Void)?
 }

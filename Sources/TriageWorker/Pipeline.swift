@@ -95,6 +95,8 @@ final class Pipeline {
                 try storeCompleted()
                 try checkpointIfDue()
                 try checkClientErrors()
+                let cpu = MonotonicClock.threadCPUNanos()
+                stats.update { $0.pipelineCPUNanos = cpu }
             }
         } catch let error as WorkerError {
             abort(error)

@@ -14,6 +14,10 @@ public struct WorkerStats: Sendable, Hashable {
     /// Writes acknowledged without an offset and therefore written again.
     public var unconfirmedDeliveries = 0
     public var inFlight = 0
+    /// CPU time the pipeline thread has used (nanoseconds), for benchmarks: the thread does
+    /// every step of every ticket, so tickets per pipeline-CPU-second is the worker's capacity
+    /// on a core of its own, whatever else the machine is doing.
+    public var pipelineCPUNanos: UInt64 = 0
     public var assignedPartitions = 0
     public var rebalances = 0
 
