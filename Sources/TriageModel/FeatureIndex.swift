@@ -4,6 +4,8 @@ struct SparseVector {
     var values: [Float] = []
     /// `rows[0..<count]` and `values[0..<count]` are valid; the arrays are scratch space beyond.
     var count = 0
+    /// `rows[0..<wordEnd]` are the word group (the hidden layer's input when it reads words only).
+    var wordEnd = 0
 
     init() {
         rows = [Int32](repeating: 0, count: 1024)
@@ -66,13 +68,14 @@ struct FeatureIndex: Sendable {
             vector.rows = [Int32](repeating: 0, count: n * 2)
             vector.values = [Float](repeating: 0, count: n * 2)
         }
-        var written = 0
+        var written = 0, wordEnd = 0
         buckets.withUnsafeBufferPointer { buckets in
             rowOfBucket.withUnsafeBufferPointer { table in
                 idf.withUnsafeBufferPointer { idf in
                     vector.rows.withUnsafeMutableBufferPointer { rows in
                         vector.values.withUnsafeMutableBufferPointer { values in
                             written = Self.appendGroup(buckets, 0..<wordCount, weight: settings.wordWeight, table: table, idf: idf, rows: rows, values: values, at: 0)
+                            wordEnd = written
                             written = Self.appendGroup(buckets, wordCount..<n, weight: settings.charWeight, table: table, idf: idf, rows: rows, values: values, at: written)
                         }
                     }
@@ -80,6 +83,7 @@ struct FeatureIndex: Sendable {
             }
         }
         vector.count = written
+        vector.wordEnd = wordEnd
     }
 
     /// Writes one group's known features at `start`; returns the new end.

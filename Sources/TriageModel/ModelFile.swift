@@ -13,12 +13,19 @@ import Foundation
 ///     ...     4·R   IDF weight of each row (Float32)
 ///     ...     4·L   bias (Float32)
 ///     ...     R·L·w weights, row-major (Float32, or Float16 when weightEncoding is "f16")
+///   format version 2 only (a hidden layer of width K = header.hiddenSize):
+///     ...     4·K   hidden bias (Float32)
+///     ...     R·K·w embedding rows, row-major (encoded like the weights)
+///     ...     K·L·w hidden → label weights, row-major (encoded like the weights)
 ///     end-32  32    SHA-256 of every byte before it
 ///
 /// All numbers are little-endian. The model version is "m-" and the first 16 hex digits of the SHA-256.
 enum ModelFile {
     static let magic = Array("TRIAGEMD".utf8)
-    static let formatVersion = 1
+    /// With a hidden layer.
+    static let formatVersion = 2
+    /// A linear model (no hidden layer) is still written, and read, as version 1.
+    static let linearFormatVersion = 1
 
     static func version(ofDigest digest: [UInt8]) -> String { "m-" + Array(digest.prefix(8)).hexString }
 
@@ -32,7 +39,7 @@ enum ModelFile {
         let half = header.weightEncoding == "f16"
         out.reserveCapacity(64 + json.count + index.rowCount * 8 + model.rowCount * model.labelCount * (half ? 2 : 4))
         out.append(contentsOf: magic)
-        append(UInt32(formatVersion), to: &out)
+        append(UInt32(model.hiddenSize > 0 ? formatVersion : linearFormatVersion), to: &out)
         append(UInt32(json.count), to: &out)
         out.append(contentsOf: json)
         while out.count % 4 != 0 { out.append(0) }
@@ -43,6 +50,18 @@ enum ModelFile {
             for label in 0..<model.labelCount {
                 let value = model.weight(row: row, label: label)
                 if half { append(Half.bits(value), to: &out) } else { append(value.bitPattern, to: &out) }
+            }
+        }
+        if model.hiddenSize > 0 {
+            for value in model.hiddenBias { append(value.bitPattern, to: &out) }
+            for value in model.embedding {
+                if half { append(Half.bits(value), to: &out) } else { append(value.bitPattern, to: &out) }
+            }
+            for unit in 0..<model.hiddenSize {
+                for label in 0..<model.labelCount {
+                    let value = model.outputWeight(unit: unit, label: label)
+                    if half { append(Half.bits(value), to: &out) } else { append(value.bitPattern, to: &out) }
+                }
             }
         }
         let digest = out.withUnsafeBytes { SHA256.hash($0) }
@@ -88,8 +107,8 @@ enum ModelFile {
             throw fail(.notAModel, "is not a triage model (no TRIAGEMD magic at the start)")
         }
         let fileVersion = Int(readUInt32(bytes, at: 8))
-        guard fileVersion == formatVersion else {
-            throw fail(.incompatibleVersion, "has format version \(fileVersion); this build reads version \(formatVersion)")
+        guard fileVersion == formatVersion || fileVersion == linearFormatVersion else {
+            throw fail(.incompatibleVersion, "has format version \(fileVersion); this build reads versions \(linearFormatVersion) and \(formatVersion)")
         }
         let headerLength = Int(readUInt32(bytes, at: 12))
         guard headerLength > 0, 16 + headerLength + 32 <= bytes.count else {
@@ -101,11 +120,12 @@ enum ModelFile {
         } catch {
             throw fail(.corrupt, "has an unreadable header: \(error)")
         }
-        try check(header, fail: fail)
-        let rows = header.rowCount, labels = header.labels.count
+        try check(header, fileVersion: fileVersion, fail: fail)
+        let rows = header.rowCount, labels = header.labels.count, hidden = header.hiddenSize ?? 0
         let weightSize = header.weightEncoding == "f16" ? 2 : 4
         var offset = (16 + headerLength + 3) / 4 * 4
-        let expected = offset + rows * 8 + labels * 4 + rows * labels * weightSize + 32
+        let expected = offset + rows * 8 + labels * 4 + rows * labels * weightSize
+            + (hidden > 0 ? hidden * 4 + (rows + labels) * hidden * weightSize : 0) + 32
         guard bytes.count >= expected else {
             throw fail(.truncated, "is truncated: \(bytes.count) bytes, expected \(expected)")
         }
@@ -119,16 +139,29 @@ enum ModelFile {
         let buckets = readArray(bytes, at: &offset, count: rows) { UInt32($0) }
         let idf = readArray(bytes, at: &offset, count: rows) { Float(bitPattern: $0) }
         let bias = readArray(bytes, at: &offset, count: labels) { Float(bitPattern: $0) }
-        let weights: [Float]
-        if weightSize == 2 {
-            weights = [Float](unsafeUninitializedCapacity: rows * labels) { buffer, initialized in
-                for i in 0..<(rows * labels) {
-                    buffer[i] = Half.float(UInt16(bytes[offset + 2 * i]) | UInt16(bytes[offset + 2 * i + 1]) << 8)
+        func readWeights(count: Int) -> [Float] {
+            if weightSize == 2 {
+                let start = offset
+                offset += 2 * count
+                return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    for i in 0..<count {
+                        buffer[i] = Half.float(UInt16(bytes[start + 2 * i]) | UInt16(bytes[start + 2 * i + 1]) << 8)
+                    }
+                    initialized = count
                 }
-                initialized = rows * labels
             }
-        } else {
-            weights = readArray(bytes, at: &offset, count: rows * labels) { Float(bitPattern: $0) }
+            return readArray(bytes, at: &offset, count: count) { Float(bitPattern: $0) }
+        }
+        let weights = readWeights(count: rows * labels)
+        var model = LinearModel(rowCount: rows, labelCount: labels, hiddenSize: hidden, hiddenWordsOnly: header.hiddenInput != "all", packedWeights: weights, bias: bias)
+        if hidden > 0 {
+            let hiddenBias = readArray(bytes, at: &offset, count: hidden) { Float(bitPattern: $0) }
+            let embedding = readWeights(count: rows * hidden)
+            let output = readWeights(count: hidden * labels)
+            guard (hiddenBias + embedding + output).allSatisfy(\.isFinite) else {
+                throw fail(.corrupt, "is corrupt: the hidden layer holds non-finite weights")
+            }
+            model.setHidden(embedding: embedding, hiddenBias: hiddenBias, packedOutput: output)
         }
         guard zip(buckets, buckets.dropFirst()).allSatisfy({ $0 < $1 }),
               buckets.allSatisfy({ $0 < UInt32(1) << UInt32(header.featurizer.bucketBits) })
@@ -136,13 +169,20 @@ enum ModelFile {
         return TextClassifier(
             header: header,
             index: FeatureIndex(bucketBits: header.featurizer.bucketBits, bucketOfRow: buckets, idf: idf),
-            model: LinearModel(rowCount: rows, labelCount: labels, packedWeights: weights, bias: bias),
+            model: model,
             version: version(ofDigest: digest))
     }
 
-    private static func check(_ header: ModelHeader, fail: (ModelError.Code, String) -> ModelError) throws {
-        guard header.formatVersion == formatVersion else {
-            throw fail(.incompatibleVersion, "header says format version \(header.formatVersion); expected \(formatVersion)")
+    private static func check(_ header: ModelHeader, fileVersion: Int, fail: (ModelError.Code, String) -> ModelError) throws {
+        guard header.formatVersion == fileVersion else {
+            throw fail(.incompatibleVersion, "header says format version \(header.formatVersion); expected \(fileVersion)")
+        }
+        let hidden = header.hiddenSize ?? 0
+        guard fileVersion == formatVersion ? (hidden > 0 && hidden % 32 == 0 && hidden <= 256) : hidden == 0 else {
+            throw fail(.corrupt, "has hidden size \(hidden), which format version \(fileVersion) does not allow")
+        }
+        guard hidden == 0 ? header.hiddenInput == nil : ["words", "all"].contains(header.hiddenInput ?? "") else {
+            throw fail(.incompatibleVersion, "has hidden input \"\(header.hiddenInput ?? "")\"; this build reads words and all")
         }
         guard header.labels.count >= 2, Set(header.labels).count == header.labels.count else {
             throw fail(.corrupt, "has an invalid label set (\(header.labels.count) labels)")

@@ -12,6 +12,10 @@ public struct ModelHeader: Codable, Sendable, Equatable {
     /// The threshold each abstain method would use at the same validation budget (for comparisons).
     public var abstainThresholdsByMethod: [String: Float]
     public var training: TrainingSummary
+    /// Width of the hidden layer (format version 2); nil or absent for a linear model (version 1).
+    public var hiddenSize: Int? = nil
+    /// What the hidden layer reads: "words" (the word group) or "all"; nil for a linear model.
+    public var hiddenInput: String? = nil
 }
 
 /// How the model was trained and how it did on its validation split.

@@ -12,6 +12,8 @@ struct SparseDataset {
     var rows: [Int32] = []
     var values: [Float] = []
     var labels: [Int] = []
+    /// Absolute end of each example's word group in `rows`.
+    var wordEnds: [Int] = []
 
     var count: Int { labels.count }
 
@@ -19,6 +21,7 @@ struct SparseDataset {
         var vector = SparseVector()
         for (text, label) in zip(features, labels) {
             index.vectorize(buckets: text.buckets[...], wordCount: text.wordCount, settings: settings, into: &vector)
+            wordEnds.append(rows.count + vector.wordEnd)
             rows.append(contentsOf: vector.rows[0..<vector.count])
             values.append(contentsOf: vector.values[0..<vector.count])
             offsets.append(rows.count)
@@ -45,10 +48,12 @@ struct Trainer {
         train: SparseDataset, validation: SparseDataset?, rowCount: Int, epochs: Int, phase: String,
         progress: ((TrainingProgress) -> Void)?
     ) -> Outcome {
-        var model = LinearModel(rowCount: rowCount, labelCount: labelCount)
+        var model = LinearModel(rowCount: rowCount, labelCount: labelCount, hiddenSize: config.hidden, hiddenWordsOnly: config.hiddenWordsOnly)
+        model.initializeHidden(seed: config.seed)
         var average = model
         var gradientSquares = [Float](repeating: 1e-6, count: model.weights.count)
         var biasSquares = [Float](repeating: 1e-6, count: labelCount)
+        var hiddenSquares = HiddenSquares(model)
         var generator = SeededGenerator(seed: config.seed ^ 0x7472_6169_6e)
         var order = Array(0..<train.count)
         var best = Outcome(model: model, bestEpoch: 0, validationLoss: nil, validationAccuracy: nil)
@@ -59,7 +64,7 @@ struct Trainer {
             shuffle(&order, using: &generator)
             let decay = Float(epoch - 1) / Float(max(1, config.epochs))
             let rate = config.learningRate * (1 - 0.9 * min(1, decay))
-            let loss = runEpoch(train, order: order, model: &model, squares: &gradientSquares, biasSquares: &biasSquares, rate: rate)
+            let loss = runEpoch(train, order: order, model: &model, squares: &gradientSquares, biasSquares: &biasSquares, hiddenSquares: &hiddenSquares, rate: rate)
             if config.averageWeights {
                 Self.accumulateAverage(&average, with: model, count: epoch)
             }
@@ -98,39 +103,111 @@ struct Trainer {
             }
         }
         for j in 0..<average.bias.count { average.bias[j] += (model.bias[j] - average.bias[j]) * k }
+        func blend(_ a: inout [Float], _ w: [Float]) {
+            a.withUnsafeMutableBufferPointer { a in
+                w.withUnsafeBufferPointer { w in
+                    for i in 0..<a.count { a[i] += (w[i] - a[i]) * k }
+                }
+            }
+        }
+        blend(&average.embedding, model.embedding)
+        blend(&average.hiddenBias, model.hiddenBias)
+        blend(&average.output, model.output)
     }
 
-    /// One pass of AdaGrad; returns the mean training loss.
+    struct HiddenSquares {
+        var embedding: [Float], hiddenBias: [Float], output: [Float]
+        init(_ model: LinearModel) {
+            embedding = [Float](repeating: 1e-6, count: model.embedding.count)
+            hiddenBias = [Float](repeating: 1e-6, count: model.hiddenBias.count)
+            output = [Float](repeating: 1e-6, count: model.output.count)
+        }
+    }
+
+    /// One pass of AdaGrad over the linear part and (jointly, on the same logits) the hidden layer;
+    /// returns the mean training loss.
     private func runEpoch(
         _ data: SparseDataset, order: [Int], model: inout LinearModel,
-        squares: inout [Float], biasSquares: inout [Float], rate: Float
+        squares: inout [Float], biasSquares: inout [Float], hiddenSquares: inout HiddenSquares, rate: Float
     ) -> Double {
-        let l = labelCount, stride = model.stride
-        let l2 = config.l2
+        let l = labelCount, stride = model.stride, hs = model.hiddenSize, wordsOnly = model.hiddenWordsOnly
+        let wordEnds = data.wordEnds
+        let l2 = config.l2, hiddenRate = rate * (config.hiddenRateScale ?? 1), hiddenL2 = config.hiddenL2 ?? 0
         var logits = [Float](repeating: 0, count: l)
         var gradient = [Float](repeating: 0, count: l)
+        var hidden = [Float](repeating: 0, count: max(1, hs))
+        var hiddenGradient = [Float](repeating: 0, count: max(1, hs))
         var totalLoss = 0.0
         data.offsets.withUnsafeBufferPointer { offsets in
         data.rows.withUnsafeBufferPointer { rows in
         data.values.withUnsafeBufferPointer { values in
         model.weights.withUnsafeMutableBufferPointer { weights in
         model.bias.withUnsafeMutableBufferPointer { bias in
+        model.embedding.withUnsafeMutableBufferPointer { embedding in
+        model.hiddenBias.withUnsafeMutableBufferPointer { hiddenBias in
+        model.output.withUnsafeMutableBufferPointer { output in
+        hiddenSquares.embedding.withUnsafeMutableBufferPointer { embeddingSquares in
+        hiddenSquares.hiddenBias.withUnsafeMutableBufferPointer { hiddenBiasSquares in
+        hiddenSquares.output.withUnsafeMutableBufferPointer { outputSquares in
         squares.withUnsafeMutableBufferPointer { squares in
         biasSquares.withUnsafeMutableBufferPointer { biasSquares in
         logits.withUnsafeMutableBufferPointer { z in
         gradient.withUnsafeMutableBufferPointer { g in
+        hidden.withUnsafeMutableBufferPointer { h in
+        hiddenGradient.withUnsafeMutableBufferPointer { dh in
             let w = weights.baseAddress!, s = squares.baseAddress!
             for example in order {
                 let start = offsets[example], end = offsets[example + 1]
+                let hiddenEnd = wordsOnly ? wordEnds[example] : end
                 for j in 0..<l { z[j] = bias[j] }
                 for i in start..<end {
                     let v = values[i], row = w + Int(rows[i]) * stride
                     for j in 0..<l { z[j] += v * row[j] }
                 }
+                if hs > 0 {
+                    for k in 0..<hs { h[k] = hiddenBias[k] }
+                    for i in start..<hiddenEnd {
+                        let v = values[i], row = embedding.baseAddress! + Int(rows[i]) * hs
+                        for k in 0..<hs { h[k] += v * row[k] }
+                    }
+                    for k in 0..<hs where h[k] > 0 {
+                        let hk = h[k], o = output.baseAddress! + k * stride
+                        for j in 0..<l { z[j] += hk * o[j] }
+                    }
+                }
                 let label = data.labels[example]
                 let logSumExp = softmax(z, into: g)
                 totalLoss += Double(logSumExp - z[label])
                 g[label] -= 1
+                if hs > 0 {
+                    // Backpropagate to the hidden layer before the output weights move.
+                    for k in 0..<hs {
+                        guard h[k] > 0 else { dh[k] = 0; continue }
+                        let o = output.baseAddress! + k * stride
+                        var sum: Float = 0
+                        for j in 0..<l { sum += o[j] * g[j] }
+                        dh[k] = sum
+                    }
+                    for k in 0..<hs {
+                        let hk = max(0, h[k]), o = output.baseAddress! + k * stride, sq = outputSquares.baseAddress! + k * stride
+                        for j in 0..<l {
+                            let grad = g[j] * hk + hiddenL2 * o[j]
+                            sq[j] += grad * grad
+                            o[j] -= hiddenRate * grad / sq[j].squareRoot()
+                        }
+                        hiddenBiasSquares[k] += dh[k] * dh[k]
+                        hiddenBias[k] -= hiddenRate * dh[k] / hiddenBiasSquares[k].squareRoot()
+                    }
+                    for i in start..<hiddenEnd {
+                        let v = values[i], offset = Int(rows[i]) * hs
+                        let row = embedding.baseAddress! + offset, sq = embeddingSquares.baseAddress! + offset
+                        for k in 0..<hs {
+                            let grad = dh[k] * v + hiddenL2 * row[k]
+                            sq[k] += grad * grad
+                            row[k] -= hiddenRate * grad / sq[k].squareRoot()
+                        }
+                    }
+                }
                 for j in 0..<l {
                     biasSquares[j] += g[j] * g[j]
                     bias[j] -= rate * g[j] / biasSquares[j].squareRoot()
@@ -145,7 +222,7 @@ struct Trainer {
                     }
                 }
             }
-        }}}}}}}}}
+        }}}}}}}}}}}}}}}}}
         return order.isEmpty ? 0 : totalLoss / Double(order.count)
     }
 
@@ -173,6 +250,7 @@ struct Trainer {
                     for i in 0..<data.count {
                         let range = data.offsets[i]..<data.offsets[i + 1]
                         model.accumulate(rows: UnsafeBufferPointer(rebasing: rows[range]), values: UnsafeBufferPointer(rebasing: values[range]),
+                                         wordCount: data.wordEnds[i] - data.offsets[i],
                                          into: UnsafeMutableBufferPointer(rebasing: out[(i * l)..<((i + 1) * l)]))
                     }
                 }

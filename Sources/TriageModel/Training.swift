@@ -10,6 +10,12 @@ extension TextClassifier {
         examples: [LabeledText], config: TrainingConfig, progress: ((TrainingProgress) -> Void)? = nil
     ) throws -> TextClassifier {
         try config.featurizer.validate()
+        guard ["words", "all"].contains(config.hiddenInput ?? "all") else {
+            throw ModelError(.invalidSettings, "hidden input \(config.hiddenInput ?? "") must be words or all")
+        }
+        guard config.hidden >= 0, config.hidden % 32 == 0, config.hidden <= 256 else {
+            throw ModelError(.invalidSettings, "hidden size \(config.hidden) must be 0 or a multiple of 32 up to 256")
+        }
         guard !examples.isEmpty else { throw ModelError(.emptyData, "no training examples") }
         let labels = Array(Set(examples.map(\.label))).sorted()
         guard labels.count >= 2 else {
@@ -73,10 +79,11 @@ extension TextClassifier {
             validationAbstainRate: validationReport.abstainRate,
             validationAccuracyWhenConfident: validationReport.accuracyWhenConfident)
         let header = ModelHeader(
-            formatVersion: ModelFile.formatVersion, labels: labels, featurizer: config.featurizer,
+            formatVersion: finalModel.hiddenSize > 0 ? ModelFile.formatVersion : ModelFile.linearFormatVersion, labels: labels, featurizer: config.featurizer,
             rowCount: finalIndex.rowCount, weightEncoding: config.weightEncoding, temperature: temperature,
             abstainMethod: config.abstainMethod, abstainThreshold: threshold,
-            abstainThresholdsByMethod: thresholds, training: summary)
+            abstainThresholdsByMethod: thresholds, training: summary, hiddenSize: finalModel.hiddenSize > 0 ? finalModel.hiddenSize : nil,
+            hiddenInput: finalModel.hiddenSize > 0 ? (config.hiddenWordsOnly ? "words" : "all") : nil)
         return TextClassifier(header: header, index: finalIndex, model: finalModel)
     }
 

@@ -36,6 +36,19 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var averageWeights = true
     /// "f32", or "f16" to halve the model file at a negligible accuracy cost.
     public var weightEncoding = "f16"
+    /// Width of the hidden layer added to the linear logits (0: linear only; a multiple of 32).
+    /// Optional so headers written before it existed still decode (nil means 0).
+    public var hiddenSize: Int? = 0
+    /// Step size of the hidden layer relative to `learningRate`.
+    public var hiddenRateScale: Float? = 0.5
+    /// L2 penalty on the hidden layer's weights.
+    public var hiddenL2: Float? = 1e-4
+
+    /// The hidden layer reads only the word uni/bigrams ("words", cheap) or every feature ("all").
+    public var hiddenInput: String? = "all"
+
+    var hidden: Int { hiddenSize ?? 0 }
+    var hiddenWordsOnly: Bool { hiddenInput == "words" }
 
     public init() {}
 }

@@ -30,6 +30,14 @@ struct ModelTrainingOptions: ParsableArguments {
     var weightEncoding: String = TrainingConfig().weightEncoding
     @Option(help: "Word skip-bigrams (true/false).")
     var skipBigrams: Bool = TrainingConfig().featurizer.skipBigrams
+    @Option(help: "Hidden layer width added to the linear model (0 = linear only; a multiple of 32).")
+    var hiddenSize: Int = TrainingConfig().hiddenSize ?? 0
+    @Option(help: "What the hidden layer reads: words (word uni/bigrams) or all (also character n-grams).")
+    var hiddenInput: String = TrainingConfig().hiddenInput ?? "all"
+    @Option(help: "Hidden layer step size relative to --learning-rate.")
+    var hiddenRateScale: Float = TrainingConfig().hiddenRateScale ?? 1
+    @Option(help: "L2 penalty on the hidden layer.")
+    var hiddenL2: Float = TrainingConfig().hiddenL2 ?? 0
     @Option(help: "Average the end-of-epoch weights (true/false).")
     var averageWeights: Bool = TrainingConfig().averageWeights
     @Flag(help: "Keep the model selected on the training split instead of refitting on all data.")
@@ -59,6 +67,10 @@ struct ModelTrainingOptions: ParsableArguments {
         config.weightEncoding = weightEncoding
         config.refitOnAllData = !noRefit
         config.averageWeights = averageWeights
+        config.hiddenSize = hiddenSize
+        config.hiddenRateScale = hiddenRateScale
+        config.hiddenInput = hiddenInput
+        config.hiddenL2 = hiddenL2
         guard (0..<0.9).contains(validationFraction) else { throw ValidationError("--validation-fraction \(validationFraction) must be in [0, 0.9)") }
         guard (0...1).contains(abstainBudget) else { throw ValidationError("--abstain-budget \(abstainBudget) must be in [0, 1]") }
         return config

@@ -106,6 +106,62 @@ import Testing
         }
     }
 
+    @Test(arguments: [0, 32, 64])
+    func hiddenLayerWidthsRoundTripWithTheirFormatVersion(hidden: Int) throws {
+        var config = Fixtures.fastConfig
+        config.hiddenSize = hidden
+        config.hiddenInput = hidden == 64 ? "words" : "all"
+        let model = try TextClassifier.train(examples: Fixtures.tickets(perLabel: 30, seed: 4), config: config)
+        #expect(model.header.hiddenSize == (hidden > 0 ? hidden : nil))
+        #expect(model.header.hiddenInput == (hidden == 0 ? nil : hidden == 64 ? "words" : "all"))
+        #expect(model.header.formatVersion == (hidden > 0 ? 2 : 1))
+        let path = temporaryPath("model-h\(hidden).triage")
+        try model.write(to: path)
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(bytes[8] == (hidden > 0 ? 2 : 1))
+        let loaded = try TextClassifier.load(contentsOf: path)
+        #expect(loaded.header == model.header && loaded.version == model.version)
+        let (p, q) = (model.makePredictor(), loaded.makePredictor())
+        for ticket in Fixtures.tickets(perLabel: 5, seed: 5) {
+            let (x, y) = (p.predict(ticket.text), q.predict(ticket.text))
+            #expect(x.label == y.label)
+            #expect(abs(x.probability - y.probability) < 1e-2)
+        }
+        #expect(Evaluation.evaluate(loaded, on: Fixtures.tickets(perLabel: 30, seed: 2)).accuracy > 0.9)
+    }
+
+    @Test func refusesBadHiddenLayerParts() throws {
+        var config = Fixtures.fastConfig
+        config.hiddenSize = 32
+        let model = try TextClassifier.train(examples: Fixtures.tickets(perLabel: 20, seed: 9), config: config)
+        let path = temporaryPath("hidden.triage")
+        try model.write(to: path)
+        let good = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        func refuse(_ bytes: [UInt8], _ code: ModelError.Code, _ fragment: String) throws {
+            let bad = temporaryPath("bad-hidden.triage")
+            try Data(bytes).write(to: URL(fileURLWithPath: bad))
+            #expect { try TextClassifier.load(contentsOf: bad) } throws: { error in
+                guard let e = error as? ModelError else { return false }
+                return e.code == code && e.message.contains(bad) && e.message.contains(fragment)
+            }
+        }
+        // Cut inside the hidden layer (its output weights are the last part before the checksum).
+        try refuse(Array(good.prefix(good.count - 32 - 8)), .truncated, "truncated")
+        // A hidden-layer file relabelled as version 1: the header disagrees.
+        var relabelled = good
+        relabelled[8] = 1
+        try refuse(relabelled, .incompatibleVersion, "header says format version 2")
+        // A bit flip in the hidden layer's weights.
+        var flipped = good
+        flipped[good.count - 40] ^= 0x01
+        try refuse(flipped, .corrupt, "checksum")
+        var bad = Fixtures.fastConfig
+        bad.hiddenSize = 40
+        #expect { try TextClassifier.train(examples: Fixtures.tickets(perLabel: 10, seed: 1), config: bad) } throws: {
+            ($0 as? ModelError)?.code == .invalidSettings
+        }
+    }
+
     @Test func refusesUnusableTrainingData() {
         #expect { try TextClassifier.train(examples: [], config: Fixtures.fastConfig) } throws: { ($0 as? ModelError)?.code == .emptyData }
         let oneLabel = [LabeledText(text: "a", label: "x"), LabeledText(text: "b", label: "x")]
