@@ -5,7 +5,7 @@ import TriageOps
 struct AuditCostBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit-cost-bench",
-        abstract: "Worker throughput with and without the audit trail, on an in-process mock cluster.",
+        abstract: "Worker throughput with and without the audit trail (in-process mock cluster, or --bootstrap).",
         discussion: "Alternates runs with and without the audit record (same tickets, classifier and policy; one worker) and prints the medians and the share of throughput the audit trail costs, judged on tickets per CPU-second of the worker's pipeline thread (steady on a shared machine) and shown on wall-clock throughput too. The target is at most 10%. Build with -c release."
     )
 

@@ -7,7 +7,7 @@ import TriageWorker
 struct PipelineBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipeline-bench",
-        abstract: "Time each pipeline step (decode, classify, decide, emit) on one core, without Kafka.",
+        abstract: "Time each pipeline step (decode, classify, decide, route, audit) on one core, without Kafka.",
         discussion: "Runs the project's sample tickets through the steps in this process and prints the median and 99th-percentile cost of each step and the whole pipeline's tickets per second. Build with -c release for meaningful numbers."
     )
 
