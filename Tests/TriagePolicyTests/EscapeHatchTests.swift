@@ -167,16 +167,24 @@ enum Bitext {
         }
     }
 
-    static let url: URL? = {
+    static let url: URL? = sharedURL("bitext/customer_support.csv")
+
+    /// A file of ../shared/data (or `TRIAGE_SHARED_DATA`), read in place: the repository
+    /// holds none of it. Nil when absent.
+    static func sharedURL(_ relative: String) -> URL? {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        var candidates = [root.appendingPathComponent("../shared/data/bitext/customer_support.csv"),
-                          URL(fileURLWithPath: "/work/shared/data/bitext/customer_support.csv")]
+        var candidates = [root.appendingPathComponent("../shared/data/\(relative)"),
+                          URL(fileURLWithPath: "/work/shared/data/\(relative)")]
         if let dir = ProcessInfo.processInfo.environment["TRIAGE_SHARED_DATA"] {
-            candidates.insert(URL(fileURLWithPath: dir).appendingPathComponent("bitext/customer_support.csv"), at: 0)
+            candidates.insert(URL(fileURLWithPath: dir).appendingPathComponent(relative), at: 0)
         }
         return candidates.first { FileManager.default.fileExists(atPath: $0.path) }
-    }()
+    }
+
+    static func sharedFile(_ relative: String) -> Data? {
+        sharedURL(relative).flatMap { try? Data(contentsOf: $0) }
+    }
 
     static func load() throws -> [Row] {
         let text = try String(contentsOf: url!, encoding: .utf8)

@@ -81,8 +81,11 @@ struct ShippedPolicyTests {
     func banking77() throws {
         let policy = try Policy.load(directory: Policy.shippedDirectory("banking77"))
         #expect(policy.queues.count == 8)
-        let url = URL(fileURLWithPath: "/work/shared/data/banking77/categories.json")
-        guard let data = try? Data(contentsOf: url) else { return }
+        // The label set is read from ../shared (never copied into the repository).
+        guard let data = Bitext.sharedFile("banking77/categories.json") else {
+            print("skipped: banking77 categories.json not found under ../shared/data (or TRIAGE_SHARED_DATA)")
+            return
+        }
         let categories = try JSONSerialization.jsonObject(with: data) as! [String]
         #expect(categories.count == 77)
         #expect(policy.labelsWithoutQueue(categories).isEmpty)
@@ -94,8 +97,10 @@ struct ShippedPolicyTests {
         let policy = try Policy.load(directory: Policy.shippedDirectory("bitext"))
         #expect(policy.queues.count == 11)
         #expect(policy.queues.flatMap(\.labels).count == 27)
-        guard let url = Bitext.url, let rows = try? Bitext.load() else { return }
-        _ = url
+        guard Bitext.url != nil, let rows = try? Bitext.load() else {
+            print("skipped: bitext customer_support.csv not found under ../shared/data (or TRIAGE_SHARED_DATA)")
+            return
+        }
         let intents = Set(rows.map(\.intent))
         #expect(intents.count == 27)
         #expect(policy.labelsWithoutQueue(Array(intents)).isEmpty)
