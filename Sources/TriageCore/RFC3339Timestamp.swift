@@ -74,6 +74,14 @@ public struct RFC3339Timestamp: Sendable, Hashable, CustomStringConvertible {
         return Double(local - utcOffsetSeconds) + fraction
     }
 
+    /// Milliseconds since 1970, rounded: the unit of every time the project computes with.
+    public var millisecondsSince1970: Int64 { Int64((secondsSince1970 * 1000).rounded()) }
+
+    /// Milliseconds since 1970 of an RFC 3339 text; nil when it is not one.
+    public static func milliseconds(_ text: String?) -> Int64? {
+        text.flatMap(RFC3339Timestamp.init)?.millisecondsSince1970
+    }
+
     // MARK: - Helpers
 
     private static func digit(_ byte: UInt8) -> Int? {

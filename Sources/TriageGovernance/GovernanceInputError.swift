@@ -70,8 +70,5 @@ struct FieldReader {
         return map
     }
 
-    static func millis(_ text: String) -> Int64? {
-        guard let timestamp = RFC3339Timestamp(text) else { return nil }
-        return Int64((timestamp.secondsSince1970 * 1000).rounded())
-    }
+    static func millis(_ text: String) -> Int64? { RFC3339Timestamp.milliseconds(text) }
 }

@@ -21,7 +21,7 @@ public struct AuditRange: Sendable, Hashable {
     /// Parses `1234` as an offset and `2026-11-22T10:00:00Z` as a time; nil for anything else.
     public static func bound(_ text: String) -> Bound? {
         if let offset = Int64(text), offset >= 0 { return .offset(offset) }
-        if let time = RFC3339Timestamp(text) { return .time(Int64((time.secondsSince1970 * 1000).rounded())) }
+        if let time = RFC3339Timestamp.milliseconds(text) { return .time(time) }
         return nil
     }
 

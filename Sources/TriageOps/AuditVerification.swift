@@ -26,7 +26,7 @@ public struct AuditVerification {
     public func run(timeoutMs: Int = 120_000) throws -> Report {
         var verifier = ChainVerifier(rangeStartsMidTopic: range.from != nil, rangeEndsMidTopic: range.to != nil)
         var checkpoints = 0
-        try TopicReader(bootstrapServers: bootstrapServers).readAll(topics: [topics.audit, topics.auditCheckpoints], timeoutMs: timeoutMs) { message in
+        try KafkaTopicReader(bootstrapServers: bootstrapServers).readAll(topics: [topics.audit, topics.auditCheckpoints], timeoutMs: timeoutMs) { message in
             if message.topic == topics.auditCheckpoints {
                 if let checkpoint = ChainCheckpoint(bytes: message.value) {
                     verifier.add(checkpoint: checkpoint)

@@ -184,7 +184,7 @@ extension CommitmentLedger.Commitment {
             return CommitmentLedger.Commitment(
                 decisionID: decision, ticketID: r["ticket_id"]?.stringValue ?? "", customer: r["customer"]?.stringValue ?? "",
                 name: name, action: action, template: template,
-                madeMillis: Int64((made.secondsSince1970 * 1000).rounded()), dueMillis: Int64((due.secondsSince1970 * 1000).rounded()),
+                madeMillis: made.millisecondsSince1970, dueMillis: due.millisecondsSince1970,
                 cohort: cohort)
         }
     }

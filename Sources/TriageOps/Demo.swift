@@ -141,7 +141,7 @@ public struct Demo {
 
     private func sampleAuditRecord(_ bootstrap: String) throws -> String? {
         var sample: String?
-        try TopicReader(bootstrapServers: bootstrap).readAll(topics: ["triage.audit"]) { message in
+        try KafkaTopicReader(bootstrapServers: bootstrap).readAll(topics: ["triage.audit"]) { message in
             if sample == nil, message.header("triage.decision_id") != nil {
                 sample = String(decoding: message.value, as: UTF8.self)
             }

@@ -1,3 +1,4 @@
+import TriageWorker
 import Kafka
 import TriageAudit
 import TriageCore
@@ -15,7 +16,7 @@ import TriageGovernance
 public final class FairnessMonitoring {
     public struct Options: Sendable {
         public var bootstrapServers: String
-        public var topics = GovernanceTopics()
+        public var topics = TriageTopics()
         public var config: FairnessConfig
         public var fromBeginning = false
         /// Seconds between progress lines (0: none).
@@ -116,7 +117,7 @@ public final class FairnessMonitoring {
         let admin = try KafkaAdmin(bootstrapServers: options.bootstrapServers)
         try ensureOutputTopic(admin)
         let known = try admin.topics()
-        summary.missingTopics = topics.inputs.filter { known[$0] == nil }
+        summary.missingTopics = topics.governanceInputs.filter { known[$0] == nil }
         if !summary.missingTopics.isEmpty {
             onEvent(.note("topic(s) not found, not read (restart the monitor once they exist): \(summary.missingTopics.joined(separator: ", "))"))
         }
@@ -127,7 +128,7 @@ public final class FairnessMonitoring {
         // With --from-beginning, the backlog (up to the end at start) is read before any window
         // closes, so that partitions read at different speeds drop nothing as late.
         var backlog: [KafkaTopicPartition: Int64] = [:]
-        for topic in topics.inputs {
+        for topic in topics.governanceInputs {
             guard let partitions = known[topic] else { continue }
             for p in 0..<Int32(partitions) {
                 if options.fromBeginning {
@@ -143,7 +144,7 @@ public final class FairnessMonitoring {
                                          extra: ["fetch.max.bytes": "52428800"])
         defer { try? consumer.close() }
         try openProducer()
-        onEvent(.note("reading \(assignment.count) partitions of \(topics.inputs.filter { known[$0] != nil }.joined(separator: ", ")) from their \(options.fromBeginning ? "beginning" : "end"); windows of \(DurationText.text(milliseconds: options.config.windowLengthMs)), allowed lateness \(DurationText.text(milliseconds: options.config.allowedLatenessMs)) → \(topics.fairness)"))
+        onEvent(.note("reading \(assignment.count) partitions of \(topics.governanceInputs.filter { known[$0] != nil }.joined(separator: ", ")) from their \(options.fromBeginning ? "beginning" : "end"); windows of \(DurationText.text(milliseconds: options.config.windowLengthMs)), allowed lateness \(DurationText.text(milliseconds: options.config.allowedLatenessMs)) → \(topics.fairness)"))
 
         var monitor = FairnessMonitor(config: options.config)
         var input = GovernanceInput()

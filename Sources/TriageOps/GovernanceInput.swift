@@ -1,3 +1,4 @@
+import TriageWorker
 import Kafka
 import TriageCore
 import TriageGovernance
@@ -31,7 +32,7 @@ public struct GovernanceInput: Sendable {
     }
 
     /// Parses one record of one of the input topics into the matching list.
-    mutating func ingest(topic: String, value: [UInt8], topics: GovernanceTopics) {
+    mutating func ingest(topic: String, value: [UInt8], topics: TriageTopics) {
         read[topic, default: 0] += 1
         do {
             switch topic {
@@ -50,7 +51,7 @@ public struct GovernanceInput: Sendable {
 /// group (nothing committed).
 public struct GovernanceInputReader {
     public var bootstrapServers: String
-    public var topics: GovernanceTopics
+    public var topics: TriageTopics
     /// Applies to `triage.audit` (offsets or Kafka timestamps). Resolutions are then kept when
     /// due within the windows of the decisions read; feedback is always read whole (it only
     /// counts for a decision read).
@@ -58,7 +59,7 @@ public struct GovernanceInputReader {
     /// Window length used to bound the resolutions when a range is given.
     public var windowLengthMs: Int64
 
-    public init(bootstrapServers: String, topics: GovernanceTopics = GovernanceTopics(), range: AuditRange = AuditRange(),
+    public init(bootstrapServers: String, topics: TriageTopics = TriageTopics(), range: AuditRange = AuditRange(),
                 windowLengthMs: Int64 = 3_600_000)
     {
         self.bootstrapServers = bootstrapServers
@@ -72,9 +73,9 @@ public struct GovernanceInputReader {
         var input = GovernanceInput()
         let admin = try KafkaAdmin(bootstrapServers: bootstrapServers)
         let known = try admin.topics()
-        input.missingTopics = topics.inputs.filter { known[$0] == nil }
+        input.missingTopics = topics.governanceInputs.filter { known[$0] == nil }
         var count = 0
-        try TopicReader(bootstrapServers: bootstrapServers).readAll(topics: topics.inputs, timeoutMs: timeoutMs) { message in
+        try KafkaTopicReader(bootstrapServers: bootstrapServers).readAll(topics: topics.governanceInputs, timeoutMs: timeoutMs) { message in
             count += 1
             if count % 100_000 == 0 { progress(count) }
             if message.topic == topics.audit, !range.contains(offset: message.offset, timestampMs: message.timestampMs) {
@@ -104,4 +105,10 @@ public struct GovernanceInputReader {
         let q = t / length
         return (t % length < 0 ? q - 1 : q) * length
     }
+}
+
+extension TriageTopics {
+    /// What `triage audit monitor` and `triage audit report` read, in reading order: decisions,
+    /// commitment resolutions (from the ledger), and people's feedback.
+    public var governanceInputs: [String] { [audit, commitments, feedback] }
 }

@@ -1,3 +1,4 @@
+import TriageWorker
 import Foundation
 import TriageAudit
 import TriageGovernance
@@ -6,14 +7,14 @@ import TriageGovernance
 /// feedback that go with it) outside any consumer group and builds the `GovernanceReport`.
 public struct GovernanceReporting {
     public var bootstrapServers: String
-    public var topics: GovernanceTopics
+    public var topics: TriageTopics
     public var range: AuditRange
     public var config: FairnessConfig
     /// Benchmark control: shuffle one attribute before building (see `AttributeShuffle`).
     public var shuffle: AttributeShuffle?
     public var title: String
 
-    public init(bootstrapServers: String, topics: GovernanceTopics = GovernanceTopics(), range: AuditRange = AuditRange(),
+    public init(bootstrapServers: String, topics: TriageTopics = TriageTopics(), range: AuditRange = AuditRange(),
                 config: FairnessConfig, shuffle: AttributeShuffle? = nil, title: String = GovernanceReportBuilder.defaultTitle)
     {
         self.bootstrapServers = bootstrapServers

@@ -75,7 +75,7 @@ public final class LedgerService {
     // MARK: - Start: what earlier runs already settled
 
     private func restore() throws {
-        let reader = TopicReader(bootstrapServers: bootstrapServers)
+        let reader = KafkaTopicReader(bootstrapServers: bootstrapServers)
         var settled = 0
         try reader.readAll(topics: [options.topics.commitments]) { message in
             guard let r = try? JSONParser().parse(message.value), let decision = r["decision_id"]?.stringValue,
@@ -107,14 +107,14 @@ public final class LedgerService {
         switch message.topic {
         case topics.audit:
             guard value["decision"]?.stringValue == "automate" else { return nil }
-            return (millis(value["decision_time"]?.stringValue) ?? 0, .decision(value))
+            return (RFC3339Timestamp.milliseconds(value["decision_time"]?.stringValue) ?? 0, .decision(value))
         case topics.outcomes:
             guard value["status"]?.stringValue ?? "done" == "done", let decision = value["decision_id"]?.stringValue,
-                  let action = value["action"]?.stringValue, let at = millis(value["at"]?.stringValue) else { return nil }
+                  let action = value["action"]?.stringValue, let at = RFC3339Timestamp.milliseconds(value["at"]?.stringValue) else { return nil }
             return (at, .outcome(decisionID: decision, action: action, atMillis: at))
         case topics.control:
             guard let control = ControlMessage(bytes: message.value) else { return nil }
-            return (millis(control.time) ?? 0, .control(control))
+            return (RFC3339Timestamp.milliseconds(control.time) ?? 0, .control(control))
         default:
             return nil
         }
@@ -123,7 +123,7 @@ public final class LedgerService {
     /// Everything now in the topics, in time order, settled as of `atMillis`.
     private func runOnce() throws {
         var events: [(Int64, Int, Event)] = []
-        try TopicReader(bootstrapServers: bootstrapServers)
+        try KafkaTopicReader(bootstrapServers: bootstrapServers)
             .readAll(topics: [options.topics.audit, options.topics.outcomes, options.topics.control]) { message in
                 if let (time, event) = event(message) { events.append((time, events.count, event)) }
             }

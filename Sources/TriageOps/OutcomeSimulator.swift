@@ -51,11 +51,11 @@ public struct OutcomeSimulator {
         var summary = Summary()
         var token: UInt = 0
         let parser = JSONParser()
-        try TopicReader(bootstrapServers: bootstrapServers).readAll(topics: [topics.actions]) { message in
+        try KafkaTopicReader(bootstrapServers: bootstrapServers).readAll(topics: [topics.actions]) { message in
             guard let action = try? parser.parse(message.value), let id = action["action_id"]?.stringValue,
-                  let requested = millis(action["requested_at"]?.stringValue) else { return }
+                  let requested = RFC3339Timestamp.milliseconds(action["requested_at"]?.stringValue) else { return }
             summary.actions += 1
-            let due = millis(action["due_time"]?.stringValue) ?? requested + 86_400_000
+            let due = RFC3339Timestamp.milliseconds(action["due_time"]?.stringValue) ?? requested + 86_400_000
             guard let at = outcome(actionID: id, template: action["template"]?.stringValue ?? "", requestedMillis: requested, dueMillis: due) else {
                 summary.never += 1
                 return
@@ -83,8 +83,4 @@ public struct OutcomeSimulator {
         }
         return summary
     }
-}
-
-func millis(_ text: String?) -> Int64? {
-    text.flatMap(RFC3339Timestamp.init).map { Int64(($0.secondsSince1970 * 1000).rounded()) }
 }

@@ -54,7 +54,7 @@ public struct Reconciliation {
     }
 
     public func run(timeoutMs: Int = 120_000) throws -> RunReport {
-        let reader = TopicReader(bootstrapServers: bootstrapServers)
+        let reader = KafkaTopicReader(bootstrapServers: bootstrapServers)
         let decoder = TicketDecoder()
         var report = RunReport()
         var inputIDs = Set<String>()

@@ -34,7 +34,7 @@ public struct SayToDoCheck {
     }
 
     public func run(atMillis: Int64, timeoutMs: Int = 120_000) throws -> Report {
-        let reader = TopicReader(bootstrapServers: bootstrapServers)
+        let reader = KafkaTopicReader(bootstrapServers: bootstrapServers)
         let parser = JSONParser(maxBytes: 1 << 20, maxDepth: 32)
         var report = Report()
 
@@ -49,7 +49,7 @@ public struct SayToDoCheck {
         var done: [String: Int64] = [:]
         try reader.readAll(topics: [topics.outcomes], timeoutMs: timeoutMs) { message in
             guard let o = try? parser.parse(message.value), o["status"]?.stringValue ?? "done" == "done",
-                  let id = o["action_id"]?.stringValue, let at = millis(o["at"]?.stringValue) else { return }
+                  let id = o["action_id"]?.stringValue, let at = RFC3339Timestamp.milliseconds(o["at"]?.stringValue) else { return }
             done[id] = min(done[id] ?? .max, at)
         }
         // Escalations on queue.human.
@@ -74,7 +74,7 @@ public struct SayToDoCheck {
                     report.unbacked.append(key)
                     continue
                 }
-                guard let due = millis(c["due_time"]?.stringValue) else { continue }
+                guard let due = RFC3339Timestamp.milliseconds(c["due_time"]?.stringValue) else { continue }
                 if let at = done[actionID], at <= due {
                     report.keptOnTime += 1
                 } else if due < atMillis {

@@ -1,15 +1,45 @@
 import Kafka
+import TriageAudit
 import TriageCore
 import TriagePolicy
 
-/// Step 4, decide: the policy's decision, with an id that is the same every time the same
-/// ticket is read from the same place (so duplicates after a crash can be dropped downstream).
+/// Step 4, decide: the policy's decision in the context of what the worker knows about the
+/// customer (recent contacts, automated answers) and about its templates (open circuit
+/// breakers), with an id that is the same every time the same ticket is read from the same
+/// place (so duplicates after a crash can be dropped downstream). It records the ticket in
+/// the customer's history, which emit writes to the contacts changelog.
 struct Decide {
     let policy: Policy
+    var history: ContactHistory
+    var pseudonyms: PseudonymCache
 
-    func callAsFunction(_ ticket: Ticket, _ classification: Classification, context: DecisionContext,
-                        from message: KafkaConsumerMessage) -> Decision {
-        policy.decide(ticket, classification: classification, context: context, decisionID: Self.decisionID(ticket, message))
+    /// A decision and what emit needs beside it.
+    struct Outcome {
+        var decision: Decision
+        var pseudonym: String
+        /// The customer's history after this ticket (the changelog record).
+        var history: ContactHistory.Customer
+    }
+
+    init(policy: Policy, pseudonymizer: Pseudonymizer) {
+        self.policy = policy
+        self.history = ContactHistory(windowMillis: policy.repeatContact.windowMillis)
+        self.pseudonyms = PseudonymCache(pseudonymizer)
+    }
+
+    mutating func callAsFunction(_ ticket: Ticket, _ classification: Classification, from message: KafkaConsumerMessage,
+                                 nowMillis: Int64, disabledTemplates: Set<String>, automation: Bool) -> Outcome {
+        let pseudonym = pseudonyms.pseudonym(ticket.customerID)
+        let contactMillis = ticket.createdAtTimestamp?.millisecondsSince1970 ?? nowMillis
+        let seen = history.lookup(partition: message.partition, customer: pseudonym, ticket: ticket, atMillis: contactMillis)
+        let context = DecisionContext(
+            recentContacts: seen.recentContacts, repliesToAutomatedAnswer: seen.repliesToAutomatedAnswer,
+            disabledTemplates: disabledTemplates, nowMillis: nowMillis, automationAllowed: automation)
+        let decision = policy.decide(ticket, classification: classification, context: context,
+                                     decisionID: Self.decisionID(ticket, message))
+        let state = history.record(partition: message.partition, customer: pseudonym, ticket: ticket,
+                                   atMillis: contactMillis, automated: decision.kind == .automate)
+        return Outcome(decision: decision, pseudonym: pseudonym, history: state)
     }
 
     static func decisionID(_ ticket: Ticket, _ message: KafkaConsumerMessage) -> String {

@@ -21,11 +21,9 @@ final class Pipeline {
     private var consume: Consume
     private let decode: Decode
     private var classifier: any TicketClassifier
-    private let decide: Decide
+    private var decide: Decide
     private var emit: Emit
     private var tracker = OffsetTracker()
-    private var history: ContactHistory
-    private var pseudonyms: PseudonymCache
     private var control: ControlChannel?
     /// Automated replies waiting for their actions to be acknowledged, by ticket.
     private var heldReplies: [OffsetTracker.TicketToken: (reply: KafkaProducerMessage, actionsLeft: Int)] = [:]
@@ -70,13 +68,12 @@ final class Pipeline {
         consumer = try KafkaConsumer(configuration: consumerConfig)
         consume = Consume(consumer: consumer, maxBatch: config.maxBatch, maxInFlight: config.maxInFlightTickets)
         decode = Decode(maxBytes: config.maxTicketBytes, maxDepth: config.maxJSONDepth)
-        decide = Decide(policy: config.policy)
+        decide = Decide(policy: config.policy, pseudonymizer: config.pseudonymizer)
         // The chain learns the audit topic's partition count in `run` (the cluster may not be up yet).
         emit = Emit(workerID: config.workerID, topics: config.topics, excerpt: config.auditExcerpt,
                     chain: AuditChain(workerID: config.workerID, partitions: 1))
         emit.writesAudit = config.writesAudit
-        history = ContactHistory(windowMillis: config.policy.repeatContact.windowMillis)
-        pseudonyms = PseudonymCache(config.pseudonymizer)
+
         consumer.onRebalance = { [weak self] event in self?.rebalanced(event) }
     }
 
@@ -150,7 +147,8 @@ final class Pipeline {
         // A partition revoked in the middle of a batch now belongs to another member.
         guard assigned.contains(message.topicPartition) else { return }
         let started = MonotonicClock.nowMicros()
-        let now = UTCTime.now()
+        let nowMillis = UTCTime.nowMillis()
+        let now = UTCTime.rfc3339(millis: nowMillis)
         var records: [Emit.Write]
         switch decode(message) {
         case .failure(let error):
@@ -161,19 +159,12 @@ final class Pipeline {
             }
         case .success(let ticket):
             let classification = classifier.classify(ticket)
-            let pseudonym = pseudonyms.pseudonym(ticket.customerID)
-            let nowMillis = UTCTime.nowMillis()
-            let contactMillis = ticket.createdAtTimestamp.map { Int64(($0.secondsSince1970 * 1000).rounded()) } ?? nowMillis
-            let seen = history.lookup(partition: message.partition, customer: pseudonym, ticket: ticket, atMillis: contactMillis)
-            let context = DecisionContext(
-                recentContacts: seen.recentContacts, repliesToAutomatedAnswer: seen.repliesToAutomatedAnswer,
-                disabledTemplates: control?.disabledTemplates ?? [], nowMillis: nowMillis, automationAllowed: config.automation)
-            let decision = decide(ticket, classification, context: context, from: message)
-            let state = history.record(partition: message.partition, customer: pseudonym, ticket: ticket,
-                                       atMillis: contactMillis, automated: decision.kind == .automate)
+            let decided = decide(ticket, classification, from: message, nowMillis: nowMillis,
+                                 disabledTemplates: control?.disabledTemplates ?? [], automation: config.automation)
+            let decision = decided.decision
             let latency = Int(MonotonicClock.nowMicros() - started)
-            records = emit.writes(ticket: ticket, decision: decision, message: message, pseudonym: pseudonym,
-                                  history: state, latencyMicros: latency, now: UTCTime.rfc3339(millis: nowMillis))
+            records = emit.writes(ticket: ticket, decision: decision, message: message, pseudonym: decided.pseudonym,
+                                  history: decided.history, latencyMicros: latency, now: now)
             stats.update {
                 $0.consumed += 1
                 switch decision.kind {
@@ -362,39 +353,19 @@ final class Pipeline {
     /// repeat-contact counts carry over from the previous owner (or a previous run).
     private func restoreHistory(_ partitions: [KafkaTopicPartition]) {
         let started = MonotonicClock.nowMicros()
-        var restored = 0
+        let changelog = partitions.map { KafkaTopicPartition(topic: config.topics.contacts, partition: $0.partition) }
         do {
-            let admin = try KafkaAdmin(bootstrapServers: config.bootstrapServers)
-            var assignment: [KafkaTopicPartitionOffset] = []
-            var ends: [Int32: Int64] = [:]
-            for partition in partitions {
-                let marks = try admin.watermarks(topic: config.topics.contacts, partition: partition.partition)
-                guard marks.high > marks.low else { continue }
-                ends[partition.partition] = marks.high
-                assignment.append(KafkaTopicPartitionOffset(topic: config.topics.contacts, partition: partition.partition, offset: marks.low))
-            }
-            guard !assignment.isEmpty else { return }
-            let reader = try KafkaConsumer(bootstrapServers: config.bootstrapServers, assignment: assignment,
-                                           extra: config.sideReaderProperties)
-            defer { try? reader.close() }
-            let deadline = MonotonicClock.nowMicros() + 30_000_000
-            while !ends.isEmpty, MonotonicClock.nowMicros() < deadline {
-                for message in try reader.poll(maxMessages: 5_000, timeoutMs: 100) {
-                    if let end = ends[message.partition], message.offset + 1 >= end { ends[message.partition] = nil }
-                    guard let key = message.key.map({ String(decoding: $0, as: UTF8.self) }) else { continue }
-                    history.restore(partition: message.partition, customer: key, state: ContactHistory.Customer(bytes: message.value))
-                    restored += 1
+            let restored = try KafkaTopicReader(bootstrapServers: config.bootstrapServers)
+                .readAll(partitions: changelog, properties: config.sideReaderProperties, timeoutMs: 30_000) { message in
+                    guard let key = message.key.map({ String(decoding: $0, as: UTF8.self) }) else { return }
+                    decide.history.restore(partition: message.partition, customer: key, state: ContactHistory.Customer(bytes: message.value))
                 }
-            }
-            if !ends.isEmpty {
-                logger.warning("contact history not fully restored within 30 s; repeat-contact counts may be low", metadata: ["partitions": "\(ends.keys.sorted())"])
+            if restored > 0 {
+                logger.info("contact history restored", metadata: [
+                    "records": "\(restored)", "ms": "\((MonotonicClock.nowMicros() - started) / 1000)"])
             }
         } catch {
-            logger.warning("contact history not restored; repeat-contact counts start from zero", metadata: ["error": "\(error)"])
-        }
-        if restored > 0 {
-            logger.info("contact history restored", metadata: [
-                "records": "\(restored)", "ms": "\((MonotonicClock.nowMicros() - started) / 1000)"])
+            logger.warning("contact history not (fully) restored; repeat-contact counts may be low", metadata: ["error": "\(error)"])
         }
     }
 
@@ -405,7 +376,7 @@ final class Pipeline {
         let orphaned = writes.filter { partitions.contains($0.value.ticket.partition) }.map(\.key)
         for token in orphaned { writes[token] = nil }
         heldReplies = heldReplies.filter { !partitions.contains($0.key.partition) }
-        history.forget(partitions.filter { $0.topic == config.topics.tickets }.map(\.partition))
+        decide.history.forget(partitions.filter { $0.topic == config.topics.tickets }.map(\.partition))
     }
 
     /// Serves deliveries until the tickets of `partitions` are done or the time is up.

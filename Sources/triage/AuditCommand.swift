@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TriageCore
 import TriageOps
 
 struct Audit: ParsableCommand {
@@ -59,10 +60,19 @@ struct AuditVerify: ParsableCommand {
     func run() throws {
         let report = try AuditVerification(bootstrapServers: try kafka.resolved(), range: try range.resolved()).run()
         if json {
-            let findings = report.findings.map { f in
-                "{\"kind\":\"\(f.kind.rawValue)\",\"partition\":\(f.partition),\"offset\":\(f.offset.map(String.init) ?? "null"),\"chain\":\(f.chainID.map { "\"\($0)\"" } ?? "null"),\"seq\":\(f.seq.map(String.init) ?? "null"),\"message\":\(jsonString(f.message))}"
+            let findings: [JSONValue] = report.findings.map { f in
+                .object([
+                    "kind": .string(f.kind.rawValue), "partition": .int(Int64(f.partition)),
+                    "offset": f.offset.map { .int($0) } ?? .null, "chain": f.chainID.map { .string($0) } ?? .null,
+                    "seq": f.seq.map { .int($0) } ?? .null, "message": .string(f.message),
+                ])
             }
-            printOut("{\"intact\":\(report.isIntact),\"records\":\(report.recordsRead),\"checkpoints\":\(report.checkpointsRead),\"chains\":\(report.chains.count),\"findings\":[\(findings.joined(separator: ","))]}")
+            let summary: JSONObject = [
+                "intact": .bool(report.isIntact), "records": .int(Int64(report.recordsRead)),
+                "checkpoints": .int(Int64(report.checkpointsRead)), "chains": .int(Int64(report.chains.count)),
+                "findings": .array(findings),
+            ]
+            printOut(JSONValue.object(summary).serializedString())
         } else {
             printOut("read \(report.recordsRead) audit records in \(report.chains.count) chains, \(report.checkpointsRead) checkpoints")
             if chains {
@@ -140,18 +150,4 @@ struct AuditTail: ParsableCommand {
                 printOut(json ? String(decoding: raw, as: UTF8.self) : TriageOps.AuditTail.line(record))
             }
     }
-}
-
-func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
 }

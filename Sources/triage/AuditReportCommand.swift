@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TriageAudit
 import TriageGovernance
+import TriageCore
 import TriageOps
 
 struct AuditReport: ParsableCommand {
@@ -63,9 +64,9 @@ struct AuditReport: ParsableCommand {
         if json {
             func counts(_ alerts: [CohortComparison]) -> String {
                 Dictionary(grouping: alerts, by: \.attribute).mapValues(\.count).sorted { $0.key < $1.key }
-                    .map { "\(jsonString($0.key)):\($0.value)" }.joined(separator: ",")
+                    .map { "\(JSONValue.string($0.key).serializedString()):\($0.value)" }.joined(separator: ",")
             }
-            printOut("{\"out\":\(jsonString(directory.path)),\"decisions\":\(report.overall.records),\"skipped\":\(input.skippedTotal),\"windows\":\(report.windows.count),\"alerts\":\(report.overall.alerts.count),\"window_alerts\":\(windowAlerts.count),\"alerts_by_attribute\":{\(counts(report.overall.alerts))},\"window_alerts_by_attribute\":{\(counts(windowAlerts.map(\.alert)))}}")
+            printOut("{\"out\":\(JSONValue.string(directory.path).serializedString()),\"decisions\":\(report.overall.records),\"skipped\":\(input.skippedTotal),\"windows\":\(report.windows.count),\"alerts\":\(report.overall.alerts.count),\"window_alerts\":\(windowAlerts.count),\"alerts_by_attribute\":{\(counts(report.overall.alerts))},\"window_alerts_by_attribute\":{\(counts(windowAlerts.map(\.alert)))}}")
         } else {
             if report.overall.records == 0 {
                 printOut("no decisions in the range: the report says so (0 decisions)")

@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Logging
 import TriageAudit
+import TriageCore
 import TriageOps
 import TriageWorker
 
@@ -47,7 +48,7 @@ struct LedgerRun: ParsableCommand {
     var window = 200
 
     func validate() throws {
-        if let at, RFC3339TimestampParse(at) == nil { throw ValidationError("--at '\(at)' is not an RFC 3339 time") }
+        if let at, RFC3339Timestamp.milliseconds(at) == nil { throw ValidationError("--at '\(at)' is not an RFC 3339 time") }
         if at != nil && !once { throw ValidationError("--at needs --once") }
         guard summaryInterval >= 1 else { throw ValidationError("--summary-interval must be at least 1 second, not \(summaryInterval)") }
         guard window >= 1 else { throw ValidationError("--window must be at least 1, not \(window)") }
@@ -58,7 +59,7 @@ struct LedgerRun: ParsableCommand {
         let logger = Logger(label: "triage.ledger")
         var options = LedgerService.Options()
         options.once = once
-        options.atMillis = at.flatMap(RFC3339TimestampParse)
+        options.atMillis = RFC3339Timestamp.milliseconds(at)
         options.summaryIntervalMs = summaryInterval * 1000
         options.window = window
         let stop = InterruptFlag()
@@ -113,12 +114,12 @@ struct LedgerCheck: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if let at, RFC3339TimestampParse(at) == nil { throw ValidationError("--at '\(at)' is not an RFC 3339 time") }
+        if let at, RFC3339Timestamp.milliseconds(at) == nil { throw ValidationError("--at '\(at)' is not an RFC 3339 time") }
     }
 
     func run() throws {
         let report = try SayToDoCheck(bootstrapServers: try kafka.resolved())
-            .run(atMillis: at.flatMap(RFC3339TimestampParse) ?? UTCTime.nowMillis())
+            .run(atMillis: RFC3339Timestamp.milliseconds(at) ?? UTCTime.nowMillis())
         if json {
             printOut("{\"replies\":\(report.replies),\"actions\":\(report.actions),\"commitments\":\(report.commitmentsStated),\"unbacked\":\(report.unbacked.count),\"kept_on_time\":\(report.keptOnTime),\"overdue\":\(report.overdue),\"escalated\":\(report.escalated),\"not_escalated\":\(report.notEscalated.count),\"pending\":\(report.pending),\"clean\":\(report.isClean)}")
         } else {
@@ -161,10 +162,4 @@ struct SimulateOutcomes: ParsableCommand {
         let s = try simulator.run { printError("simulate-outcomes: \($0) actions read") }
         printOut("simulated outcomes for \(s.actions) actions: \(s.onTime) on time, \(s.late) late, \(s.never) never done")
     }
-}
-
-/// Milliseconds since 1970 of an RFC 3339 time.
-func RFC3339TimestampParse(_ text: String) -> Int64? {
-    guard case .time(let ms)? = AuditRange.bound(text) else { return nil }
-    return ms
 }

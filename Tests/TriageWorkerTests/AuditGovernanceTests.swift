@@ -1,3 +1,4 @@
+import TriageWorker
 import Foundation
 import Kafka
 import Synchronization
@@ -62,7 +63,7 @@ struct AuditGovernanceTests {
     /// and commitment resolutions.
     static func cluster() throws -> DevCluster {
         let cluster = try DevCluster(brokers: 1, partitions: 4)
-        let topics = GovernanceTopics()  // the dev cluster creates every project topic, feedback and commitments included
+        let topics = TriageTopics()  // the dev cluster creates every project topic, feedback and commitments included
         var audit = seededDisparity()
         audit.append(("c-x", Array("not json".utf8)))
         audit.append(("c-x", Array("{\"schema_version\":9,\"decision_id\":\"d-x\"}".utf8)))
@@ -86,7 +87,7 @@ struct AuditGovernanceTests {
 
     static func fairnessMessages(_ bootstrap: String) throws -> [KafkaConsumerMessage] {
         var messages: [KafkaConsumerMessage] = []
-        try TopicReader(bootstrapServers: bootstrap).readAll(topics: [GovernanceTopics().fairness], timeoutMs: 30_000) { messages.append($0) }
+        try KafkaTopicReader(bootstrapServers: bootstrap).readAll(topics: [TriageTopics().fairness], timeoutMs: 30_000) { messages.append($0) }
         return messages.sorted { ($0.key ?? []).lexicographicallyPrecedes($1.key ?? []) }
     }
 
@@ -100,9 +101,9 @@ struct AuditGovernanceTests {
             if case .window(let w, let partial) = event { windows.append((w, partial)) }
         }
         #expect(summary.windowsPublished == 2)
-        #expect(summary.skipped[GovernanceTopics().audit] == 3)
-        #expect(summary.skipped[GovernanceTopics().feedback] == 1)
-        #expect(summary.read[GovernanceTopics().audit] == 2 * 2 * Self.perHourPerCohort + 3)
+        #expect(summary.skipped[TriageTopics().audit] == 3)
+        #expect(summary.skipped[TriageTopics().feedback] == 1)
+        #expect(summary.read[TriageTopics().audit] == 2 * 2 * Self.perHourPerCohort + 3)
         #expect(windows.count == 2)
         #expect(windows.allSatisfy { !$0.1 })  // both windows ended long ago
         for (window, _) in windows {

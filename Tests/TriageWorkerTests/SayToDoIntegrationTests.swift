@@ -65,7 +65,7 @@ struct SayToDoIntegrationTests {
         try await harness.run([second]) { $0[0].completed >= 1 }
 
         var reasons: [String: [String]] = [:]
-        try TopicReader(bootstrapServers: harness.bootstrap).readAll(topics: ["triage.audit"]) { message in
+        try KafkaTopicReader(bootstrapServers: harness.bootstrap).readAll(topics: ["triage.audit"]) { message in
             let record = try JSONParser().parse(message.value)
             reasons[record["ticket_id"]!.stringValue!] = (record["reasons"]?.arrayValue ?? []).compactMap(\.stringValue)
         }
@@ -93,7 +93,7 @@ struct SayToDoIntegrationTests {
         try await harness.run([harness.worker("w2")]) { $0[0].completed >= 1 }
 
         var decisions: [String: (String, [String])] = [:]
-        try TopicReader(bootstrapServers: harness.bootstrap).readAll(topics: ["triage.audit"]) { message in
+        try KafkaTopicReader(bootstrapServers: harness.bootstrap).readAll(topics: ["triage.audit"]) { message in
             let r = try JSONParser().parse(message.value)
             decisions[r["ticket_id"]!.stringValue!] = (r["decision"]!.stringValue!, (r["reasons"]?.arrayValue ?? []).compactMap(\.stringValue))
         }

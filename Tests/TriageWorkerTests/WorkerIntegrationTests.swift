@@ -102,7 +102,7 @@ struct WorkerIntegrationTests {
 
         var reasons: [String: String] = [:]  // offset -> reason
         var values: [String: [UInt8]] = [:]
-        try TopicReader(bootstrapServers: harness.bootstrap).readAll(topics: ["triage.dlq"]) { message in
+        try KafkaTopicReader(bootstrapServers: harness.bootstrap).readAll(topics: ["triage.dlq"]) { message in
             let offset = message.header("triage.source.offset") ?? "?"
             reasons[offset] = message.header("triage.dlq.reason")
             values[offset] = message.value
@@ -114,7 +114,7 @@ struct WorkerIntegrationTests {
             #expect(values["\(offset)"] == bytes, "the original bytes are kept")
         }
         var routed: [String] = []
-        try TopicReader(bootstrapServers: harness.bootstrap).readAll(topics: Policy.demo.queueNames.map { "queue.\($0)" } + ["triage.automated"]) { message in
+        try KafkaTopicReader(bootstrapServers: harness.bootstrap).readAll(topics: Policy.demo.queueNames.map { "queue.\($0)" } + ["triage.automated"]) { message in
             routed.append(message.header("triage.ticket_id") ?? "?")
         }
         #expect(routed == ["ok-1"], "the well-formed ticket after the bad ones is still handled (routed or answered)")
@@ -128,7 +128,7 @@ struct WorkerIntegrationTests {
         try harness.produce([Array(input.utf8)])
         try await harness.run([harness.worker("shape")]) { $0[0].completed >= 1 }
         var records: [KafkaConsumerMessage] = []
-        try TopicReader(bootstrapServers: harness.bootstrap).readAll(topics: Policy.demo.queueNames.map { "queue.\($0)" }) { records.append($0) }
+        try KafkaTopicReader(bootstrapServers: harness.bootstrap).readAll(topics: Policy.demo.queueNames.map { "queue.\($0)" }) { records.append($0) }
         #expect(records.count == 1)
         let record = try #require(records.first)
         #expect(record.topic == "queue.human" || record.topic.hasPrefix("queue."))
@@ -161,7 +161,7 @@ struct WorkerIntegrationTests {
         guard !ids.isEmpty else { return "" }
         var lines: [String] = []
         let topics = try KafkaAdmin(bootstrapServers: harness.bootstrap).topics().keys.sorted()
-        try TopicReader(bootstrapServers: harness.bootstrap).readAll(topics: topics) { message in
+        try KafkaTopicReader(bootstrapServers: harness.bootstrap).readAll(topics: topics) { message in
             let text = String(decoding: message.value, as: UTF8.self)
             if ids.contains(where: { text.contains($0) || message.header("triage.ticket_id") == $0 }) {
                 lines.append("\(message.topic)[\(message.partition)]@\(message.offset): \(text.prefix(1400))")
@@ -170,7 +170,7 @@ struct WorkerIntegrationTests {
         // Stored (watermarks) vs read back, per topic.
         let admin = try KafkaAdmin(bootstrapServers: harness.bootstrap)
         var read: [String: Int] = [:]
-        try TopicReader(bootstrapServers: harness.bootstrap).readAll(topics: topics) { read[$0.topic, default: 0] += 1 }
+        try KafkaTopicReader(bootstrapServers: harness.bootstrap).readAll(topics: topics) { read[$0.topic, default: 0] += 1 }
         for (topic, partitions) in try admin.topics().sorted(by: { $0.key < $1.key }) {
             var stored: Int64 = 0
             for p in 0..<Int32(partitions) { let w = try admin.watermarks(topic: topic, partition: p); stored += w.high - w.low }
