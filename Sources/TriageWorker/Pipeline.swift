@@ -92,8 +92,6 @@ final class Pipeline {
                 try storeCompleted()
                 try checkpointIfDue()
                 try checkClientErrors()
-                let cpu = MonotonicClock.threadCPUNanos()
-                stats.update { $0.pipelineCPUNanos = cpu }
             }
         } catch let error as WorkerError {
             abort(error)
@@ -268,7 +266,11 @@ final class Pipeline {
             }
         }
         let inFlight = tracker.inFlight
-        stats.update { $0.inFlight = inFlight }
+        let cpu = MonotonicClock.threadCPUNanos()
+        stats.update {
+            $0.inFlight = inFlight
+            $0.pipelineCPUNanos = cpu
+        }
     }
 
     private func resendDue() throws(KafkaError) {
