@@ -28,11 +28,17 @@ let package = Package(
             pkgConfig: "json-c",
             providers: [.apt(["libjson-c-dev"])]
         ),
+        // SHA-256 with the CPU's SHA instructions (the audit chain hashes every record).
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
 
         // MARK: - Libraries
         .target(name: "Kafka", dependencies: ["CRdKafka"]),
         .target(name: "TriageCore", dependencies: ["CJSONC"]),
-        .target(name: "Checksums"),
+        .target(name: "Checksums", dependencies: ["CCrypto"]),
         .target(name: "TriageModel", dependencies: ["Checksums"]),
         .target(
             name: "TriagePolicy",
