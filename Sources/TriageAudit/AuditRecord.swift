@@ -36,10 +36,6 @@ public struct AuditRecord: Sendable, Hashable {
     public static let schemaVersion = 2
     static let fieldEvidence = ["label:", "p:", "margin:", "template:"]
 
-    /// Probabilities are written with 6 decimals: enough to compare with any threshold, and
-    /// the audit trail stays small.
-    static func rounded(_ value: Double) -> Double { (value * 1e6).rounded() / 1e6 }
-
     public var decisionID: String
     public var ticketID: String
     public var customerPseudonym: String
@@ -125,77 +121,72 @@ public struct AuditRecord: Sendable, Hashable {
     public static func == (a: Self, b: Self) -> Bool { a.encoded() == b.encoded() }
     public func hash(into hasher: inout Hasher) { hasher.combine(encoded()) }
 
-    /// The record as compact JSON.
+    /// The record as compact JSON, in the order docs/AUDIT-SCHEMA.md lists the fields.
+    ///
+    /// Written with literal fragments (`JSONFragmentWriter`) rather than `JSONWriter`: the
+    /// worker writes one record per ticket, and this is part of the audit trail's cost budget.
     public func encoded() -> [UInt8] {
-        var w = JSONWriter(reservingCapacity: 768)
-        w.beginObject()
-        w.key("schema_version"); w.int(Self.schemaVersion)
-        w.key("decision_id"); w.string(decisionID)
-        w.key("ticket_id"); w.string(ticketID)
-        w.key("customer"); w.string(customerPseudonym)
-        w.key("event_time"); if let eventTime { w.string(eventTime) } else { w.null() }
-        w.key("decision_time"); w.string(decisionTime)
-        w.key("worker_id"); w.string(workerID)
-        w.key("model_version"); w.string(modelVersion)
-        w.key("model_is_placeholder"); w.bool(classifierIsPlaceholder)
-        w.key("policy_version"); w.string(policyVersion)
-        w.key("label"); w.string(label)
-        w.key("confidence"); w.double(Self.rounded(confidence))
-        w.key("top")
-        w.beginArray()
-        for candidate in top {
-            w.beginObject()
-            w.key("label"); w.string(candidate.label)
-            w.key("probability"); w.double(Self.rounded(candidate.probability))
-            w.endObject()
+        var w = JSONFragmentWriter(reservingCapacity: 1024)
+        w.raw("{\"schema_version\":"); w.int(Self.schemaVersion)
+        w.raw(",\"decision_id\":"); w.string(decisionID)
+        w.raw(",\"ticket_id\":"); w.string(ticketID)
+        w.raw(",\"customer\":"); w.string(customerPseudonym)
+        w.raw(",\"event_time\":"); w.string(eventTime)
+        w.raw(",\"decision_time\":"); w.string(decisionTime)
+        w.raw(",\"worker_id\":"); w.string(workerID)
+        w.raw(",\"model_version\":"); w.string(modelVersion)
+        w.raw(",\"model_is_placeholder\":"); w.bool(classifierIsPlaceholder)
+        w.raw(",\"policy_version\":"); w.string(policyVersion)
+        w.raw(",\"label\":"); w.string(label)
+        w.raw(",\"confidence\":"); w.decimal6(confidence)
+        w.raw(",\"top\":[")
+        for (i, candidate) in top.enumerated() {
+            w.raw(i == 0 ? "{\"label\":" : ",{\"label\":"); w.string(candidate.label)
+            w.raw(",\"probability\":"); w.decimal6(candidate.probability)
+            w.raw("}")
         }
-        w.endArray()
-        w.key("margin"); w.double(Self.rounded(margin))
-        w.key("abstain"); w.bool(abstain)
-        w.key("decision"); w.string(decision.rawValue)
-        w.key("queue"); w.string(queue)
-        w.key("priority"); w.string(priority.rawValue)
-        w.key("reasons")
-        w.beginArray()
-        for reason in reasons { w.string(reason.rawValue) }
-        w.endArray()
-        w.key("cohort")
-        w.beginObject()
-        for (key, value) in cohort { w.key(key); w.string(value) }
-        w.endObject()
-        w.key("latency_us"); w.int(latencyMicros)
-        w.key("source")
-        w.beginObject()
-        w.key("topic"); w.string(source.topic)
-        w.key("partition"); w.int(Int(source.partition))
-        w.key("offset"); w.int(source.offset)
-        w.endObject()
-        w.key("template"); if let template { w.string(template) } else { w.null() }
-        w.key("commitments")
-        w.beginArray()
-        for commitment in commitments {
-            w.beginObject()
-            w.key("name"); w.string(commitment.name)
-            w.key("action"); w.string(commitment.action)
-            w.key("due_time"); w.string(commitment.dueTime)
-            w.endObject()
+        w.raw("],\"margin\":"); w.decimal6(margin)
+        w.raw(",\"abstain\":"); w.bool(abstain)
+        w.raw(",\"decision\":"); w.string(decision.rawValue)
+        w.raw(",\"queue\":"); w.string(queue)
+        w.raw(",\"priority\":"); w.string(priority.rawValue)
+        w.raw(",\"reasons\":[")
+        for (i, reason) in reasons.enumerated() {
+            if i > 0 { w.raw(",") }
+            w.string(reason.rawValue)
         }
-        w.endArray()
-        w.key("evidence")
-        w.beginArray()
-        for line in evidence { w.string(line) }
-        w.endArray()
-        if let excerpt { w.key("excerpt"); w.string(excerpt) }
+        w.raw("],\"cohort\":{")
+        for (i, (key, value)) in cohort.enumerated() {
+            if i > 0 { w.raw(",") }
+            w.string(key); w.raw(":"); w.string(value)
+        }
+        w.raw("},\"latency_us\":"); w.int(latencyMicros)
+        w.raw(",\"source\":{\"topic\":"); w.string(source.topic)
+        w.raw(",\"partition\":"); w.int(Int(source.partition))
+        w.raw(",\"offset\":"); w.int(source.offset)
+        w.raw("},\"template\":"); w.string(template)
+        w.raw(",\"commitments\":[")
+        for (i, commitment) in commitments.enumerated() {
+            w.raw(i == 0 ? "{\"name\":" : ",{\"name\":"); w.string(commitment.name)
+            w.raw(",\"action\":"); w.string(commitment.action)
+            w.raw(",\"due_time\":"); w.string(commitment.dueTime)
+            w.raw("}")
+        }
+        w.raw("],\"evidence\":[")
+        for (i, line) in evidence.enumerated() {
+            if i > 0 { w.raw(",") }
+            w.string(line)
+        }
+        w.raw("]")
+        if let excerpt { w.raw(",\"excerpt\":"); w.string(excerpt) }
         if let chain {
-            w.key("chain")
-            w.beginObject()
-            w.key("id"); w.string(chain.chainID)
-            w.key("partition"); w.int(Int(chain.partition))
-            w.key("seq"); w.int(chain.seq)
-            w.key("prev"); w.string(chain.previousHash)
-            w.endObject()
+            w.raw(",\"chain\":{\"id\":"); w.string(chain.chainID)
+            w.raw(",\"partition\":"); w.int(Int(chain.partition))
+            w.raw(",\"seq\":"); w.int(chain.seq)
+            w.raw(",\"prev\":"); w.string(chain.previousHash)
+            w.raw("}")
         }
-        w.endObject()
+        w.raw("}")
         return w.bytes
     }
 }

@@ -30,6 +30,28 @@ struct AuditRecordTests {
         #expect(object["customer"]?.stringValue?.hasPrefix("c-") == true)
     }
 
+    @Test("every string field is escaped: the record parses back to what was set")
+    func escaping() throws {
+        var audit = try record()
+        let nasty = "q\" b\\ \n\t\u{1} é 😀 </script>"
+        audit.cohort = [("region", nasty), (nasty, "x")]
+        audit.evidence = [nasty, "lexicon:\\d"]
+        audit.excerpt = nasty
+        audit.template = nasty
+        audit.commitments = [AuditCommitment(name: nasty, action: "a", dueTime: "2026-01-01T00:00:00.000Z")]
+        audit.top = [.init(label: nasty, probability: 0.1234564), .init(label: "b", probability: 1e-9)]
+        let object = try #require(try JSONParser().parse(audit.encoded()).objectValue)
+        #expect(object["cohort"] == .object(["region": .string(nasty), nasty: "x"]))
+        #expect(object["evidence"] == .array([.string(nasty), .string("lexicon:\\d")]))
+        #expect(object["excerpt"] == .string(nasty))
+        #expect(object["template"] == .string(nasty))
+        #expect(object["commitments"]?.arrayValue?.first?["name"] == .string(nasty))
+        #expect(object["top"] == .array([.object(["label": .string(nasty), "probability": .double(0.123456)]),
+                                         .object(["label": "b", "probability": .double(0)])]))
+        #expect(object["confidence"] == .double(0.93))
+        #expect(object["event_time"] == .null)
+    }
+
     @Test("pseudonyms are stable per key and differ across keys")
     func pseudonyms() throws {
         #expect(try record(key: "k1").customerPseudonym == record(key: "k1").customerPseudonym)

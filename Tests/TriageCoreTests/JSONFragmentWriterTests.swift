@@ -1,0 +1,54 @@
+import Testing
+
+@testable import TriageCore
+
+@Suite("JSONFragmentWriter")
+struct JSONFragmentWriterTests {
+    @Test("strings are escaped exactly as JSONWriter escapes them")
+    func strings() {
+        let samples = ["", "plain", "q\" b\\ / \n\r\t\u{8}\u{C} \u{0}\u{1F}\u{7F} é 😀", "\"", "\\\\", String(repeating: "x\n", count: 300)]
+        for sample in samples {
+            var w = JSONFragmentWriter()
+            w.string(sample)
+            #expect(w.bytes == JSONValue.string(sample).serializedBytes(), "\(sample.debugDescription)")
+        }
+        var w = JSONFragmentWriter()
+        w.raw("["); w.string(nil as String?); w.raw(","); w.string("a" as String?); w.raw("]")
+        #expect(String(decoding: w.bytes, as: UTF8.self) == #"[null,"a"]"#)
+    }
+
+    @Test("integers, booleans and hex")
+    func scalars() {
+        var w = JSONFragmentWriter()
+        w.raw("[")
+        for (i, value) in ([0, 7, -7, 10, 1_000_000, .max, .min] as [Int64]).enumerated() {
+            if i > 0 { w.raw(",") }
+            w.int(value)
+        }
+        w.raw(","); w.bool(true); w.raw(","); w.bool(false); w.raw(","); w.hex([0x00, 0x0f, 0xa5, 0xff]); w.raw("]")
+        #expect(String(decoding: w.bytes, as: UTF8.self)
+            == #"[0,7,-7,10,1000000,9223372036854775807,-9223372036854775808,true,false,"000fa5ff"]"#)
+    }
+
+    @Test("decimal6 writes the value rounded to 6 decimals, shortest, and parses back to it")
+    func decimals() throws {
+        let cases: [(Double, String)] = [
+            (0, "0.0"), (1, "1.0"), (0.5, "0.5"), (0.25, "0.25"), (0.1234564, "0.123456"), (0.1234566, "0.123457"),
+            (0.000001, "0.000001"), (0.0000004, "0.0"), (0.9999996, "1.0"), (-0.5, "-0.5"), (12.000120, "12.00012"),
+            (.nan, "null"), (.infinity, "null"),
+        ]
+        for (value, expected) in cases {
+            var w = JSONFragmentWriter()
+            w.decimal6(value)
+            #expect(String(decoding: w.bytes, as: UTF8.self) == expected, "\(value)")
+        }
+        var random = SeededRandom(seed: 7)
+        for _ in 0..<2_000 {
+            let value = Double(random.next() % 10_000_001) / 1e7
+            var w = JSONFragmentWriter()
+            w.decimal6(value)
+            let parsed = try JSONParser().parse(w.bytes)
+            #expect(parsed == .double((value * 1e6).rounded() / 1e6), "\(value)")
+        }
+    }
+}
