@@ -13,23 +13,47 @@ struct OffsetTracker {
     }
 
     /// Tickets of one partition in the order they were read.
+    ///
+    /// Mutated in place (through the dictionary's accessor, never copied out and back): with
+    /// thousands of tickets in flight a copy per acknowledgement would cost more than the
+    /// ticket's own work. Done tickets at the front are skipped with `head` and compacted away
+    /// in bulk, so advancing is O(1) amortised.
     private struct PartitionLog {
         var entries: [Entry] = []
-        /// Number of entries already dropped from the front; positions are absolute.
+        /// Entries before `head` are done and waiting to be compacted away.
+        var head = 0
+        /// Number of entries already compacted away; positions are absolute.
         var base = 0
         /// The next offset to store, once the front advanced past something.
         var committable: Int64?
         var storedUpTo: Int64?
 
-        mutating func advance() {
-            var drop = 0
-            while drop < entries.count, entries[drop].remainingWrites == 0 {
-                committable = entries[drop].offset + 1
-                drop += 1
+        var pending: Int { entries.count - head }
+
+        mutating func append(offset: Int64, writes: Int) -> Int {
+            entries.append(Entry(offset: offset, remainingWrites: writes))
+            return base + entries.count - 1
+        }
+
+        /// One write of the ticket at `position` was acknowledged; true when that completed it.
+        mutating func acknowledge(_ position: Int) -> Bool {
+            let index = position - base
+            guard index >= head, index < entries.count, entries[index].remainingWrites > 0 else { return false }
+            entries[index].remainingWrites -= 1
+            guard entries[index].remainingWrites == 0 else { return false }
+            if index == head { advance() }
+            return true
+        }
+
+        private mutating func advance() {
+            while head < entries.count, entries[head].remainingWrites == 0 {
+                committable = entries[head].offset + 1
+                head += 1
             }
-            if drop > 0 {
-                entries.removeFirst(drop)
-                base += drop
+            if head >= 1_024 && head * 2 >= entries.count {
+                entries.removeFirst(head)
+                base += head
+                head = 0
             }
         }
     }
@@ -45,28 +69,18 @@ struct OffsetTracker {
 
     /// Registers a ticket read at `offset` that causes `writes` writes.
     mutating func begin(_ partition: KafkaTopicPartition, offset: Int64, writes: Int) -> TicketToken {
-        var log = logs[partition, default: PartitionLog()]
-        let token = TicketToken(partition: partition, position: log.base + log.entries.count)
-        log.entries.append(Entry(offset: offset, remainingWrites: writes))
-        logs[partition] = log
+        let position = logs[partition, default: PartitionLog()].append(offset: offset, writes: writes)
         inFlight += 1
-        return token
+        return TicketToken(partition: partition, position: position)
     }
 
     /// One write of a ticket was acknowledged. Returns true when that completed the ticket.
     @discardableResult
     mutating func acknowledge(_ token: TicketToken) -> Bool {
-        guard var log = logs[token.partition] else { return false }  // partition was revoked meanwhile
-        let index = token.position - log.base
-        guard index >= 0, index < log.entries.count, log.entries[index].remainingWrites > 0 else { return false }
-        log.entries[index].remainingWrites -= 1
-        let completed = log.entries[index].remainingWrites == 0
-        if completed {
-            inFlight -= 1
-            if index == 0 { log.advance() }
-        }
-        logs[token.partition] = log
-        return completed
+        // nil: the partition was revoked meanwhile.
+        guard logs[token.partition]?.acknowledge(token.position) == true else { return false }
+        inFlight -= 1
+        return true
     }
 
     /// Offsets that advanced since the last call, limited to `partitions` when given.
@@ -91,14 +105,14 @@ struct OffsetTracker {
 
     /// Tickets of these partitions not yet done.
     func pending(in partitions: Set<KafkaTopicPartition>) -> Int {
-        partitions.reduce(0) { $0 + (logs[$1]?.entries.count ?? 0) }
+        partitions.reduce(0) { $0 + (logs[$1]?.pending ?? 0) }
     }
 
     /// Forgets partitions this worker no longer owns; their unfinished tickets will be
     /// processed again by the new owner.
     mutating func forget(_ partitions: some Sequence<KafkaTopicPartition>) {
         for partition in partitions {
-            if let log = logs.removeValue(forKey: partition) { inFlight -= log.entries.count }
+            if let log = logs.removeValue(forKey: partition) { inFlight -= log.pending }
         }
     }
 }

@@ -76,6 +76,38 @@ struct OffsetTrackerTests {
         #expect(tracker.committable([p0]) == [KafkaTopicPartitionOffset(topic: "tickets", partition: 0, offset: 4)])
         #expect(tracker.committable() == [KafkaTopicPartitionOffset(topic: "tickets", partition: 0, offset: 4)])
     }
+
+    @Test("many tickets acknowledged in a shuffled order: the committable offset is always the done prefix (across compactions)")
+    func shuffledMany() {
+        var tracker = OffsetTracker()
+        var random = SystemRandomNumberGenerator()
+        let count = 5_000
+        var tokens: [(OffsetTracker.TicketToken, Int64)] = []
+        for i in 0..<count {
+            let writes = 1 + i % 3
+            let token = tracker.begin(p0, offset: Int64(1_000 + i), writes: writes)
+            for _ in 0..<writes { tokens.append((token, Int64(1_000 + i))) }
+        }
+        tokens.shuffle(using: &random)
+        var remaining = [Int64: Int]()
+        for (_, offset) in tokens { remaining[offset, default: 0] += 1 }
+        var done = Set<Int64>()
+        var committed: Int64 = 1_000
+        for (step, (token, offset)) in tokens.enumerated() {
+            remaining[offset]! -= 1
+            #expect(tracker.acknowledge(token) == (remaining[offset] == 0))
+            if remaining[offset] == 0 { done.insert(offset) }
+            if step % 97 == 0 || step == tokens.count - 1 {
+                while done.contains(committed) { committed += 1 }
+                let expected = committed == 1_000 ? [] : [KafkaTopicPartitionOffset(topic: "tickets", partition: 0, offset: committed)]
+                #expect(tracker.committable() == expected)
+                #expect(tracker.pending(in: [p0]) == count - Int(committed - 1_000), "tickets from the first not-done one on")
+                #expect(tracker.inFlight == count - done.count)
+            }
+        }
+        #expect(tracker.inFlight == 0)
+        #expect(tracker.committable() == [KafkaTopicPartitionOffset(topic: "tickets", partition: 0, offset: Int64(1_000 + count))])
+    }
 }
 
 @Suite("Pipeline benchmark")
