@@ -64,7 +64,7 @@ public struct AuditChain {
         let bytes = record.encoded()
         let hash = SHA256.hash(bytes)
         heads[Int(partition)] = (head.seq + 1, hash)
-        return SealedAuditRecord(partition: partition, seq: head.seq + 1, bytes: bytes, hash: hash.hexString)
+        return SealedAuditRecord(partition: partition, seq: head.seq + 1, bytes: bytes, digest: hash)
     }
 }
 
@@ -73,6 +73,9 @@ public struct SealedAuditRecord: Sendable {
     public var partition: Int32
     public var seq: Int64
     public var bytes: [UInt8]
-    /// Hex SHA-256 of `bytes` (what the next record's `prev` will be).
-    public var hash: String
+    /// SHA-256 of `bytes`.
+    public var digest: [UInt8]
+    /// Hex SHA-256 of `bytes` (what the next record's `prev` will be); made when asked for
+    /// (checkpoints), not for every record.
+    public var hash: String { digest.hexString }
 }

@@ -1,57 +1,80 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Kafka
 import Logging
 import TriageCore
 @_spi(Benchmark) import TriageWorker
 
-/// Worker throughput with and without the audit trail, end to end on an in-process mock
-/// cluster: the same seeded tickets, the same classifier and policy, one worker; the only
-/// difference is whether each decision's audit record (JSON, hash chain, one more Kafka
-/// write) is made. Runs alternate (with, without, with, …) and the medians are compared.
+/// Worker throughput with and without the audit trail: one worker works through a backlog of
+/// seeded tickets, switching the audit record (JSON, hash-chain link, one more Kafka write)
+/// on and off every `sliceTickets` tickets. At each switch it waits until every write of the
+/// slice is acknowledged, so a slice's CPU time is all of its tickets' work, acknowledgements
+/// included (`WorkerConfiguration.auditSliceTickets`).
 ///
-/// Two measures: wall-clock tickets per second (what a user sees, but noisy on a shared
-/// machine), and tickets per CPU-second of the worker's pipeline thread (the thread that does
-/// every step of every ticket, so its CPU time per ticket bounds a worker's throughput on a
-/// core of its own; it does not move when other processes compete for the CPU). The cost is
-/// judged on the second. For `triage audit-cost-bench`; numbers, not a test.
+/// Alternating slices within one process, rather than separate runs, is what makes the
+/// comparison hold on a shared virtual machine: separate runs of the same work differed by up
+/// to 2× in CPU time per ticket here (the host's load changes from second to second), which
+/// buried a 10% effect; adjacent slices, a fraction of a second apart, see the same machine.
+///
+/// Measures: tickets per CPU-second of the pipeline thread (the thread that does every step of
+/// every ticket, so it bounds a worker's throughput on a core of its own), tickets per
+/// CPU-second of the whole process (pipeline and librdkafka's threads; meaningful with an
+/// external cluster, where the process is only the worker), and tickets per wall-clock second
+/// (includes each slice's final wait for acknowledgements). For `triage audit-cost-bench`;
+/// numbers, not a test.
 public struct AuditCostBenchmark {
-    public struct Run: Sendable {
-        /// Tickets per wall-clock second.
-        public var wall: Double
+    public struct Slice: Sendable {
+        public var withAudit: Bool
         /// Tickets per CPU-second of the pipeline thread.
         public var cpu: Double
-        /// Tickets per CPU-second of the whole process (pipeline and librdkafka's threads);
-        /// meaningful with an external cluster, where the process is only the worker.
+        /// Tickets per CPU-second of the whole process.
         public var processCPU: Double
+        /// Tickets per wall-clock second.
+        public var wall: Double
     }
 
     public struct Result: Sendable {
-        public var withAudit: [Run]
-        public var withoutAudit: [Run]
-        public var medianWith: Double { Self.median(withAudit.map(\.wall)) }
-        public var medianWithout: Double { Self.median(withoutAudit.map(\.wall)) }
-        public var medianCPUWith: Double { Self.median(withAudit.map(\.cpu)) }
-        public var medianCPUWithout: Double { Self.median(withoutAudit.map(\.cpu)) }
-        public var medianProcessCPUWith: Double { Self.median(withAudit.map(\.processCPU)) }
-        public var medianProcessCPUWithout: Double { Self.median(withoutAudit.map(\.processCPU)) }
-        /// 1 − with ÷ without on whole-process CPU per ticket (external cluster only).
-        public var processCost: Double { 1 - medianProcessCPUWith / medianProcessCPUWithout }
-        /// 1 − with ÷ without, on pipeline-thread capacity: the share of a worker's throughput
-        /// the audit trail costs.
-        public var cost: Double { 1 - medianCPUWith / medianCPUWithout }
-        /// The same on wall-clock throughput (noisy on a shared machine).
-        public var wallCost: Double { 1 - medianWith / medianWithout }
+        /// Every measured slice, in order, warm-up pairs left out.
+        public var slices: [Slice]
+        public var withAudit: [Slice] { slices.filter(\.withAudit) }
+        public var withoutAudit: [Slice] { slices.filter { !$0.withAudit } }
 
-        static func median(_ values: [Double]) -> Double {
+        /// Cost per adjacent (with, without) pair: 1 − with ÷ without.
+        public func pairCosts(_ measure: KeyPath<Slice, Double>) -> [Double] {
+            stride(from: 0, to: slices.count - 1, by: 2).compactMap { i in
+                let a = slices[i], b = slices[i + 1]
+                guard a.withAudit != b.withAudit else { return nil }
+                let (with, without) = a.withAudit ? (a, b) : (b, a)
+                return 1 - with[keyPath: measure] / without[keyPath: measure]
+            }
+        }
+
+        public func median(_ measure: KeyPath<Slice, Double>, withAudit: Bool) -> Double {
+            Self.median(slices.filter { $0.withAudit == withAudit }.map { $0[keyPath: measure] })
+        }
+
+        /// 1 − median(with) ÷ median(without).
+        public func cost(_ measure: KeyPath<Slice, Double>) -> Double {
+            1 - median(measure, withAudit: true) / median(measure, withAudit: false)
+        }
+
+        public static func median(_ values: [Double]) -> Double {
             let sorted = values.sorted()
             guard !sorted.isEmpty else { return 0 }
             return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         }
+
+        /// The 25th and 75th percentiles.
+        public static func quartiles(_ values: [Double]) -> (Double, Double) {
+            let sorted = values.sorted()
+            guard !sorted.isEmpty else { return (0, 0) }
+            return (sorted[(sorted.count - 1) / 4], sorted[(sorted.count - 1) * 3 / 4])
+        }
     }
 
-    public var tickets: Int
+    /// Tickets per slice.
+    public var sliceTickets: Int
+    /// (with, without) slice pairs measured per run, after one warm-up pair.
+    public var pairs: Int
+    /// Runs, each with a fresh worker and tickets topic.
     public var runs: Int
     public var partitions = 4
     public var classifier: ClassifierFactory
@@ -59,35 +82,30 @@ public struct AuditCostBenchmark {
     /// in-process mock cluster, whose broker threads then compete with the worker.
     public var bootstrapServers: String?
 
-    public init(tickets: Int, runs: Int, classifier: @escaping ClassifierFactory) {
-        self.tickets = tickets
+    public init(sliceTickets: Int, pairs: Int, runs: Int, classifier: @escaping ClassifierFactory) {
+        self.sliceTickets = sliceTickets
+        self.pairs = pairs
         self.runs = runs
         self.classifier = classifier
     }
 
     public func run(progress: (String) -> Void) async throws -> Result {
-        var result = Result(withAudit: [], withoutAudit: [])
+        var result = Result(slices: [])
         for round in 0..<runs {
-            for audit in [true, false] {
-                let run = try await once(audit: audit, seed: UInt64(round + 1))
-                progress(String(format: "run %d %@ audit: %.0f tickets/s wall, %.0f per pipeline CPU-second, %.0f per process CPU-second",
-                                round + 1, audit ? "with" : "without", run.wall, run.cpu, run.processCPU))
-                if audit { result.withAudit.append(run) } else { result.withoutAudit.append(run) }
-            }
+            let slices = try await once(seed: UInt64(round + 1))
+            let measured = Result(slices: slices)
+            progress(String(format: "run %d: %d pairs of %d-ticket slices; pipeline-thread cost per pair, median %.1f%%",
+                            round + 1, slices.count / 2, sliceTickets, Result.median(measured.pairCosts(\.cpu)) * 100))
+            result.slices += slices
         }
         return result
     }
 
-    /// User + system CPU time of this process.
-    static func processCPUNanos() -> UInt64 {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        func nanos(_ t: timeval) -> UInt64 { UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_usec) * 1_000 }
-        return nanos(usage.ru_utime) + nanos(usage.ru_stime)
-    }
-
-    /// From the first ticket done to the last.
-    private func once(audit: Bool, seed: UInt64) async throws -> Run {
+    /// One run on a tickets topic of its own (created by seeding it: the mock cluster gives an
+    /// implicitly created topic its default 4 partitions), seeded with all of the run's tickets
+    /// before the worker starts, with customers no earlier run has seen (so no run inherits
+    /// another's contact history).
+    private func once(seed: UInt64) async throws -> [Slice] {
         var cluster: DevCluster?
         let bootstrap: String
         if let external = bootstrapServers {
@@ -95,49 +113,39 @@ public struct AuditCostBenchmark {
         } else {
             cluster = try DevCluster(brokers: 1, partitions: partitions)
             bootstrap = cluster!.bootstrapServers
-            _ = try Seeder(bootstrapServers: bootstrap).seed(count: tickets, seed: seed, malformedRate: 0)
         }
+        let sliceCount = 2 * (pairs + 1)
+        let run = "acb-\(seed)-\(UInt32.random(in: 0 ... .max))"
         var config = WorkerConfiguration(bootstrapServers: bootstrap, workerID: "bench")
-        if bootstrapServers != nil {
-            // A shared cluster: a fresh group starts at the end, and the tickets are written
-            // once it owns its partitions.
-            config.consumerProperties["auto.offset.reset"] = "latest"
-        }
-        config.groupID = "audit-cost-\(seed)-\(audit)"
+        config.topics.tickets = "\(run).tickets"
+        _ = try Seeder(bootstrapServers: bootstrap, topic: config.topics.tickets)
+            .seed(count: sliceCount * sliceTickets, seed: seed, malformedRate: 0, customerPrefix: "\(run)-C-")
+        config.groupID = run
+        config.consumerProperties["auto.offset.reset"] = "earliest"
         config.consumerProperties["log_level"] = "3"
-        config.writesAudit = audit
+        config.auditSliceTickets = sliceTickets
         var quiet = Logger(label: "triage.bench")
         quiet.logLevel = .error
         let worker = Worker(configuration: config, classifier: classifier, logger: quiet)
-        let target = tickets
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await worker.run() }
-            var seeded = bootstrapServers == nil
-            var first: (time: ContinuousClock.Instant, done: Int, cpu: UInt64, process: UInt64)?
-            var last = (time: ContinuousClock.now, done: 0, cpu: UInt64(0), process: UInt64(0))
             let deadline = ContinuousClock.now + .seconds(600)
-            while ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(5))
-                let stats = worker.stats.snapshot
-                if !seeded && stats.assignedPartitions > 0 {
-                    try await Task.sleep(for: .seconds(1))  // let the fetch positions settle at the end
-                    _ = try Seeder(bootstrapServers: bootstrap).seed(count: tickets, seed: seed, malformedRate: 0)
-                    seeded = true
-                    continue
-                }
-                last = (ContinuousClock.now, stats.completed, stats.pipelineCPUNanos, Self.processCPUNanos())
-                if first == nil && stats.completed > 0 { first = last }
-                if stats.completed >= target { break }
+            while ContinuousClock.now < deadline, worker.stats.snapshot.auditSlices.count < sliceCount {
+                try await Task.sleep(for: .milliseconds(20))
             }
             worker.requestStop()
             try await group.waitForAll()
-            let start = first ?? last
-            let elapsed = last.time - start.time
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            let tickets = Double(last.done - start.done)
             _ = cluster
-            return Run(wall: tickets / max(seconds, 1e-3), cpu: tickets / max(Double(last.cpu - start.cpu) / 1e9, 1e-6),
-                       processCPU: tickets / max(Double(last.process - start.process) / 1e9, 1e-6))
+            let slices = worker.stats.snapshot.auditSlices
+            guard slices.count >= sliceCount else {
+                throw KafkaError(code: .timeout, message: "audit-cost run \(seed): only \(slices.count) of \(sliceCount) slices finished in 600 s")
+            }
+            return slices.prefix(sliceCount).dropFirst(2).map { slice in
+                let tickets = Double(slice.tickets)
+                return Slice(withAudit: slice.withAudit, cpu: tickets / max(Double(slice.pipelineCPUNanos) / 1e9, 1e-9),
+                             processCPU: tickets / max(Double(slice.processCPUNanos) / 1e9, 1e-9),
+                             wall: tickets / max(Double(slice.wallNanos) / 1e9, 1e-9))
+            }
         }
     }
 }

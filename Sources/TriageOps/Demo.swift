@@ -142,9 +142,7 @@ public struct Demo {
     private func sampleAuditRecord(_ bootstrap: String) throws -> String? {
         var sample: String?
         try KafkaTopicReader(bootstrapServers: bootstrap).readAll(topics: ["triage.audit"]) { message in
-            if sample == nil, message.header("triage.decision_id") != nil {
-                sample = String(decoding: message.value, as: UTF8.self)
-            }
+            if sample == nil { sample = String(decoding: message.value, as: UTF8.self) }
         }
         return sample
     }

@@ -92,8 +92,9 @@ public struct Reconciliation {
         let parser = JSONParser(maxBytes: 1 << 20, maxDepth: 32)
         try reader.readAll(topics: [topics.audit], timeoutMs: timeoutMs) { message in
             report.auditRecords += 1
-            let id = message.header("triage.ticket_id") ?? "?"
-            guard auditIDs.insert(id).inserted, let record = try? parser.parse(message.value) else { return }
+            guard let record = try? parser.parse(message.value) else { return }
+            let id = record["ticket_id"]?.stringValue ?? "?"
+            guard auditIDs.insert(id).inserted else { return }
             let decision = record["decision"]?.stringValue ?? "?"
             report.auditedLabels[id] = record["label"]?.stringValue
             report.perDecision[decision, default: 0] += 1

@@ -23,11 +23,12 @@ public struct Seeder {
 
     /// Produces `count` sample tickets and waits until every one is acknowledged.
     public func seed(count: Int, seed: UInt64, malformedRate: Double = 0.03, humanRequestRate: Double = 0.05,
-                     progress: ((Int) -> Void)? = nil) throws(KafkaError) -> Summary {
+                     customerPrefix: String = "C-", progress: ((Int) -> Void)? = nil) throws(KafkaError) -> Summary {
         var config = KafkaProducerConfiguration(bootstrapServers: bootstrapServers)
         config.clientID = "triage-seeder"
         let producer = try KafkaProducer(configuration: config)
-        var generator = SampleTicketGenerator(seed: seed, malformedRate: malformedRate, humanRequestRate: humanRequestRate)
+        var generator = SampleTicketGenerator(seed: seed, malformedRate: malformedRate, humanRequestRate: humanRequestRate,
+                                              customerPrefix: customerPrefix)
         var summary = Summary()
         var acknowledged = 0
         func collect(_ reports: [KafkaDeliveryReport]) throws(KafkaError) {

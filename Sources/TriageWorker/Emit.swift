@@ -60,11 +60,10 @@ struct Emit {
             workerID: workerID, decisionTime: now, latencyMicros: latencyMicros, customerPseudonym: pseudonym)
         audit.excerpt = excerpt?.excerpt(ticket.body)
         let sealed = chain.seal(&audit)
+        // No headers: the record carries its decision and ticket ids, and each header is an
+        // allocation and bytes on the wire for every decision (docs/AUDIT-SCHEMA.md, "Cost").
         return Write(
-            message: KafkaProducerMessage(
-                topic: topics.audit, partition: sealed.partition, key: pseudonym, value: sealed.bytes,
-                headers: [KafkaHeader(key: "triage.decision_id", string: decision.id),
-                          KafkaHeader(key: "triage.ticket_id", string: ticket.id)]),
+            message: KafkaProducerMessage(topic: topics.audit, partition: sealed.partition, key: pseudonym, value: sealed.bytes),
             audit: sealed)
     }
 

@@ -37,6 +37,15 @@ final class Pipeline {
     private var nextWriteToken: UInt = 1
     private var retryQueue: [(due: UInt64, token: UInt)] = []
     private var failure: WorkerError?
+    /// The audit-cost benchmark's current slice (nil outside the benchmark).
+    private var slice: SliceClock?
+
+    private struct SliceClock {
+        var tickets = 0
+        var pipelineCPU = MonotonicClock.threadCPUNanos()
+        var processCPU = MonotonicClock.processCPUNanos()
+        var wall = MonotonicClock.nowNanos()
+    }
 
     private struct PendingWrite {
         var ticket: OffsetTracker.TicketToken
@@ -72,7 +81,7 @@ final class Pipeline {
         // The chain learns the audit topic's partition count in `run` (the cluster may not be up yet).
         emit = Emit(workerID: config.workerID, topics: config.topics, excerpt: config.auditExcerpt,
                     chain: AuditChain(workerID: config.workerID, partitions: 1))
-        emit.writesAudit = config.writesAudit
+        if config.auditSliceTickets != nil { slice = SliceClock() }
 
         consumer.onRebalance = { [weak self] event in self?.rebalanced(event) }
     }
@@ -181,6 +190,25 @@ final class Pipeline {
             }
             try write(record.message, for: ticket, audit: record.audit, isAction: record.isAction)
         }
+        if slice != nil { endSliceIfDue() }
+    }
+
+    /// Audit-cost benchmark only: after `auditSliceTickets` tickets, waits for all of their
+    /// writes to be acknowledged, books the slice's CPU time, and switches audit records on
+    /// or off for the next slice.
+    private func endSliceIfDue() {
+        guard var current = slice, let size = config.auditSliceTickets else { return }
+        current.tickets += 1
+        slice = current
+        guard current.tickets >= size else { return }
+        drain(nil, timeoutMs: config.shutdownTimeoutMs)
+        let next = SliceClock()
+        let finished = AuditSlice(withAudit: emit.writesAudit, tickets: current.tickets,
+                                  pipelineCPUNanos: next.pipelineCPU - current.pipelineCPU,
+                                  processCPUNanos: next.processCPU - current.processCPU, wallNanos: next.wall - current.wall)
+        stats.update { $0.auditSlices.append(finished) }
+        emit.writesAudit.toggle()
+        slice = next
     }
 
     private func write(_ message: KafkaProducerMessage, for ticket: OffsetTracker.TicketToken, audit: SealedAuditRecord? = nil,
@@ -229,6 +257,7 @@ final class Pipeline {
     // MARK: - Acknowledgements and retries
 
     private func acknowledge(_ reports: [KafkaDeliveryReport]) {
+        var completed = 0
         for report in reports {
             guard var write = writes[report.token] else { continue }
             if let error = report.error {
@@ -261,13 +290,13 @@ final class Pipeline {
                 auditHeads[audit.partition] = audit
             }
             if write.isAction { actionAcknowledged(write.ticket) }
-            if tracker.acknowledge(write.ticket) {
-                stats.update { $0.completed += 1 }
-            }
+            if tracker.acknowledge(write.ticket) { completed += 1 }
         }
+        // One update: readers see the completed count and the CPU time that produced it together.
         let inFlight = tracker.inFlight
         let cpu = MonotonicClock.threadCPUNanos()
         stats.update {
+            $0.completed += completed
             $0.inFlight = inFlight
             $0.pipelineCPUNanos = cpu
         }

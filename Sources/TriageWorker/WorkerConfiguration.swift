@@ -16,10 +16,11 @@ public struct WorkerConfiguration: Sendable {
     public var automation = true
     /// When set, each audit record carries a redacted excerpt of the ticket text (off by default).
     public var auditExcerpt: Redactor? = nil
-    /// For the audit-cost benchmark ONLY (`triage audit-cost-bench`): false skips the audit
-    /// record, so the benchmark can compare throughput with and without it. Not reachable from
-    /// `triage work`: every production decision is audited.
-    @_spi(Benchmark) public var writesAudit = true
+    /// For the audit-cost benchmark ONLY (`triage audit-cost-bench`): when set, the worker
+    /// alternates every this many tickets between writing audit records and not, starting
+    /// with, and accounts each slice's CPU time in `WorkerStats.auditSlices` (see
+    /// `AuditSlice`). Not reachable from `triage work`: every production decision is audited.
+    @_spi(Benchmark) public var auditSliceTickets: Int? = nil
     /// How often the audit chains' acknowledged heads are written to `triage.audit.checkpoints`.
     public var checkpointIntervalMs: Int = 5_000
     /// Records taken from Kafka per poll.

@@ -20,8 +20,23 @@ public struct WorkerStats: Sendable, Hashable {
     public var pipelineCPUNanos: UInt64 = 0
     public var assignedPartitions = 0
     public var rebalances = 0
+    /// Only with `WorkerConfiguration.auditSliceTickets` (the audit-cost benchmark).
+    public var auditSlices: [AuditSlice] = []
 
     public init() {}
+}
+
+/// One slice of the audit-cost benchmark: a run of tickets processed with or without audit
+/// records, and every acknowledgement they caused (the worker drains its in-flight writes
+/// before the next slice starts), so the slice's CPU time is all of its tickets' work.
+public struct AuditSlice: Sendable, Hashable {
+    public var withAudit: Bool
+    public var tickets: Int
+    /// CPU time of the pipeline thread.
+    public var pipelineCPUNanos: UInt64
+    /// CPU time of the whole process (pipeline and librdkafka's threads).
+    public var processCPUNanos: UInt64
+    public var wallNanos: UInt64
 }
 
 /// A lock around the stats, shared by the pipeline thread and whoever reads them.

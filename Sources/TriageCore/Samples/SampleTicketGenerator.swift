@@ -8,6 +8,9 @@ public struct SampleTicketGenerator: Sendable {
     public let seed: UInt64
     public let malformedRate: Double
     public let humanRequestRate: Double
+    /// Customer ids are this prefix and a number from a pool of 1,500 (`C-00001`…): another
+    /// prefix gives customers no earlier run has seen (for benchmarks that compare runs).
+    public let customerPrefix: String
 
     private var random: SeededRandom
     private var counter = 0
@@ -30,8 +33,9 @@ public struct SampleTicketGenerator: Sendable {
     static let tiers = ["basic", "basic", "basic", "plus", "plus", "premium"]
     static let ageBands = ["18-29", "30-44", "45-64", "65+"]
 
-    public init(seed: UInt64, malformedRate: Double = 0.03, humanRequestRate: Double = 0.05) {
+    public init(seed: UInt64, malformedRate: Double = 0.03, humanRequestRate: Double = 0.05, customerPrefix: String = "C-") {
         self.seed = seed
+        self.customerPrefix = customerPrefix
         self.malformedRate = malformedRate
         self.humanRequestRate = humanRequestRate
         self.random = SeededRandom(seed: seed)
@@ -132,7 +136,7 @@ public struct SampleTicketGenerator: Sendable {
     /// Skewed towards the start of the pool, so some customers write often.
     private mutating func pickCustomer() -> String {
         let u = random.nextDouble()
-        return "C-" + SampleSlots.pad(Int(u * u * Double(Self.customerPoolSize)) + 1, width: 5)
+        return customerPrefix + SampleSlots.pad(Int(u * u * Double(Self.customerPoolSize)) + 1, width: 5)
     }
 
     private mutating func createdAt() -> String {
