@@ -2,14 +2,15 @@
 # Audit cost benchmark: worker throughput with and without the audit record (issue target:
 # the audit trail costs at most 10% of worker throughput). Not part of CI.
 #
-#   benchmarks/audit-cost/run.sh [--runs 5] [--tickets 20000]
+#   benchmarks/audit-cost/run.sh [--runs 3] [--pairs 6] [--slice-tickets 2000] [--json]
 #
 # The mock cluster runs as its own process pinned to one core (taskset -c 1) and the
 # benchmark (one worker) to the other (taskset -c 0), so the worker's numbers are not mixed
-# with the brokers' work. `triage audit-cost-bench` prints, for runs alternating with and
-# without the audit record: wall-clock tickets/s, tickets per CPU-second of the worker's
-# pipeline thread, and tickets per CPU-second of the whole worker process (pipeline +
-# librdkafka threads). See docs/AUDIT-SCHEMA.md ("Cost").
+# with the brokers' work. Each run seeds a fresh tickets topic, then one worker works through
+# it switching the audit record on and off every --slice-tickets tickets (each slice's writes
+# acknowledged before the next starts); `triage audit-cost-bench` compares the slices: tickets
+# per CPU-second of the pipeline thread, of the whole worker process, and per wall-clock
+# second, with the cost of each adjacent pair. See docs/AUDIT-SCHEMA.md ("Cost").
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${TRIAGE_BIN:-}
