@@ -75,6 +75,14 @@ struct ProducerConsumerTests {
         let revoked = firstEvents.compactMap { if case .revoked(let p) = $0 { return p } else { return nil } }
         #expect(revoked.flatMap { $0 }.count == 2)
         try second.close()
+        // The first member takes the two partitions back. Wait for that before closing it:
+        // librdkafka 2.0.2 can hang for good in `rd_kafka_consumer_close` when the close
+        // revokes partitions while this rebalance is still going on (seen once in CI: the
+        // rebalance callback's `rd_kafka_incremental_unassign` never returned).
+        #expect(try eventually(seconds: 45) {
+            _ = try first.poll(maxMessages: 10, timeoutMs: 50)
+            return first.assignment().count == 4
+        })
         try first.close()
     }
 
