@@ -108,7 +108,11 @@ public struct AuditRecord: Sendable, Hashable {
         self.source = source
         // Evidence that repeats a field of the record (label, probability, margin, template)
         // is left out; the rules and lexicon entries that fired stay.
-        self.evidence = decision.evidence.filter { item in !Self.fieldEvidence.contains { item.hasPrefix($0) } }
+        self.evidence = decision.evidence.filter { item in
+            // The repeated fields start with l, p, m or t: skip the prefix checks for the rest.
+            guard let first = item.utf8.first, [UInt8(ascii: "l"), UInt8(ascii: "p"), UInt8(ascii: "m"), UInt8(ascii: "t")].contains(first) else { return true }
+            return !Self.fieldEvidence.contains { item.hasPrefix($0) }
+        }
         if let reply = decision.reply {
             template = reply.templateID
             commitments = reply.commitments.map { commitment in

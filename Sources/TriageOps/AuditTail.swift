@@ -1,4 +1,5 @@
 import Kafka
+import TriageAudit
 import TriageCore
 import TriageWorker
 
@@ -60,8 +61,10 @@ public struct AuditTail {
         while !remaining.isEmpty, ContinuousClock.now < deadline, !shouldStop() {
             for message in try consumer.poll(maxMessages: 5_000, timeoutMs: 200) {
                 if let end = remaining[message.partition], message.offset + 1 >= end { remaining[message.partition] = nil }
-                guard let record = try? parser.parse(message.value), filter.matches(record) else { continue }
-                backlog.append((record["decision_time"]?.stringValue ?? "", record, message.value))
+                for raw in AuditMessage.records(in: message.value) {
+                    guard let record = try? parser.parse(raw), filter.matches(record) else { continue }
+                    backlog.append((record["decision_time"]?.stringValue ?? "", record, raw))
+                }
             }
             if backlog.count > 4 * max(limit, 1) {
                 backlog.sort { $0.time < $1.time }
@@ -74,8 +77,10 @@ public struct AuditTail {
         guard follow else { return }
         while !shouldStop() {
             for message in try consumer.poll(maxMessages: 1_000, timeoutMs: 250) {
-                guard let record = try? parser.parse(message.value), filter.matches(record) else { continue }
-                show(record, message.value)
+                for raw in AuditMessage.records(in: message.value) {
+                    guard let record = try? parser.parse(raw), filter.matches(record) else { continue }
+                    show(record, raw)
+                }
             }
         }
     }

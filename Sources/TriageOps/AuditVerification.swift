@@ -35,7 +35,9 @@ public struct AuditVerification {
                 return
             }
             guard range.contains(offset: message.offset, timestampMs: message.timestampMs) else { return }
-            verifier.add(partition: message.partition, offset: message.offset, bytes: message.value)
+            for record in AuditMessage.records(in: message.value) {
+                verifier.add(partition: message.partition, offset: message.offset, bytes: record)
+            }
         }
         return Report(recordsRead: verifier.recordsRead, checkpointsRead: checkpoints,
                       findings: verifier.findings(), chains: verifier.summaries())

@@ -87,8 +87,9 @@ public struct Demo {
         try sayToDo(cluster.bootstrapServers, say: say)
         try verifyAudit(cluster.bootstrapServers, say: say)
         say("")
-        say("Reading the audit records: one JSON record per decision on topic triage.audit, keyed by the")
-        say("customer's pseudonym (HMAC-SHA256; never the raw id). Fields are documented in docs/AUDIT-SCHEMA.md.")
+        say("Reading the audit records: one JSON record per decision on topic triage.audit (several per message,")
+        say("one per line), partitioned by the customer's pseudonym (HMAC-SHA256; never the raw id). Fields are")
+        say("documented in docs/AUDIT-SCHEMA.md.")
         say("With a standalone cluster (`triage dev-cluster`), read them with:")
         say("  kcat -C -b <bootstrap> -t triage.audit -e -o beginning")
         if let sample = try sampleAuditRecord(cluster.bootstrapServers) { say("A sample record from this run:\n  \(sample)") }
@@ -142,7 +143,7 @@ public struct Demo {
     private func sampleAuditRecord(_ bootstrap: String) throws -> String? {
         var sample: String?
         try KafkaTopicReader(bootstrapServers: bootstrap).readAll(topics: ["triage.audit"]) { message in
-            if sample == nil { sample = String(decoding: message.value, as: UTF8.self) }
+            if sample == nil, let first = AuditMessage.records(in: message.value).first { sample = String(decoding: first, as: UTF8.self) }
         }
         return sample
     }

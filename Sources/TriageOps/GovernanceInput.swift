@@ -1,6 +1,7 @@
-import TriageWorker
 import Kafka
+import TriageAudit
 import TriageCore
+import TriageWorker
 import TriageGovernance
 
 /// Everything the governance report (and `triage audit monitor --once`) reads: the decisions
@@ -31,8 +32,17 @@ public struct GovernanceInput: Sendable {
         if firstSkipReason[topic] == nil { firstSkipReason[topic] = reason }
     }
 
-    /// Parses one record of one of the input topics into the matching list.
+    /// Parses one message of one of the input topics into the matching list (an audit
+    /// message can hold several records, `AuditMessage`).
     mutating func ingest(topic: String, value: [UInt8], topics: TriageTopics) {
+        if topic == topics.audit {
+            for record in AuditMessage.records(in: value) { ingestRecord(topic: topic, value: record, topics: topics) }
+        } else {
+            ingestRecord(topic: topic, value: value, topics: topics)
+        }
+    }
+
+    private mutating func ingestRecord(topic: String, value: [UInt8], topics: TriageTopics) {
         read[topic, default: 0] += 1
         do {
             switch topic {

@@ -101,10 +101,16 @@ public final class LedgerService {
         case control(ControlMessage)
     }
 
-    private func event(_ message: KafkaConsumerMessage) -> (Int64, Event)? {
+    /// The events of one message (an audit message can hold several records, `AuditMessage`).
+    private func events(_ message: KafkaConsumerMessage) -> [(Int64, Event)] {
+        guard message.topic == options.topics.audit else { return event(message.topic, message.value).map { [$0] } ?? [] }
+        return AuditMessage.records(in: message.value).compactMap { event(message.topic, $0) }
+    }
+
+    private func event(_ topic: String, _ bytes: [UInt8]) -> (Int64, Event)? {
         let topics = options.topics
-        guard let value = try? JSONParser(maxBytes: 1 << 20, maxDepth: 32).parse(message.value) else { return nil }
-        switch message.topic {
+        guard let value = try? JSONParser(maxBytes: 1 << 20, maxDepth: 32).parse(bytes) else { return nil }
+        switch topic {
         case topics.audit:
             guard value["decision"]?.stringValue == "automate" else { return nil }
             return (RFC3339Timestamp.milliseconds(value["decision_time"]?.stringValue) ?? 0, .decision(value))
@@ -113,7 +119,7 @@ public final class LedgerService {
                   let action = value["action"]?.stringValue, let at = RFC3339Timestamp.milliseconds(value["at"]?.stringValue) else { return nil }
             return (at, .outcome(decisionID: decision, action: action, atMillis: at))
         case topics.control:
-            guard let control = ControlMessage(bytes: message.value) else { return nil }
+            guard let control = ControlMessage(bytes: bytes) else { return nil }
             return (RFC3339Timestamp.milliseconds(control.time) ?? 0, .control(control))
         default:
             return nil
@@ -125,7 +131,7 @@ public final class LedgerService {
         var events: [(Int64, Int, Event)] = []
         try KafkaTopicReader(bootstrapServers: bootstrapServers)
             .readAll(topics: [options.topics.audit, options.topics.outcomes, options.topics.control]) { message in
-                if let (time, event) = event(message) { events.append((time, events.count, event)) }
+                for (time, event) in self.events(message) { events.append((time, events.count, event)) }
             }
         events.sort { ($0.0, $0.1) < ($1.0, $1.1) }
         for (time, _, event) in events {
@@ -156,7 +162,7 @@ public final class LedgerService {
         var lastSummary = ContinuousClock.now
         while !shouldStop() {
             for message in try consumer.poll(maxMessages: 5_000, timeoutMs: 100) {
-                if let (time, event) = event(message) { try apply(event, at: time) }
+                for (time, event) in events(message) { try apply(event, at: time) }
             }
             let now = ContinuousClock.now
             if now - lastSweep >= .milliseconds(options.sweepIntervalMs) {

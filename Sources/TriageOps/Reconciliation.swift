@@ -1,4 +1,5 @@
 import Kafka
+import TriageAudit
 import TriageCore
 import TriagePolicy
 import TriageWorker
@@ -91,17 +92,19 @@ public struct Reconciliation {
         var auditIDs = Set<String>()
         let parser = JSONParser(maxBytes: 1 << 20, maxDepth: 32)
         try reader.readAll(topics: [topics.audit], timeoutMs: timeoutMs) { message in
-            report.auditRecords += 1
-            guard let record = try? parser.parse(message.value) else { return }
-            let id = record["ticket_id"]?.stringValue ?? "?"
-            guard auditIDs.insert(id).inserted else { return }
-            let decision = record["decision"]?.stringValue ?? "?"
-            report.auditedLabels[id] = record["label"]?.stringValue
-            report.perDecision[decision, default: 0] += 1
-            if record["model_is_placeholder"]?.boolValue == true { report.placeholderDecisions += 1 }
-            if decision == DecisionKind.handoff.rawValue {
-                for reason in record["reasons"]?.arrayValue ?? [] {
-                    report.handoffReasons[reason.stringValue ?? "?", default: 0] += 1
+            for bytes in AuditMessage.records(in: message.value) {
+                report.auditRecords += 1
+                guard let record = try? parser.parse(bytes) else { continue }
+                let id = record["ticket_id"]?.stringValue ?? "?"
+                guard auditIDs.insert(id).inserted else { continue }
+                let decision = record["decision"]?.stringValue ?? "?"
+                report.auditedLabels[id] = record["label"]?.stringValue
+                report.perDecision[decision, default: 0] += 1
+                if record["model_is_placeholder"]?.boolValue == true { report.placeholderDecisions += 1 }
+                if decision == DecisionKind.handoff.rawValue {
+                    for reason in record["reasons"]?.arrayValue ?? [] {
+                        report.handoffReasons[reason.stringValue ?? "?", default: 0] += 1
+                    }
                 }
             }
         }

@@ -11,9 +11,11 @@ import TriagePolicy
 ///   action to `triage.actions`, and the reply to `triage.replies`. The reply is *held* until
 ///   every action is acknowledged (say-to-do: nothing is promised that is not already asked
 ///   of the systems that act);
-/// - always: one audit record to `triage.audit`, keyed by the customer's pseudonym and linked
-///   into this worker's hash chain for its partition (`AuditChain`), and the customer's new
-///   contact history to the compacted `triage.contacts`, in the ticket's partition.
+/// - always: one audit record, linked into this worker's hash chain for its audit partition
+///   (`AuditChain`, the partition chosen by the customer's pseudonym), which the pipeline writes
+///   to `triage.audit` together with the batch's other records of that partition
+///   (`AuditMessage`), and the customer's new contact history to the compacted
+///   `triage.contacts`, in the ticket's partition.
 struct Emit {
     let workerID: String
     let topics: TriageTopics
@@ -25,16 +27,22 @@ struct Emit {
     /// One write, and what the pipeline must know about it.
     struct Write {
         var message: KafkaProducerMessage
-        /// The audit record's place in the hash chain.
-        var audit: SealedAuditRecord? = nil
         /// Sent only once every `isAction` write of the ticket is acknowledged.
         var held = false
         var isAction = false
     }
 
+    /// Everything one decision writes: its messages, and its sealed audit record.
+    struct Writes {
+        var messages: [Write]
+        var audit: SealedAuditRecord? = nil
+        /// Writes the ticket waits for (the audit record counts as one).
+        var count: Int { messages.count + (audit == nil ? 0 : 1) }
+    }
+
     /// Everything one decision writes.
     mutating func writes(ticket: Ticket, decision: Decision, message: KafkaConsumerMessage, pseudonym: String,
-                         history: ContactHistory.Customer, latencyMicros: Int, now: String) -> [Write] {
+                         history: ContactHistory.Customer, latencyMicros: Int, now: String) -> Writes {
         var writes: [Write] = []
         if let reply = decision.reply, decision.kind == .automate {
             writes.append(Write(message: routed(ticket: ticket, decision: decision, now: now, topic: topics.automated)))
@@ -45,26 +53,22 @@ struct Emit {
         } else {
             writes.append(Write(message: routed(ticket: ticket, decision: decision, now: now)))
         }
-        if writesAudit {
-            writes.append(audit(ticket: ticket, decision: decision, message: message, pseudonym: pseudonym, latencyMicros: latencyMicros, now: now))
-        }
         writes.append(Write(message: KafkaProducerMessage(topic: topics.contacts, partition: message.partition, key: pseudonym, value: history.encoded())))
-        return writes
+        let sealed = writesAudit
+            ? audit(ticket: ticket, decision: decision, message: message, pseudonym: pseudonym, latencyMicros: latencyMicros, now: now)
+            : nil
+        return Writes(messages: writes, audit: sealed)
     }
 
     /// The decision's audit record, sealed into this worker's chain for its partition.
-    mutating func audit(ticket: Ticket, decision: Decision, message: KafkaConsumerMessage, pseudonym: String, latencyMicros: Int, now: String) -> Write {
+    mutating func audit(ticket: Ticket, decision: Decision, message: KafkaConsumerMessage, pseudonym: String,
+                        latencyMicros: Int, now: String) -> SealedAuditRecord {
         var audit = AuditRecord(
             ticket: ticket, decision: decision,
             source: SourcePosition(topic: message.topic, partition: message.partition, offset: message.offset),
             workerID: workerID, decisionTime: now, latencyMicros: latencyMicros, customerPseudonym: pseudonym)
         audit.excerpt = excerpt?.excerpt(ticket.body)
-        let sealed = chain.seal(&audit)
-        // No headers: the record carries its decision and ticket ids, and each header is an
-        // allocation and bytes on the wire for every decision (docs/AUDIT-SCHEMA.md, "Cost").
-        return Write(
-            message: KafkaProducerMessage(topic: topics.audit, partition: sealed.partition, key: pseudonym, value: sealed.bytes),
-            audit: sealed)
+        return chain.seal(&audit)
     }
 
     /// The ticket as sent, plus what was decided, for a queue (or `triage.automated`).

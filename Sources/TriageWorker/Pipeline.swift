@@ -29,6 +29,9 @@ final class Pipeline {
     private var heldReplies: [OffsetTracker.TicketToken: (reply: KafkaProducerMessage, actionsLeft: Int)] = [:]
     /// Per audit partition: the last record of this worker's chain whose delivery was acknowledged.
     private var auditHeads: [Int32: SealedAuditRecord] = [:]
+    /// Audit records sealed while handling the current batch of tickets, by audit partition:
+    /// written together after the batch, one message per partition (`AuditMessage`).
+    private var auditBatch: [Int32: [(ticket: OffsetTracker.TicketToken, record: SealedAuditRecord)]] = [:]
     private var checkpointed: [Int32: Int64] = [:]
     private var lastCheckpoint = MonotonicClock.nowMicros()
 
@@ -49,6 +52,8 @@ final class Pipeline {
 
     private struct PendingWrite {
         var ticket: OffsetTracker.TicketToken
+        /// The other tickets an audit message carries records for.
+        var alsoFor: [OffsetTracker.TicketToken] = []
         var message: KafkaProducerMessage
         var attempts: Int
         /// Set for the audit record: its place in the hash chain.
@@ -96,6 +101,7 @@ final class Pipeline {
                 refreshControl()
                 let batch = try consume.next(inFlight: tracker.inFlight, assigned: assigned)
                 for message in batch { try process(message) }
+                try writeAuditBatch()
                 acknowledge(producer.poll(timeoutMs: 0))
                 try resendDue()
                 try storeCompleted()
@@ -156,10 +162,10 @@ final class Pipeline {
         let started = MonotonicClock.nowMicros()
         let nowMillis = UTCTime.nowMillis()
         let now = UTCTime.rfc3339(millis: nowMillis)
-        var records: [Emit.Write]
+        var records: Emit.Writes
         switch decode(message) {
         case .failure(let error):
-            records = [Emit.Write(message: DeadLetter.record(for: message, error: error, topic: config.topics.deadLetter, workerID: config.workerID, at: now))]
+            records = Emit.Writes(messages: [Emit.Write(message: DeadLetter.record(for: message, error: error, topic: config.topics.deadLetter, workerID: config.workerID, at: now))])
             stats.update {
                 $0.consumed += 1
                 $0.deadLettered += 1
@@ -182,25 +188,44 @@ final class Pipeline {
             }
         }
         let ticket = tracker.begin(message.topicPartition, offset: message.offset, writes: records.count)
-        let actions = records.filter(\.isAction).count
-        for record in records {
+        let actions = records.messages.filter(\.isAction).count
+        for record in records.messages {
             if record.held {
                 heldReplies[ticket] = (record.message, actions)
                 continue
             }
-            try write(record.message, for: ticket, audit: record.audit, isAction: record.isAction)
+            try write(record.message, for: ticket, isAction: record.isAction)
         }
-        if slice != nil { endSliceIfDue() }
+        if let audit = records.audit {
+            auditBatch[audit.partition, default: []].append((ticket, audit))
+        }
+        if slice != nil { try endSliceIfDue() }
+    }
+
+    /// Writes the audit records of the batch just handled: per audit partition, one message
+    /// (or a few, at `AuditMessage.maxBytes`) holding them in chain order. Each ticket's offset
+    /// still waits for the message that carries its record.
+    private func writeAuditBatch() throws(KafkaError) {
+        guard !auditBatch.isEmpty else { return }
+        for (partition, entries) in auditBatch.sorted(by: { $0.key < $1.key }) {
+            for message in AuditMessage.pack(entries.map(\.record.bytes)) {
+                let carried = entries[message.records]
+                try write(KafkaProducerMessage(topic: config.topics.audit, partition: partition, key: nil as [UInt8]?, value: message.value),
+                          for: carried.first!.ticket, alsoFor: carried.dropFirst().map(\.ticket), audit: carried.last!.record)
+            }
+        }
+        auditBatch.removeAll(keepingCapacity: true)
     }
 
     /// Audit-cost benchmark only: after `auditSliceTickets` tickets, waits for all of their
     /// writes to be acknowledged, books the slice's CPU time, and switches audit records on
     /// or off for the next slice.
-    private func endSliceIfDue() {
+    private func endSliceIfDue() throws(KafkaError) {
         guard var current = slice, let size = config.auditSliceTickets else { return }
         current.tickets += 1
         slice = current
         guard current.tickets >= size else { return }
+        try writeAuditBatch()
         drain(nil, timeoutMs: config.shutdownTimeoutMs)
         let next = SliceClock()
         let finished = AuditSlice(withAudit: emit.writesAudit, tickets: current.tickets,
@@ -211,11 +236,11 @@ final class Pipeline {
         slice = next
     }
 
-    private func write(_ message: KafkaProducerMessage, for ticket: OffsetTracker.TicketToken, audit: SealedAuditRecord? = nil,
-                       isAction: Bool = false) throws(KafkaError) {
+    private func write(_ message: KafkaProducerMessage, for ticket: OffsetTracker.TicketToken, alsoFor: [OffsetTracker.TicketToken] = [],
+                       audit: SealedAuditRecord? = nil, isAction: Bool = false) throws(KafkaError) {
         let token = nextWriteToken
         nextWriteToken &+= 1
-        writes[token] = PendingWrite(ticket: ticket, message: message, attempts: 0, audit: audit, isAction: isAction)
+        writes[token] = PendingWrite(ticket: ticket, alsoFor: alsoFor, message: message, attempts: 0, audit: audit, isAction: isAction)
         try send(token)
     }
 
@@ -291,6 +316,7 @@ final class Pipeline {
             }
             if write.isAction { actionAcknowledged(write.ticket) }
             if tracker.acknowledge(write.ticket) { completed += 1 }
+            for ticket in write.alsoFor where tracker.acknowledge(ticket) { completed += 1 }
         }
         // One update: readers see the completed count and the CPU time that produced it together.
         let inFlight = tracker.inFlight
@@ -404,7 +430,11 @@ final class Pipeline {
         assigned.subtract(partitions)
         tracker.forget(partitions)
         consume.forget(Array(partitions))
-        let orphaned = writes.filter { partitions.contains($0.value.ticket.partition) }.map(\.key)
+        // A write is dropped when every ticket it was for is gone (an audit message can carry
+        // records of tickets from several partitions).
+        let orphaned = writes.filter { _, write in
+            partitions.contains(write.ticket.partition) && write.alsoFor.allSatisfy { partitions.contains($0.partition) }
+        }.map(\.key)
         for token in orphaned { writes[token] = nil }
         heldReplies = heldReplies.filter { !partitions.contains($0.key.partition) }
         decide.history.forget(partitions.filter { $0.topic == config.topics.tickets }.map(\.partition))

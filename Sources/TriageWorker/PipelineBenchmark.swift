@@ -58,12 +58,12 @@ public struct PipelineBenchmark {
             let decided = decide(ticket, classification, from: message, nowMillis: nowMillis, disabledTemplates: [], automation: true)
             let t3 = MonotonicClock.nowNanos()
             let routed = emit.writes(ticket: ticket, decision: decided.decision, message: message, pseudonym: decided.pseudonym,
-                                     history: decided.history, latencyMicros: 0, now: now).reduce(0) { $0 + $1.message.value.count }
+                                     history: decided.history, latencyMicros: 0, now: now).messages.reduce(0) { $0 + $1.message.value.count }
             let t4 = MonotonicClock.nowNanos()
             let audit = emit.audit(ticket: ticket, decision: decided.decision, message: message, pseudonym: decided.pseudonym,
                                    latencyMicros: 0, now: now)
             let t5 = MonotonicClock.nowNanos()
-            sink &+= routed + audit.message.value.count
+            sink &+= routed + audit.bytes.count
             times[0].append(t1 - t0); times[1].append(t2 - t1); times[2].append(t3 - t2); times[3].append(t4 - t3)
             times[4].append(t5 - t4)
         }

@@ -67,3 +67,33 @@ struct AuditRecordTests {
         #expect(UTCTime.rfc3339(millis: millis) == expected)
     }
 }
+
+@Suite("Audit messages (JSON Lines of records)")
+struct AuditMessageTests {
+    func records(_ sizes: [Int]) -> [[UInt8]] {
+        sizes.enumerated().map { i, size in Array("{\"n\":\(i),\"pad\":\"\(String(repeating: "x", count: size))\"}".utf8) }
+    }
+
+    @Test("records split back out of a packed message, in order")
+    func roundTrip() throws {
+        let input = records([10, 0, 300, 5])
+        let packed = AuditMessage.pack(input)
+        #expect(packed.count == 1)
+        #expect(packed[0].records == 0..<4)
+        #expect(AuditMessage.records(in: packed[0].value) == input)
+        // A record's own escaped newline stays inside it.
+        let escaped = [Array(#"{"text":"a\nb"}"#.utf8)]
+        #expect(AuditMessage.records(in: AuditMessage.pack(escaped)[0].value) == escaped)
+        #expect(AuditMessage.records(in: []) == [])
+    }
+
+    @Test("messages are cut at maxBytes, never splitting a record; an oversized record travels alone")
+    func cut() {
+        let input = records([40, 40, 40, 200, 40])
+        let packed = AuditMessage.pack(input, maxBytes: 120)
+        #expect(packed.allSatisfy { $0.value.count <= 120 || $0.records.count == 1 })
+        #expect(packed.flatMap { Array($0.records) } == Array(0..<5))
+        #expect(packed.flatMap { AuditMessage.records(in: $0.value) } == input)
+        #expect(packed.contains { $0.records == 3..<4 }, "the 200-byte record has a message of its own")
+    }
+}

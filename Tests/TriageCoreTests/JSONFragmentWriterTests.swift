@@ -52,3 +52,25 @@ struct JSONFragmentWriterTests {
         }
     }
 }
+
+@Suite("JSONFragmentWriter word-at-a-time scan")
+struct JSONFragmentWriterScanTests {
+    @Test("finds every byte that needs escaping at every position, and no false alarms")
+    func scan() {
+        let special: [UInt8] = [0x00, 0x01, 0x0A, 0x1F, 0x22, 0x5C]
+        let harmless: [UInt8] = [0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xC3, 0xA9, 0xFF, UInt8(ascii: "a")]
+        for length in 0..<20 {
+            for filler in harmless {
+                let clean = [UInt8](repeating: filler, count: length)
+                #expect(!clean.withUnsafeBufferPointer { JSONFragmentWriter.needsEscaping($0) }, "\(length)×\(filler)")
+                for position in 0..<length {
+                    for byte in special {
+                        var dirty = clean
+                        dirty[position] = byte
+                        #expect(dirty.withUnsafeBufferPointer { JSONFragmentWriter.needsEscaping($0) }, "\(byte) at \(position) of \(length)")
+                    }
+                }
+            }
+        }
+    }
+}

@@ -66,8 +66,10 @@ struct SayToDoIntegrationTests {
 
         var reasons: [String: [String]] = [:]
         try KafkaTopicReader(bootstrapServers: harness.bootstrap).readAll(topics: ["triage.audit"]) { message in
-            let record = try JSONParser().parse(message.value)
-            reasons[record["ticket_id"]!.stringValue!] = (record["reasons"]?.arrayValue ?? []).compactMap(\.stringValue)
+            for bytes in AuditMessage.records(in: message.value) {
+                let record = try JSONParser().parse(bytes)
+                reasons[record["ticket_id"]!.stringValue!] = (record["reasons"]?.arrayValue ?? []).compactMap(\.stringValue)
+            }
         }
         #expect(reasons["R1"]?.contains("repeat_contact") == false)
         #expect(reasons["R2"]?.contains("repeat_contact") == false)
@@ -94,8 +96,10 @@ struct SayToDoIntegrationTests {
 
         var decisions: [String: (String, [String])] = [:]
         try KafkaTopicReader(bootstrapServers: harness.bootstrap).readAll(topics: ["triage.audit"]) { message in
-            let r = try JSONParser().parse(message.value)
-            decisions[r["ticket_id"]!.stringValue!] = (r["decision"]!.stringValue!, (r["reasons"]?.arrayValue ?? []).compactMap(\.stringValue))
+            for bytes in AuditMessage.records(in: message.value) {
+                let r = try JSONParser().parse(bytes)
+                decisions[r["ticket_id"]!.stringValue!] = (r["decision"]!.stringValue!, (r["reasons"]?.arrayValue ?? []).compactMap(\.stringValue))
+            }
         }
         #expect(decisions["L1"]?.0 == "route")
         #expect(decisions["L1"]?.1.contains("template_circuit_open") == true)

@@ -30,6 +30,12 @@ public struct JSONFragmentWriter: Sendable {
         bytes.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { utf8 in
+            // Most strings (ids, labels, timestamps) need no escaping: check 8 bytes at a time
+            // and copy them in one go.
+            if !Self.needsEscaping(utf8) {
+                bytes.append(contentsOf: utf8)
+                return
+            }
             var runStart = 0
             for index in utf8.indices {
                 let byte = utf8[index]
@@ -100,6 +106,33 @@ public struct JSONFragmentWriter: Sendable {
     }
 
     // MARK: - Internals
+
+    /// True when `utf8` holds a byte below 0x20, a `"` or a `\`: word at a time, with the
+    /// classic has-less-than / has-byte bit tricks (exact as a yes/no answer), then bytewise.
+    @inline(__always)
+    static func needsEscaping(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var index = 0
+        if let base = utf8.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while index + 8 <= utf8.count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let control = (word &- ones &* 0x20) & ~word
+                let quote = word ^ (ones &* 0x22)
+                let backslash = word ^ (ones &* 0x5C)
+                let hits = control | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+                if hits & highs != 0 { return true }
+                index += 8
+            }
+        }
+        while index < utf8.count {
+            let byte = utf8[index]
+            if byte < 0x20 || byte == 0x22 || byte == 0x5C { return true }
+            index += 1
+        }
+        return false
+    }
 
     @inline(__always)
     private static func hexDigit(_ nibble: UInt8) -> UInt8 {
