@@ -56,15 +56,29 @@ public struct AuditChain {
 
     /// Links `record` into the chain and encodes it.
     public mutating func seal(_ record: inout AuditRecord) -> SealedAuditRecord {
-        let partition = partition(forKey: record.customerPseudonym)
+        let link = nextLink(forKey: record.customerPseudonym)
+        record.chain = link
+        return append(link, bytes: AuditRecord.encode(record, chain: link))
+    }
+
+    /// Links a decision's record into the chain and encodes it, straight from the ticket and
+    /// the decision (what the worker does for every ticket).
+    public mutating func seal(_ content: some AuditRecordContent) -> SealedAuditRecord {
+        let link = nextLink(forKey: content.customerPseudonym)
+        return append(link, bytes: AuditRecord.encode(content, chain: link))
+    }
+
+    private func nextLink(forKey key: String) -> ChainLink {
+        let partition = partition(forKey: key)
         let head = heads[Int(partition)]
-        record.chain = ChainLink(
-            chainID: chainID, partition: partition, seq: head.seq + 1,
-            previousHash: head.seq < 0 ? ChainLink.genesisHash : head.hash.hexString)
-        let bytes = record.encoded()
+        return ChainLink(chainID: chainID, partition: partition, seq: head.seq + 1,
+                         previousHash: head.seq < 0 ? ChainLink.genesisHash : head.hash.hexString)
+    }
+
+    private mutating func append(_ link: ChainLink, bytes: [UInt8]) -> SealedAuditRecord {
         let hash = SHA256.hash(bytes)
-        heads[Int(partition)] = (head.seq + 1, hash)
-        return SealedAuditRecord(partition: partition, seq: head.seq + 1, bytes: bytes, digest: hash)
+        heads[Int(link.partition)] = (link.seq, hash)
+        return SealedAuditRecord(partition: link.partition, seq: link.seq, bytes: bytes, digest: hash)
     }
 }
 

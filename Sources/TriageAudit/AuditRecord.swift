@@ -32,9 +32,8 @@ public struct AuditCommitment: Sendable, Hashable {
 ///
 /// It carries what a reviewer needs to check the decision and compare cohorts, and never
 /// the raw customer id or the ticket text: the customer is a keyed pseudonym.
-public struct AuditRecord: Sendable, Hashable {
+public struct AuditRecord: Sendable, Hashable, AuditRecordContent {
     public static let schemaVersion = 2
-    static let fieldEvidence = ["label:", "p:", "margin:", "template:"]
 
     public var decisionID: String
     public var ticketID: String
@@ -81,108 +80,119 @@ public struct AuditRecord: Sendable, Hashable {
     /// With the customer's pseudonym already computed (the worker needs it for other writes too).
     public init(ticket: Ticket, decision: Decision, source: SourcePosition, workerID: String,
                 decisionTime: String, latencyMicros: Int, customerPseudonym: String) {
-        decisionID = decision.id
-        ticketID = ticket.id
-        self.customerPseudonym = customerPseudonym
-        eventTime = ticket.createdAt
-        self.decisionTime = decisionTime
-        self.workerID = workerID
-        modelVersion = decision.classification.modelVersion
-        classifierIsPlaceholder = decision.classification.isPlaceholder
-        policyVersion = decision.policyVersion
-        label = decision.classification.label
-        confidence = decision.classification.confidence
-        top = decision.classification.top
-        margin = decision.classification.margin
-        abstain = decision.classification.abstain
-        self.decision = decision.kind
-        queue = decision.queue
-        priority = decision.priority
-        reasons = decision.reasons
-        var cohort: [(String, String)] = []
-        if let language = ticket.language { cohort.append(("language", language)) }
-        if let channel = ticket.channel { cohort.append(("channel", channel)) }
-        for (key, value) in ticket.attributes where key != "language" && key != "channel" { cohort.append((key, value)) }
-        self.cohort = cohort
-        self.latencyMicros = latencyMicros
-        self.source = source
-        // Evidence that repeats a field of the record (label, probability, margin, template)
-        // is left out; the rules and lexicon entries that fired stay.
-        self.evidence = decision.evidence.filter { item in
-            // The repeated fields start with l, p, m or t: skip the prefix checks for the rest.
-            guard let first = item.utf8.first, [UInt8(ascii: "l"), UInt8(ascii: "p"), UInt8(ascii: "m"), UInt8(ascii: "t")].contains(first) else { return true }
-            return !Self.fieldEvidence.contains { item.hasPrefix($0) }
-        }
-        if let reply = decision.reply {
-            template = reply.templateID
-            commitments = reply.commitments.map { commitment in
-                let action = decision.actions.first { $0.fulfils.contains(commitment.name) }?.name ?? ""
-                return AuditCommitment(name: commitment.name, action: action, dueTime: UTCTime.rfc3339(millis: commitment.dueAtMillis))
-            }
-        }
+        self.init(DecisionAudit(ticket: ticket, decision: decision, source: source, workerID: workerID,
+                                decisionTime: decisionTime, latencyMicros: latencyMicros, customerPseudonym: customerPseudonym))
     }
+
+    /// The same record as a value.
+    public init(_ content: some AuditRecordContent) {
+        decisionID = content.decisionID
+        ticketID = content.ticketID
+        customerPseudonym = content.customerPseudonym
+        eventTime = content.eventTime
+        decisionTime = content.decisionTime
+        workerID = content.workerID
+        modelVersion = content.modelVersion
+        classifierIsPlaceholder = content.classifierIsPlaceholder
+        policyVersion = content.policyVersion
+        label = content.label
+        confidence = content.confidence
+        top = content.top
+        margin = content.margin
+        abstain = content.abstain
+        decision = content.decision
+        queue = content.queue
+        priority = content.priority
+        reasons = content.reasons
+        latencyMicros = content.latencyMicros
+        source = content.source
+        template = content.template
+        excerpt = content.excerpt
+        var cohort: [(String, String)] = []
+        content.forEachCohort { cohort.append(($0, $1)) }
+        self.cohort = cohort
+        var commitments: [AuditCommitment] = []
+        content.forEachCommitment { commitments.append($0) }
+        self.commitments = commitments
+        var evidence: [String] = []
+        content.forEachEvidence { evidence.append($0) }
+        self.evidence = evidence
+    }
+
+    public func forEachCohort(_ body: (String, String) -> Void) { for (key, value) in cohort { body(key, value) } }
+    public func forEachCommitment(_ body: (AuditCommitment) -> Void) { commitments.forEach(body) }
+    public func forEachEvidence(_ body: (String) -> Void) { evidence.forEach(body) }
 
     public static func == (a: Self, b: Self) -> Bool { a.encoded() == b.encoded() }
     public func hash(into hasher: inout Hasher) { hasher.combine(encoded()) }
 
     /// The record as compact JSON, in the order docs/AUDIT-SCHEMA.md lists the fields.
+    public func encoded() -> [UInt8] { Self.encode(self, chain: chain) }
+
+    /// Any record content as compact JSON, with `chain` as its link.
     ///
     /// Written with literal fragments (`JSONFragmentWriter`) rather than `JSONWriter`: the
     /// worker writes one record per ticket, and this is part of the audit trail's cost budget.
-    public func encoded() -> [UInt8] {
+    public static func encode(_ r: some AuditRecordContent, chain: ChainLink?) -> [UInt8] {
         var w = JSONFragmentWriter(reservingCapacity: 1024)
         w.raw("{\"schema_version\":"); w.int(Self.schemaVersion)
-        w.raw(",\"decision_id\":"); w.string(decisionID)
-        w.raw(",\"ticket_id\":"); w.string(ticketID)
-        w.raw(",\"customer\":"); w.string(customerPseudonym)
-        w.raw(",\"event_time\":"); w.string(eventTime)
-        w.raw(",\"decision_time\":"); w.string(decisionTime)
-        w.raw(",\"worker_id\":"); w.string(workerID)
-        w.raw(",\"model_version\":"); w.string(modelVersion)
-        w.raw(",\"model_is_placeholder\":"); w.bool(classifierIsPlaceholder)
-        w.raw(",\"policy_version\":"); w.string(policyVersion)
-        w.raw(",\"label\":"); w.string(label)
-        w.raw(",\"confidence\":"); w.decimal6(confidence)
+        w.raw(",\"decision_id\":"); w.string(r.decisionID)
+        w.raw(",\"ticket_id\":"); w.string(r.ticketID)
+        w.raw(",\"customer\":"); w.string(r.customerPseudonym)
+        w.raw(",\"event_time\":"); w.string(r.eventTime)
+        w.raw(",\"decision_time\":"); w.string(r.decisionTime)
+        w.raw(",\"worker_id\":"); w.string(r.workerID)
+        w.raw(",\"model_version\":"); w.string(r.modelVersion)
+        w.raw(",\"model_is_placeholder\":"); w.bool(r.classifierIsPlaceholder)
+        w.raw(",\"policy_version\":"); w.string(r.policyVersion)
+        w.raw(",\"label\":"); w.string(r.label)
+        w.raw(",\"confidence\":"); w.decimal6(r.confidence)
         w.raw(",\"top\":[")
-        for (i, candidate) in top.enumerated() {
+        for (i, candidate) in r.top.enumerated() {
             w.raw(i == 0 ? "{\"label\":" : ",{\"label\":"); w.string(candidate.label)
             w.raw(",\"probability\":"); w.decimal6(candidate.probability)
             w.raw("}")
         }
-        w.raw("],\"margin\":"); w.decimal6(margin)
-        w.raw(",\"abstain\":"); w.bool(abstain)
-        w.raw(",\"decision\":"); w.string(decision.rawValue)
-        w.raw(",\"queue\":"); w.string(queue)
-        w.raw(",\"priority\":"); w.string(priority.rawValue)
+        w.raw("],\"margin\":"); w.decimal6(r.margin)
+        w.raw(",\"abstain\":"); w.bool(r.abstain)
+        w.raw(",\"decision\":"); w.string(r.decision.rawValue)
+        w.raw(",\"queue\":"); w.string(r.queue)
+        w.raw(",\"priority\":"); w.string(r.priority.rawValue)
         w.raw(",\"reasons\":[")
-        for (i, reason) in reasons.enumerated() {
+        for (i, reason) in r.reasons.enumerated() {
             if i > 0 { w.raw(",") }
             w.string(reason.rawValue)
         }
         w.raw("],\"cohort\":{")
-        for (i, (key, value)) in cohort.enumerated() {
-            if i > 0 { w.raw(",") }
+        var first = true
+        r.forEachCohort { key, value in
+            if !first { w.raw(",") }
+            first = false
             w.string(key); w.raw(":"); w.string(value)
         }
-        w.raw("},\"latency_us\":"); w.int(latencyMicros)
-        w.raw(",\"source\":{\"topic\":"); w.string(source.topic)
-        w.raw(",\"partition\":"); w.int(Int(source.partition))
-        w.raw(",\"offset\":"); w.int(source.offset)
-        w.raw("},\"template\":"); w.string(template)
+        w.raw("},\"latency_us\":"); w.int(r.latencyMicros)
+        w.raw(",\"source\":{\"topic\":"); w.string(r.source.topic)
+        w.raw(",\"partition\":"); w.int(Int(r.source.partition))
+        w.raw(",\"offset\":"); w.int(r.source.offset)
+        w.raw("},\"template\":"); w.string(r.template)
         w.raw(",\"commitments\":[")
-        for (i, commitment) in commitments.enumerated() {
-            w.raw(i == 0 ? "{\"name\":" : ",{\"name\":"); w.string(commitment.name)
+        first = true
+        r.forEachCommitment { commitment in
+            w.raw(first ? "{\"name\":" : ",{\"name\":"); w.string(commitment.name)
+            first = false
             w.raw(",\"action\":"); w.string(commitment.action)
             w.raw(",\"due_time\":"); w.string(commitment.dueTime)
             w.raw("}")
         }
         w.raw("],\"evidence\":[")
-        for (i, line) in evidence.enumerated() {
-            if i > 0 { w.raw(",") }
+        first = true
+        r.forEachEvidence { line in
+            if !first { w.raw(",") }
+            first = false
             w.string(line)
         }
         w.raw("]")
-        if let excerpt { w.raw(",\"excerpt\":"); w.string(excerpt) }
+        if let excerpt = r.excerpt { w.raw(",\"excerpt\":"); w.string(excerpt) }
         if let chain {
             w.raw(",\"chain\":{\"id\":"); w.string(chain.chainID)
             w.raw(",\"partition\":"); w.int(Int(chain.partition))

@@ -63,12 +63,11 @@ struct Emit {
     /// The decision's audit record, sealed into this worker's chain for its partition.
     mutating func audit(ticket: Ticket, decision: Decision, message: KafkaConsumerMessage, pseudonym: String,
                         latencyMicros: Int, now: String) -> SealedAuditRecord {
-        var audit = AuditRecord(
+        chain.seal(DecisionAudit(
             ticket: ticket, decision: decision,
             source: SourcePosition(topic: message.topic, partition: message.partition, offset: message.offset),
-            workerID: workerID, decisionTime: now, latencyMicros: latencyMicros, customerPseudonym: pseudonym)
-        audit.excerpt = excerpt?.excerpt(ticket.body)
-        return chain.seal(&audit)
+            workerID: workerID, decisionTime: now, latencyMicros: latencyMicros, customerPseudonym: pseudonym,
+            excerpt: excerpt?.excerpt(ticket.body)))
     }
 
     /// The ticket as sent, plus what was decided, for a queue (or `triage.automated`).

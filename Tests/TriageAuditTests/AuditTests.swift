@@ -97,3 +97,38 @@ struct AuditMessageTests {
         #expect(packed.contains { $0.records == 3..<4 }, "the 200-byte record has a message of its own")
     }
 }
+
+@Suite("The worker's record view")
+struct DecisionAuditTests {
+    @Test("sealing a DecisionAudit writes the same bytes as sealing the AuditRecord built from it",
+          arguments: [
+              (#"{"id":"T1","customer_id":"c1","body":"I lost my card yesterday","language":"en","channel":"chat","attributes":{"region":"north","tier":"plus","language":"xx"}}"#, "card_lost", 0.97),
+              (#"{"id":"T2","customer_id":"c2","body":"I want to talk to a real person now, this is useless","created_at":"2024-05-01T08:00:00Z"}"#, "card_lost", 0.95),
+              (#"{"id":"T3","customer_id":"c3","body":"cannot log in","attributes":{"age_band":"65+"}}"#, "login_problem", 0.41),
+              (#"{"id":"T4","customer_id":"c4","body":"where is my new card","channel":"email"}"#, "card_not_arrived", 0.99),
+          ])
+    func sameBytes(json: String, label: String, confidence: Double) throws {
+        let ticket = try TicketDecoder().decode(Array(json.utf8))
+        let c = Classification(label: label, confidence: confidence, top: [.init(label: label, probability: confidence), .init(label: "other", probability: 1 - confidence)],
+                               margin: 2 * confidence - 1, abstain: false, modelVersion: "m-1", isPlaceholder: false)
+        let decision = Policy.demo.decide(ticket, classification: c, context: DecisionContext(nowMillis: 1_767_225_600_000),
+                                          decisionID: "d-\(ticket.id)")
+        let view = DecisionAudit(ticket: ticket, decision: decision, source: SourcePosition(topic: "tickets", partition: 1, offset: 7),
+                                 workerID: "w", decisionTime: "2026-01-01T00:00:00.000Z", latencyMicros: 9,
+                                 customerPseudonym: "c-abc", excerpt: "an [email] excerpt")
+        var record = AuditRecord(view)
+        var a = AuditChain(workerID: "w", partitions: 4, nonce: 1)
+        var b = AuditChain(workerID: "w", partitions: 4, nonce: 1)
+        for _ in 0..<2 {  // the second one carries a non-genesis prev
+            let fromView = a.seal(view)
+            let fromRecord = b.seal(&record)
+            #expect(fromView.bytes == fromRecord.bytes)
+            #expect(fromView.digest == fromRecord.digest)
+        }
+        if ticket.id == "T1" {
+            #expect(record.template != nil && !record.commitments.isEmpty, "T1 is automated: its promises are in the record")
+            #expect(record.cohort.map(\.0) == ["language", "channel", "region", "tier"])
+        }
+        #expect(!record.cohort.contains { $0.0 == "language" && $0.1 == "xx" }, "an attribute named like a ticket field is not repeated")
+    }
+}

@@ -1,0 +1,108 @@
+import TriageCore
+import TriagePolicy
+
+/// What an audit record says, however it is held: an `AuditRecord` (a value, for tests and
+/// tools) or a `DecisionAudit` (read straight from the ticket and the decision the worker has
+/// in hand, nothing copied or derived ahead of time). `AuditRecord.encode` writes either, so
+/// there is one encoder and one field order.
+public protocol AuditRecordContent {
+    var decisionID: String { get }
+    var ticketID: String { get }
+    var customerPseudonym: String { get }
+    var eventTime: String? { get }
+    var decisionTime: String { get }
+    var workerID: String { get }
+    var modelVersion: String { get }
+    var classifierIsPlaceholder: Bool { get }
+    var policyVersion: String { get }
+    var label: String { get }
+    var confidence: Double { get }
+    var top: [Classification.Candidate] { get }
+    var margin: Double { get }
+    var abstain: Bool { get }
+    var decision: DecisionKind { get }
+    var queue: String { get }
+    var priority: Priority { get }
+    var reasons: [ReasonCode] { get }
+    var latencyMicros: Int { get }
+    var source: SourcePosition { get }
+    var template: String? { get }
+    var excerpt: String? { get }
+    /// The cohort attributes, in record order.
+    func forEachCohort(_ body: (String, String) -> Void)
+    func forEachCommitment(_ body: (AuditCommitment) -> Void)
+    func forEachEvidence(_ body: (String) -> Void)
+}
+
+/// The audit record of one decision, as a view over the ticket and the decision: what the
+/// worker seals for every ticket (`AuditChain.seal`), without building an `AuditRecord` first.
+public struct DecisionAudit: AuditRecordContent {
+    public let ticket: Ticket
+    public let made: Decision
+    public let source: SourcePosition
+    public let workerID: String
+    public let decisionTime: String
+    public let latencyMicros: Int
+    public let customerPseudonym: String
+    public let excerpt: String?
+
+    public init(ticket: Ticket, decision: Decision, source: SourcePosition, workerID: String, decisionTime: String,
+                latencyMicros: Int, customerPseudonym: String, excerpt: String? = nil) {
+        self.ticket = ticket
+        self.made = decision
+        self.source = source
+        self.workerID = workerID
+        self.decisionTime = decisionTime
+        self.latencyMicros = latencyMicros
+        self.customerPseudonym = customerPseudonym
+        self.excerpt = excerpt
+    }
+
+    public var decisionID: String { made.id }
+    public var ticketID: String { ticket.id }
+    public var eventTime: String? { ticket.createdAt }
+    public var modelVersion: String { made.classification.modelVersion }
+    public var classifierIsPlaceholder: Bool { made.classification.isPlaceholder }
+    public var policyVersion: String { made.policyVersion }
+    public var label: String { made.classification.label }
+    public var confidence: Double { made.classification.confidence }
+    public var top: [Classification.Candidate] { made.classification.top }
+    public var margin: Double { made.classification.margin }
+    public var abstain: Bool { made.classification.abstain }
+    public var decision: DecisionKind { made.kind }
+    public var queue: String { made.queue }
+    public var priority: Priority { made.priority }
+    public var reasons: [ReasonCode] { made.reasons }
+    public var template: String? { made.reply?.templateID }
+
+    /// `language` and `channel` when the ticket has them, then every `attributes` entry.
+    public func forEachCohort(_ body: (String, String) -> Void) {
+        if let language = ticket.language { body("language", language) }
+        if let channel = ticket.channel { body("channel", channel) }
+        for (key, value) in ticket.attributes where key != "language" && key != "channel" { body(key, value) }
+    }
+
+    /// Each promise of the automated reply, with the action that keeps it.
+    public func forEachCommitment(_ body: (AuditCommitment) -> Void) {
+        guard let reply = made.reply else { return }
+        for commitment in reply.commitments {
+            let action = made.actions.first { $0.fulfils.contains(commitment.name) }?.name ?? ""
+            body(AuditCommitment(name: commitment.name, action: action, dueTime: UTCTime.rfc3339(millis: commitment.dueAtMillis)))
+        }
+    }
+
+    /// The rules and lexicon entries that fired; evidence that repeats a field of the record
+    /// (label, probability, margin, template) is left out.
+    public func forEachEvidence(_ body: (String) -> Void) {
+        for item in made.evidence where !Self.repeatsAField(item) { body(item) }
+    }
+
+    static let fieldEvidence = ["label:", "p:", "margin:", "template:"]
+
+    static func repeatsAField(_ item: String) -> Bool {
+        // The repeated fields start with l, p, m or t: no prefix checks for the rest.
+        guard let first = item.utf8.first,
+              first == UInt8(ascii: "l") || first == UInt8(ascii: "p") || first == UInt8(ascii: "m") || first == UInt8(ascii: "t") else { return false }
+        return fieldEvidence.contains { item.hasPrefix($0) }
+    }
+}
