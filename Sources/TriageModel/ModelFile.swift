@@ -193,6 +193,15 @@ enum ModelFile {
         guard header.rowCount >= 0, header.temperature > 0, header.temperature.isFinite else {
             throw fail(.corrupt, "has an invalid row count or temperature")
         }
+        if let profile = header.abstainProfile {
+            let l = header.labels.count
+            guard profile.prototypes.count == l * l, profile.entropyMeans.count == l,
+                  profile.weight.isFinite, profile.prototypes.allSatisfy(\.isFinite), profile.entropyMeans.allSatisfy(\.isFinite) else {
+                throw fail(.corrupt, "has an abstain profile that does not match its \(l) labels")
+            }
+        } else if header.abstainMethod == .classProfile {
+            throw fail(.corrupt, "uses abstain method classProfile but has no abstain profile")
+        }
         do { try header.featurizer.validate() } catch let error as ModelError {
             throw fail(.incompatibleVersion, "has unsupported featurizer settings: \(error.message)")
         }

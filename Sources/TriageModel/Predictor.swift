@@ -71,7 +71,10 @@ public final class Predictor {
                 let top1 = p[best], top2 = second >= 0 ? p[second] : 0
                 var evidence = AbstainEvidence(top1: top1, top2: top2, logit1: z[best], logSumExp: logSumExp,
                                                top3: third >= 0 ? p[third] : 0)
-                if allEvidence || c.scorer.method == .entropy { evidence.entropy = entropyOf(p, logits: z, temperature: c.temperature, logSumExp: logSumExp) }
+                if allEvidence || c.scorer.method == .entropy || c.scorer.method == .classProfile {
+                    evidence.entropy = entropyOf(p, logits: z, temperature: c.temperature, logSumExp: logSumExp)
+                    if let profile = c.scorer.profile { evidence.profile = profile.score(logits: z, best: best, entropy: evidence.entropy) }
+                }
                 let s = c.scorer.score(evidence)
                 return (best, second, third, top1, top2, s, s > c.abstainThreshold, evidence)
             }
@@ -84,7 +87,7 @@ public final class Predictor {
         let scored = score(text, allEvidence: true)
         var scores: [AbstainMethod: Double] = [:]
         for method in AbstainMethod.allCases {
-            scores[method] = Double(AbstainScorer(method: method, temperature: classifier.temperature).score(scored.evidence))
+            scores[method] = Double(AbstainScorer(method: method, temperature: classifier.temperature, profile: classifier.scorer.profile).score(scored.evidence))
         }
         return (scored.best, Double(scored.top1), scores)
     }

@@ -16,6 +16,8 @@ public struct ModelHeader: Codable, Sendable, Equatable {
     public var hiddenSize: Int? = nil
     /// What the hidden layer reads: "words" (the word group) or "all"; nil for a linear model.
     public var hiddenInput: String? = nil
+    /// Per-class training statistics for `AbstainMethod.classProfile`; nil (absent) unless that method is chosen.
+    public var abstainProfile: ClassProfile? = nil
 }
 
 /// How the model was trained and how it did on its validation split.
@@ -59,7 +61,7 @@ public final class TextClassifier: Sendable {
         self.index = index
         self.model = model
         featurizer = Featurizer(settings: header.featurizer)
-        scorer = AbstainScorer(method: header.abstainMethod, temperature: header.temperature)
+        scorer = AbstainScorer(method: header.abstainMethod, temperature: header.temperature, profile: header.abstainProfile)
         self.version = version ?? ModelFile.version(ofDigest: ModelFile.encode(header: header, index: index, model: model).digest)
     }
 

@@ -43,13 +43,22 @@ extension TextClassifier {
         // Calibration and abstain threshold on the validation split.
         let logits = Trainer.allLogits(selected.model, on: validationSet)
         let temperature = TemperatureScaling.fit(logits: logits, labels: validationSet.labels, labelCount: labels.count)
-        let scorer = AbstainScorer(method: config.abstainMethod, temperature: temperature)
+        // The class profile (only for that method): statistics of the selected model on its own training
+        // split score the validation tickets, as the final model's on all rows will score new ones.
+        var profile: ClassProfile? = nil
+        if config.abstainMethod == .classProfile {
+            let trainLogits = Trainer.allLogits(selected.model, on: trainSet)
+            var fitted = ClassProfile.fit(logits: trainLogits, labels: trainSet.labels, labelCount: labels.count, temperature: temperature, weight: 0)
+            fitted.weight = (config.profileWeight ?? 1) * fitted.balancingScale(validationLogits: logits, count: validationSet.count, temperature: temperature)
+            profile = fitted
+        }
+        let scorer = AbstainScorer(method: config.abstainMethod, temperature: temperature, profile: profile)
         let validation = ValidationScores(logits: logits, count: validationSet.count, labelCount: labels.count, scorer: scorer)
         let threshold = AbstainScorer.threshold(scores: validation.abstainScores, budget: config.abstainBudget)
         var thresholds: [String: Float] = [:]
-        for method in AbstainMethod.allCases {
+        for method in AbstainMethod.allCases where method != .classProfile || profile != nil {
             let scores = ValidationScores(logits: logits, count: validationSet.count, labelCount: labels.count,
-                                          scorer: AbstainScorer(method: method, temperature: temperature))
+                                          scorer: AbstainScorer(method: method, temperature: temperature, profile: profile))
             thresholds[method.rawValue] = AbstainScorer.threshold(scores: scores.abstainScores, budget: config.abstainBudget)
         }
         let validationReport = Evaluation.summarize(
@@ -67,6 +76,9 @@ extension TextClassifier {
             finalIndex = FeatureIndex.build(features: hashed, bucketBits: config.featurizer.bucketBits, minCount: config.minCount)
             let all = SparseDataset(features: hashed, labels: targets, index: finalIndex, settings: config.featurizer)
             finalModel = trainer.fit(train: all, validation: nil, rowCount: finalIndex.rowCount, epochs: max(1, selected.bestEpoch), phase: "refit", progress: progress).model
+            if let weight = profile?.weight {
+                profile = ClassProfile.fit(logits: Trainer.allLogits(finalModel, on: all), labels: all.labels, labelCount: labels.count, temperature: temperature, weight: weight)
+            }
         }
 
         var perLabel: [String: Int] = [:]
@@ -83,7 +95,8 @@ extension TextClassifier {
             rowCount: finalIndex.rowCount, weightEncoding: config.weightEncoding, temperature: temperature,
             abstainMethod: config.abstainMethod, abstainThreshold: threshold,
             abstainThresholdsByMethod: thresholds, training: summary, hiddenSize: finalModel.hiddenSize > 0 ? finalModel.hiddenSize : nil,
-            hiddenInput: finalModel.hiddenSize > 0 ? (config.hiddenWordsOnly ? "words" : "all") : nil)
+            hiddenInput: finalModel.hiddenSize > 0 ? (config.hiddenWordsOnly ? "words" : "all") : nil,
+            abstainProfile: profile)
         return TextClassifier(header: header, index: finalIndex, model: finalModel)
     }
 
@@ -125,11 +138,15 @@ struct ValidationScores {
                     return (a, b, c, entropyOf(p, logits: z, temperature: scorer.temperature, logSumExp: logSumExp))
                 }
             }
+            var profileScore: Float = 0
+            if let profile = scorer.profile {
+                profileScore = z.withUnsafeMutableBufferPointer { profile.score(logits: $0, best: best, entropy: entropy) }
+            }
             predicted.append(best)
             confidence.append(p[best])
             abstainScores.append(scorer.score(AbstainEvidence(
                 top1: p[best], top2: second >= 0 ? p[second] : 0, logit1: z[best], logSumExp: logSumExp,
-                top3: third >= 0 ? p[third] : 0, entropy: entropy)))
+                top3: third >= 0 ? p[third] : 0, entropy: entropy, profile: profileScore)))
         }
     }
 }

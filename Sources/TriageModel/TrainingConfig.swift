@@ -47,6 +47,10 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// The hidden layer reads only the word uni/bigrams ("words", cheap) or every feature ("all").
     public var hiddenInput: String? = "all"
 
+    /// For `AbstainMethod.classProfile`: weight of the prototype term relative to the centred entropy,
+    /// each measured in its standard deviation on validation.
+    public var profileWeight: Float? = nil
+
     var hidden: Int { hiddenSize ?? 0 }
     var hiddenWordsOnly: Bool { hiddenInput == "words" }
 

@@ -40,6 +40,8 @@ struct ModelTrainingOptions: ParsableArguments {
     var hiddenL2: Float = TrainingConfig().hiddenL2 ?? 0
     @Option(help: "Average the end-of-epoch weights (true/false).")
     var averageWeights: Bool = TrainingConfig().averageWeights
+    @Option(help: "classProfile abstain: weight of the prototype term against the centred entropy (in validation standard deviations).")
+    var profileWeight: Float = TrainingConfig().profileWeight ?? 1
     @Flag(help: "Keep the model selected on the training split instead of refitting on all data.")
     var noRefit = false
 
@@ -71,6 +73,8 @@ struct ModelTrainingOptions: ParsableArguments {
         config.hiddenRateScale = hiddenRateScale
         config.hiddenInput = hiddenInput
         config.hiddenL2 = hiddenL2
+        guard profileWeight >= 0, profileWeight.isFinite else { throw ValidationError("--profile-weight \(profileWeight) must be a finite number >= 0") }
+        if method == .classProfile { config.profileWeight = profileWeight }
         guard (0..<0.9).contains(validationFraction) else { throw ValidationError("--validation-fraction \(validationFraction) must be in [0, 0.9)") }
         guard (0...1).contains(abstainBudget) else { throw ValidationError("--abstain-budget \(abstainBudget) must be in [0, 1]") }
         return config

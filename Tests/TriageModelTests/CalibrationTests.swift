@@ -75,6 +75,29 @@ import Testing
         #expect(t.0 == 1 && t.1 == 0 && t.2 == -1)
     }
 
+    @Test func classProfileKnownAnswers() {
+        // Three labels; class 0's examples all have centred logits along (2, -1, -1), class 1's along (-1, 2, -1).
+        let logits: [Float] = [3, 0, 0,  5, 2, 2,  0, 3, 0,  1, 4, 1]
+        let profile = ClassProfile.fit(logits: logits, labels: [0, 0, 1, 1], labelCount: 3, temperature: 1, weight: 2)
+        let unit = 1 / Float(6).squareRoot()
+        for (j, v) in [2 * unit, -unit, -unit].enumerated() { #expect(abs(profile.prototypes[j] - v) < 1e-6) }
+        for (j, v) in [-unit, 2 * unit, -unit].enumerated() { #expect(abs(profile.prototypes[3 + j] - v) < 1e-6) }
+        // No example of class 2: a zero prototype, and the mean entropy over all examples.
+        #expect(profile.prototypes[6..<9].allSatisfy { $0 == 0 })
+        var z: [Float] = [3, 0, 0], p = z
+        let lse = z.withUnsafeMutableBufferPointer { z in p.withUnsafeMutableBufferPointer { softmax(z, into: $0) } }
+        let h = p.withUnsafeMutableBufferPointer { p in z.withUnsafeMutableBufferPointer { entropyOf(p, logits: $0, temperature: 1, logSumExp: lse) } }
+        #expect(abs(profile.entropyMeans[0] - h) < 1e-5 && abs(profile.entropyMeans[2] - h) < 1e-5)
+        // A ticket on class 0's prototype: cosine 1, so the score is its entropy minus the class mean.
+        var onPrototype: [Float] = [10, 1, 1]
+        let (a, b) = onPrototype.withUnsafeMutableBufferPointer { profile.parts(logits: $0, best: 0, entropy: 0.5) }
+        #expect(abs(a - (0.5 - h)) < 1e-5 && abs(b) < 1e-5)
+        // Orthogonal to it (centred (0, 1, -1)): 1 − cosine = 1, weighted by 2.
+        var orthogonal: [Float] = [4, 5, 3]
+        let score = orthogonal.withUnsafeMutableBufferPointer { profile.score(logits: $0, best: 0, entropy: h) }
+        #expect(abs(score - 2) < 1e-5)
+    }
+
     @Test func metricsOnAKnownConfusion() {
         // actual: a a b b ; predicted: a b b b
         let r = Evaluation.summarize(actual: [0, 0, 1, 1], predicted: [0, 1, 1, 1], confidence: [0.9, 0.6, 0.8, 0.7],

@@ -62,7 +62,10 @@ import Testing
         config.abstainBudget = 0.1
         let model = try TextClassifier.train(examples: Fixtures.tickets(perLabel: 40, seed: 6), config: config)
         #expect(model.abstainMethod == method)
-        #expect(Set(model.header.abstainThresholdsByMethod.keys) == Set(AbstainMethod.allCases.map(\.rawValue)))
+        // classProfile needs the per-class statistics, which are fitted (and stored) only when it is the method.
+        let compared = AbstainMethod.allCases.filter { $0 != .classProfile || method == .classProfile }
+        #expect(Set(model.header.abstainThresholdsByMethod.keys) == Set(compared.map(\.rawValue)))
+        #expect((model.header.abstainProfile != nil) == (method == .classProfile))
         #expect(model.header.abstainThresholdsByMethod[method.rawValue] == model.abstainThreshold)
         #expect(model.trainingSummary.validationAbstainRate <= 0.1 + 1e-9)
         let path = temporaryPath("model-\(method.rawValue).triage")
@@ -128,6 +131,35 @@ import Testing
             #expect(abs(x.probability - y.probability) < 1e-2)
         }
         #expect(Evaluation.evaluate(loaded, on: Fixtures.tickets(perLabel: 30, seed: 2)).accuracy > 0.9)
+    }
+
+    @Test func classProfileIsDeterministicAndRefusesAMismatchedProfile() throws {
+        var config = Fixtures.fastConfig
+        config.abstainMethod = .classProfile
+        let examples = Fixtures.tickets(perLabel: 30, seed: 12)
+        let a = try TextClassifier.train(examples: examples, config: config)
+        let b = try TextClassifier.train(examples: examples, config: config)
+        #expect(a.version == b.version)
+        let profile = try #require(a.header.abstainProfile)
+        let l = a.labels.count
+        #expect(profile.prototypes.count == l * l && profile.entropyMeans.count == l)
+        #expect(profile.weight > 0 && profile.weight.isFinite)
+        // Other methods leave the header (and so the file) without a profile.
+        #expect(try TextClassifier.train(examples: examples, config: Fixtures.fastConfig).header.abstainProfile == nil)
+        func refuse(_ header: ModelHeader, _ fragment: String) throws {
+            let path = temporaryPath("bad-profile.triage")
+            try Data(ModelFile.encode(header: header, index: a.index, model: a.model).bytes).write(to: URL(fileURLWithPath: path))
+            #expect { try TextClassifier.load(contentsOf: path) } throws: { error in
+                guard let e = error as? ModelError else { return false }
+                return e.code == .corrupt && e.message.contains(path) && e.message.contains(fragment)
+            }
+        }
+        var short = a.header
+        short.abstainProfile?.entropyMeans.removeLast()
+        try refuse(short, "abstain profile")
+        var missing = a.header
+        missing.abstainProfile = nil
+        try refuse(missing, "no abstain profile")
     }
 
     @Test func refusesBadHiddenLayerParts() throws {
