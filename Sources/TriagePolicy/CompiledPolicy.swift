@@ -48,8 +48,16 @@ final class CompiledPolicy: Sendable {
         var templates: [Template]
     }
 
-    let queueForLabel: [String: String]
+    let routing: LabelRouting
+    /// Labels the policy names (in queues, templates or always_human); a label matched only
+    /// by a queue's pattern is resolved per decision (`label(_:)`).
     let labels: [String: Label]
+    /// What the policy says about `label`: one lookup for a label it names, a pattern match
+    /// for one it routes by pattern only.
+    func label(_ label: String) -> Label? {
+        labels[label] ?? routing.queue(for: label).map { Label(queue: $0, alwaysHuman: false, templates: []) }
+    }
+
     let defaultLanguage: String
     let thresholds: PolicyThresholds
     let maxContacts: Int
@@ -60,9 +68,7 @@ final class CompiledPolicy: Sendable {
     let ruleQueue: [String?]
 
     init(_ content: PolicyContent) {
-        var map: [String: String] = [:]
-        for queue in content.queues { for label in queue.labels where map[label] == nil { map[label] = queue.name } }
-        queueForLabel = map
+        routing = LabelRouting(queues: content.queues)
         let alwaysHuman = Set(content.alwaysHuman)
         defaultLanguage = content.defaultLanguage
         thresholds = content.thresholds
@@ -98,7 +104,9 @@ final class CompiledPolicy: Sendable {
             for label in template.labels { byLabel[label, default: []].append(compiled) }
         }
         var labels: [String: Label] = [:]
-        for (label, queue) in map {
+        let named = content.queues.flatMap(\.labels).filter { !LabelRouting.isPattern($0) } + byLabel.keys + content.alwaysHuman
+        for label in named {
+            guard let queue = routing.queue(for: label) else { continue }
             labels[label] = Label(queue: queue, alwaysHuman: alwaysHuman.contains(label), templates: byLabel[label] ?? [])
         }
         self.labels = labels

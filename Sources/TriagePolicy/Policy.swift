@@ -63,11 +63,11 @@ public struct Policy: Sendable {
     public var queueNames: [String] { content.queues.map(\.name) + [ExpertQueue.humanQueueName] }
 
     /// The queue that owns a label, if any.
-    public func queue(forLabel label: String) -> String? { compiled.queueForLabel[label] }
+    public func queue(forLabel label: String) -> String? { compiled.routing.queue(for: label) }
 
     /// Labels (e.g. a model's) that no queue owns: each would be handed to `human`.
     public func labelsWithoutQueue(_ labels: [String]) -> [String] {
-        labels.filter { compiled.queueForLabel[$0] == nil }
+        labels.filter { compiled.routing.queue(for: $0) == nil }
     }
 
     // MARK: - Deciding
@@ -112,7 +112,7 @@ public struct Policy: Sendable {
             }
         }
         let label = classification.label
-        let info = c.labels[label]
+        let info = c.label(label)
         let labelQueue = info?.queue
         if c.enabled(.alwaysHumanLabel) && info?.alwaysHuman == true { fire(.alwaysHumanLabel) }
         if c.enabled(.repeatContact) && context.recentContacts >= c.maxContacts {

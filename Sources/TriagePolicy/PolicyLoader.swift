@@ -344,8 +344,8 @@ struct PolicyLoader {
         var ok = true
 
         // queues.yaml first: the other files name its queues and labels.
-        var labelQueue: [String: String] = [:]
-        if let root = read("queues.yaml", required: true) { readQueues(root, into: &content, labelQueue: &labelQueue) } else { ok = false }
+        if let root = read("queues.yaml", required: true) { readQueues(root, into: &content) } else { ok = false }
+        let labelQueue = LabelRouting(queues: content.queues)
         let queueNames = Set(content.queues.map(\.name))
 
         var alwaysHumanNodes: [(String, Node)] = []
@@ -386,7 +386,7 @@ struct PolicyLoader {
 
     // MARK: queues.yaml
 
-    mutating func readQueues(_ root: Node, into content: inout PolicyContent, labelQueue: inout [String: String]) {
+    mutating func readQueues(_ root: Node, into content: inout PolicyContent) {
         let file = "queues.yaml"
         guard let top = mapping(root, file, "queues.yaml", keys: ["queues"], required: ["queues"]),
               let queuesNode = top.first?.value, let items = items(queuesNode, file, "queues") else { return }
@@ -434,13 +434,13 @@ struct PolicyLoader {
                 }
             }
             guard nameOK else { continue }
-            for label in queue.labels {
+            // Patterns may overlap (the first match wins, LabelRouting); a label by name only once.
+            for label in queue.labels where !LabelRouting.isPattern(label) {
                 let node = fieldItem(fields, "labels", label)
                 if let (other, line) = labelLine[label] {
                     problem(node, file, "label '\(label)' is mapped to two queues: '\(other)' (line \(line)) and '\(queue.name)'")
                 } else {
                     labelLine[label] = (queue.name, node?.mark?.line ?? 0)
-                    labelQueue[label] = queue.name
                 }
             }
             content.queues.append(queue)
@@ -462,7 +462,7 @@ struct PolicyLoader {
 
     // MARK: policy.yaml
 
-    mutating func readPolicy(_ root: Node, into content: inout PolicyContent, labelQueue: [String: String],
+    mutating func readPolicy(_ root: Node, into content: inout PolicyContent, labelQueue: LabelRouting,
                              alwaysHumanNodes: inout [(String, Node)]) {
         let file = "policy.yaml"
         guard let fields = mapping(root, file, "policy.yaml",
@@ -518,7 +518,7 @@ struct PolicyLoader {
                 }
             default: // always_human
                 for (label, node) in list(value, file, "always_human") ?? [] {
-                    if labelQueue[label] == nil {
+                    if labelQueue.queue(for: label) == nil {
                         problem(node, file, "always_human: label '\(label)' is in no queue of queues.yaml")
                     } else if content.alwaysHuman.contains(label) {
                         problem(node, file, "always_human: label '\(label)' is listed twice")
@@ -726,7 +726,7 @@ struct PolicyLoader {
 
     // MARK: templates.yaml
 
-    mutating func readTemplates(_ root: Node, into content: inout PolicyContent, labelQueue: [String: String]) {
+    mutating func readTemplates(_ root: Node, into content: inout PolicyContent, labelQueue: LabelRouting) {
         let file = "templates.yaml"
         guard let top = mapping(root, file, "templates.yaml", keys: ["templates"], required: ["templates"]),
               let templatesNode = top.first?.value, let items = items(templatesNode, file, "templates") else { return }
@@ -757,7 +757,7 @@ struct PolicyLoader {
                     guard let labels = list(value, file, "labels") else { valid = false; break }
                     if labels.isEmpty { problem(value, file, "labels is empty: a template answers at least one label") }
                     for (label, node) in labels {
-                        if labelQueue[label] == nil {
+                        if labelQueue.queue(for: label) == nil {
                             problem(node, file, "template answers label '\(label)', which is in no queue of queues.yaml")
                             valid = false
                         } else if content.alwaysHuman.contains(label) {

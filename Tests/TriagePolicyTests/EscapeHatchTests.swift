@@ -159,6 +159,7 @@ enum Bitext {
     struct Row {
         var text: String
         var intent: String
+        var category: String
         var tags: String
         var half: Half { StableHash.fnv1a64(text.utf8) & 1 == 0 ? .development : .heldOut }
         /// nil for `contact_customer_service`, which asks for a department rather than a person.
@@ -191,8 +192,8 @@ enum Bitext {
         let records = parseCSV(text)
         guard let header = records.first,
               let t = header.firstIndex(of: "instruction"), let i = header.firstIndex(of: "intent"),
-              let g = header.firstIndex(of: "tags") else { return [] }
-        return records.dropFirst().filter { $0.count == header.count }.map { Row(text: $0[t], intent: $0[i], tags: $0[g]) }
+              let c = header.firstIndex(of: "category"), let g = header.firstIndex(of: "tags") else { return [] }
+        return records.dropFirst().filter { $0.count == header.count }.map { Row(text: $0[t], intent: $0[i], category: $0[c], tags: $0[g]) }
     }
 
     /// RFC 4180: commas, double quotes, doubled quotes, line breaks inside quotes.
