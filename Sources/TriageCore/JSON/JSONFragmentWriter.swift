@@ -25,28 +25,9 @@ public struct JSONFragmentWriter: Sendable {
         bytes.append(contentsOf: UnsafeBufferPointer(start: fragment.utf8Start, count: fragment.utf8CodeUnitCount))
     }
 
-    /// A quoted, escaped string.
+    /// A quoted, escaped string (as `JSONWriter` writes it).
     public mutating func string(_ value: String) {
-        bytes.append(UInt8(ascii: "\""))
-        var value = value
-        value.withUTF8 { utf8 in
-            // Most strings (ids, labels, timestamps) need no escaping: check 8 bytes at a time
-            // and copy them in one go.
-            if !Self.needsEscaping(utf8) {
-                bytes.append(contentsOf: utf8)
-                return
-            }
-            var runStart = 0
-            for index in utf8.indices {
-                let byte = utf8[index]
-                guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-                appendEscape(byte)
-                runStart = index + 1
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
-        }
-        bytes.append(UInt8(ascii: "\""))
+        JSONEscaping.appendQuoted(value, to: &bytes)
     }
 
     /// A quoted string, or `null`.
@@ -95,49 +76,7 @@ public struct JSONFragmentWriter: Sendable {
         }
     }
 
-    /// Bytes as a quoted string of lower-case hex digits (a hash).
-    public mutating func hex(_ value: [UInt8]) {
-        bytes.append(UInt8(ascii: "\""))
-        for byte in value {
-            bytes.append(Self.hexDigit(byte >> 4))
-            bytes.append(Self.hexDigit(byte & 0x0F))
-        }
-        bytes.append(UInt8(ascii: "\""))
-    }
-
     // MARK: - Internals
-
-    /// True when `utf8` holds a byte below 0x20, a `"` or a `\`: word at a time, with the
-    /// classic has-less-than / has-byte bit tricks (exact as a yes/no answer), then bytewise.
-    @inline(__always)
-    static func needsEscaping(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        var index = 0
-        if let base = utf8.baseAddress {
-            let raw = UnsafeRawPointer(base)
-            while index + 8 <= utf8.count {
-                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                let control = (word &- ones &* 0x20) & ~word
-                let quote = word ^ (ones &* 0x22)
-                let backslash = word ^ (ones &* 0x5C)
-                let hits = control | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
-                if hits & highs != 0 { return true }
-                index += 8
-            }
-        }
-        while index < utf8.count {
-            let byte = utf8[index]
-            if byte < 0x20 || byte == 0x22 || byte == 0x5C { return true }
-            index += 1
-        }
-        return false
-    }
-
-    @inline(__always)
-    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
-    }
 
     private mutating func appendDigits(_ value: UInt64) {
         guard value >= 10 else { return bytes.append(UInt8(ascii: "0") + UInt8(value)) }
@@ -150,23 +89,6 @@ public struct JSONFragmentWriter: Sendable {
                 value /= 10
             }
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
-        }
-    }
-
-    private mutating func appendEscape(_ byte: UInt8) {
-        bytes.append(UInt8(ascii: "\\"))
-        switch byte {
-        case 0x22: bytes.append(UInt8(ascii: "\""))
-        case 0x5C: bytes.append(UInt8(ascii: "\\"))
-        case 0x08: bytes.append(UInt8(ascii: "b"))
-        case 0x0C: bytes.append(UInt8(ascii: "f"))
-        case 0x0A: bytes.append(UInt8(ascii: "n"))
-        case 0x0D: bytes.append(UInt8(ascii: "r"))
-        case 0x09: bytes.append(UInt8(ascii: "t"))
-        default:
-            raw("u00")
-            bytes.append(Self.hexDigit(byte >> 4))
-            bytes.append(Self.hexDigit(byte & 0x0F))
         }
     }
 }
