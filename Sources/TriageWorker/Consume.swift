@@ -5,7 +5,13 @@ import Kafka
 /// When too many tickets are in flight (read but not yet acknowledged), fetching pauses on
 /// every assigned partition; `poll` still runs so the group keeps this member. Fetching
 /// resumes when half of them are done.
-struct Consume {
+///
+/// A class, not a struct, on purpose: librdkafka serves rebalance callbacks *inside*
+/// `poll`, and the pipeline's rebalance handler calls `forget` on this same object. A
+/// mutating struct method that polls would hold exclusive access to the struct across
+/// that callback, and Swift's exclusivity check stops the process (it did, on every
+/// revocation). Here no access to the back-pressure state spans the call to `poll`.
+final class Consume {
     let consumer: KafkaConsumer
     let maxBatch: Int
     let maxInFlight: Int
@@ -17,7 +23,8 @@ struct Consume {
         self.maxInFlight = maxInFlight
     }
 
-    mutating func next(inFlight: Int, assigned: Set<KafkaTopicPartition>, timeoutMs: Int32 = 100) throws(KafkaError) -> [KafkaConsumerMessage] {
+    /// Applies back-pressure, then polls: records, and any rebalance callbacks on the way.
+    func next(inFlight: Int, assigned: Set<KafkaTopicPartition>, timeoutMs: Int32 = 100) throws(KafkaError) -> [KafkaConsumerMessage] {
         if inFlight >= maxInFlight {
             let toPause = assigned.subtracting(paused)
             if !toPause.isEmpty {
@@ -25,20 +32,21 @@ struct Consume {
                 paused.formUnion(toPause)
             }
         } else if !paused.isEmpty, inFlight <= maxInFlight / 2 {
-            consumer.resume(Array(paused.intersection(assigned)))
+            let toResume = paused.intersection(assigned)
             paused.removeAll()
+            consumer.resume(Array(toResume))
         }
         return try consumer.poll(maxMessages: maxBatch, timeoutMs: timeoutMs)
     }
 
     /// Stops fetching everywhere (shutdown).
-    mutating func pauseAll(_ assigned: Set<KafkaTopicPartition>) {
-        consumer.pause(Array(assigned))
+    func pauseAll(_ assigned: Set<KafkaTopicPartition>) {
         paused.formUnion(assigned)
+        consumer.pause(Array(assigned))
     }
 
     /// Partitions that left this member are no longer paused by us.
-    mutating func forget(_ partitions: [KafkaTopicPartition]) {
+    func forget(_ partitions: [KafkaTopicPartition]) {
         paused.subtract(partitions)
     }
 }

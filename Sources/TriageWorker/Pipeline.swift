@@ -18,7 +18,7 @@ final class Pipeline {
 
     private let consumer: KafkaConsumer
     private let producer: KafkaProducer
-    private var consume: Consume
+    private let consume: Consume
     private let decode: Decode
     private var classifier: any TicketClassifier
     private var decide: Decide

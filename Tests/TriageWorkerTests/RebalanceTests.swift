@@ -1,0 +1,53 @@
+import Kafka
+import Testing
+import TriageCore
+import TriageOps
+@testable import TriageWorker
+
+/// Partitions moving between members, in one process on the mock cluster: a revocation
+/// arrives inside `poll`, and the pipeline must take it there without crashing.
+@Suite("Workers survive partitions moving", .serialized)
+struct RebalanceTests {
+    @Test("a worker that owns every partition survives a second and a third member joining and leaving; 0 lost")
+    func scaleOutAndIn() async throws {
+        let harness = try WorkerHarness(partitions: 6)
+        let count = 3_000
+        let seeded = try Seeder(bootstrapServers: harness.bootstrap).seed(count: count, seed: 21, malformedRate: 0.01)
+        let first = harness.worker("first") { $0.maxBatch = 25 }
+        let second = harness.worker("second") { $0.maxBatch = 25 }
+        let third = harness.worker("third") { $0.maxBatch = 25 }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await first.run() }
+            // The first member owns all six partitions and is working when the others join.
+            try await Self.waitUntil(seconds: 30) { first.stats.snapshot.assignedPartitions == 6 && first.stats.snapshot.completed > 0 }
+            group.addTask { try await second.run() }
+            try await Self.waitUntil(seconds: 30) { second.stats.snapshot.assignedPartitions > 0 && first.stats.snapshot.assignedPartitions < 6 }
+            group.addTask { try await third.run() }
+            try await Self.waitUntil(seconds: 30) { third.stats.snapshot.assignedPartitions > 0 }
+            // Scale in again: the third, then the second leave; the first takes everything back.
+            third.requestStop()
+            try await Self.waitUntil(seconds: 40) { first.stats.snapshot.assignedPartitions + second.stats.snapshot.assignedPartitions == 6 }
+            second.requestStop()
+            try await Self.waitUntil(seconds: 40) { first.stats.snapshot.assignedPartitions == 6 }
+            try await Self.waitUntil(seconds: 60) {
+                (try? Reconciliation(bootstrapServers: harness.bootstrap).run().isComplete) == true
+            }
+            first.requestStop()
+            try await group.waitForAll()
+        }
+        let report = try Reconciliation(bootstrapServers: harness.bootstrap).run()
+        #expect(report.inputRecords == count)
+        #expect(report.routedUnique == seeded.wellFormedIDs.count)
+        #expect(report.lost == 0)
+        #expect(report.isComplete, "\(report.render())")
+        #expect(first.stats.snapshot.rebalances >= 4, "the first member saw revocations and assignments")
+    }
+
+    static func waitUntil(seconds: Int, _ condition: @Sendable () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw TestFailure("condition not met within \(seconds) s") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+}
