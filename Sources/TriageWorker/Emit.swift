@@ -9,8 +9,9 @@ import TriagePolicy
 ///   JSON (unknown fields kept, in order) plus a `triage` object;
 /// - `automate`: the ticket with its `triage` object to `triage.automated`, one record per
 ///   action to `triage.actions`, and the reply to `triage.replies`. The reply is *held* until
-///   every action is acknowledged (say-to-do: nothing is promised that is not already asked
-///   of the systems that act);
+///   every action and the ticket's audit record are acknowledged (say-to-do: nothing is
+///   promised that is not already asked of the systems that act, and nothing is said that the
+///   audit trail does not hold);
 /// - always: one audit record, linked into this worker's hash chain for its audit partition
 ///   (`AuditChain`, the partition chosen by the customer's pseudonym), which the pipeline writes
 ///   to `triage.audit` together with the batch's other records of that partition
@@ -27,7 +28,7 @@ struct Emit {
     /// One write, and what the pipeline must know about it.
     struct Write {
         var message: KafkaProducerMessage
-        /// Sent only once every `isAction` write of the ticket is acknowledged.
+        /// Sent only once every `isAction` write of the ticket and its audit record are acknowledged.
         var held = false
         var isAction = false
     }
@@ -49,7 +50,7 @@ struct Emit {
             for action in decision.actions {
                 writes.append(Write(message: self.action(action, reply: reply, ticket: ticket, decision: decision, now: now), isAction: true))
             }
-            writes.append(Write(message: self.reply(reply, ticket: ticket, decision: decision, now: now), held: !decision.actions.isEmpty))
+            writes.append(Write(message: self.reply(reply, ticket: ticket, decision: decision, now: now), held: true))
         } else {
             writes.append(Write(message: routed(ticket: ticket, decision: decision, now: now)))
         }

@@ -25,8 +25,9 @@ final class Pipeline {
     private var emit: Emit
     private var tracker = OffsetTracker()
     private var control: ControlChannel?
-    /// Automated replies waiting for their actions to be acknowledged, by ticket.
-    private var heldReplies: [OffsetTracker.TicketToken: (reply: KafkaProducerMessage, actionsLeft: Int)] = [:]
+    /// Automated replies waiting for their actions *and* their audit record to be
+    /// acknowledged, by ticket: nothing is said to a customer that is not both done and audited.
+    private var heldReplies: [OffsetTracker.TicketToken: (reply: KafkaProducerMessage, waitingFor: Int)] = [:]
     /// Per audit partition: the last record of this worker's chain whose delivery was acknowledged.
     private var auditHeads: [Int32: SealedAuditRecord] = [:]
     /// Audit records sealed while handling the current batch of tickets, by audit partition:
@@ -190,8 +191,9 @@ final class Pipeline {
         let ticket = tracker.begin(message.topicPartition, offset: message.offset, writes: records.count)
         let actions = records.messages.filter(\.isAction).count
         for record in records.messages {
-            if record.held {
-                heldReplies[ticket] = (record.message, actions)
+            let waitingFor = actions + (records.audit == nil ? 0 : 1)
+            if record.held && waitingFor > 0 {
+                heldReplies[ticket] = (record.message, waitingFor)
                 continue
             }
             try write(record.message, for: ticket, isAction: record.isAction)
@@ -244,11 +246,12 @@ final class Pipeline {
         try send(token)
     }
 
-    /// An action of `ticket` was acknowledged: when it was the last, the reply goes out.
-    private func actionAcknowledged(_ ticket: OffsetTracker.TicketToken) {
+    /// An action or the audit record of `ticket` was acknowledged: when it was the last
+    /// thing the reply waited for, the reply goes out.
+    private func releaseReplyIfDone(_ ticket: OffsetTracker.TicketToken) {
         guard var held = heldReplies[ticket] else { return }
-        held.actionsLeft -= 1
-        guard held.actionsLeft <= 0 else {
+        held.waitingFor -= 1
+        guard held.waitingFor <= 0 else {
             heldReplies[ticket] = held
             return
         }
@@ -314,7 +317,11 @@ final class Pipeline {
             if let audit = write.audit, audit.seq > auditHeads[audit.partition]?.seq ?? -1 {
                 auditHeads[audit.partition] = audit
             }
-            if write.isAction { actionAcknowledged(write.ticket) }
+            if write.isAction { releaseReplyIfDone(write.ticket) }
+            if write.audit != nil {
+                releaseReplyIfDone(write.ticket)
+                for ticket in write.alsoFor { releaseReplyIfDone(ticket) }
+            }
             if tracker.acknowledge(write.ticket) { completed += 1 }
             for ticket in write.alsoFor where tracker.acknowledge(ticket) { completed += 1 }
         }

@@ -26,6 +26,39 @@ struct WorkerFailureTests {
         #expect(committed.first.map { $0.offset <= 1 } == true, "committed \(committed); offset 1 (the big ticket) must be read again")
     }
 
+    @Test("no automated reply is written while its audit record is not acknowledged (its audit partition unavailable)")
+    func noReplyWithoutAudit() async throws {
+        let harness = try WorkerHarness(partitions: 2, brokers: 2)
+        // The audit topic's partitions are led by a broker that is down, so no audit write is
+        // ever acknowledged; every other topic and the group live on the broker that is up.
+        let mock = harness.cluster.cluster
+        for (topic, partitions) in try KafkaAdmin(bootstrapServers: harness.bootstrap).topics() {
+            for partition in 0..<Int32(partitions) {
+                try mock.setPartitionLeader(topic: topic, partition: partition, brokerID: topic == "triage.audit" ? 2 : 1)
+            }
+        }
+        try mock.setGroupCoordinator(group: harness.group, brokerID: 1)
+        let worker = harness.worker("no-audit") { $0.shutdownTimeoutMs = 2_000 }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try? await worker.run() }
+            try await RebalanceTests.waitUntil(seconds: 30) { worker.stats.snapshot.assignedPartitions == 2 }
+            try mock.setBrokerDown(2)
+            _ = try Seeder(bootstrapServers: harness.bootstrap).seed(count: 200, seed: 21, malformedRate: 0)
+            try await RebalanceTests.waitUntil(seconds: 30) { worker.stats.snapshot.automated > 0 }
+            try await Task.sleep(for: .seconds(3))
+            worker.requestStop()
+            try await group.waitForAll()
+        }
+        var actions = 0
+        var replies = 0
+        try KafkaTopicReader(bootstrapServers: harness.bootstrap).readAll(topics: ["triage.actions", "triage.replies"]) { message in
+            if message.topic == "triage.replies" { replies += 1 } else { actions += 1 }
+        }
+        #expect(worker.stats.snapshot.automated > 0, "some tickets were decided as automated replies")
+        #expect(actions > 0, "actions were written (the audit topic alone was unavailable)")
+        #expect(replies == 0, "\(replies) replies were written although no audit record was ever acknowledged (\(actions) actions were)")
+    }
+
     @Test("a worker with no reachable broker still stops promptly when asked", .timeLimit(.minutes(1)))
     func stopsWhenAsked() async throws {
         var config = WorkerConfiguration(bootstrapServers: "127.0.0.1:1", workerID: "nobody")

@@ -10,8 +10,8 @@ struct WorkerHarness {
     let cluster: DevCluster
     let group = "it-\(UInt32.random(in: 0...UInt32.max))"
 
-    init(partitions: Int = 4) throws {
-        cluster = try DevCluster(brokers: 1, partitions: partitions)
+    init(partitions: Int = 4, brokers: Int = 1) throws {
+        cluster = try DevCluster(brokers: brokers, partitions: partitions)
     }
 
     var bootstrap: String { cluster.bootstrapServers }
