@@ -9,9 +9,11 @@ public struct KafkaConsumerConfiguration: Sendable {
     public var groupID: String
     public var topics: [String]
     public var clientID: String = "triage"
-    public var sessionTimeoutMs: Int = 10_000
+    public var sessionTimeoutMs: Int = Self.defaultSessionTimeoutMs
     /// How often a member heartbeats; it learns of a rebalance on the next heartbeat.
-    public var heartbeatIntervalMs: Int = 1_000
+    public var heartbeatIntervalMs: Int = Self.defaultHeartbeatIntervalMs
+    public static let defaultSessionTimeoutMs = 10_000
+    public static let defaultHeartbeatIntervalMs = 1_000
     public var maxPollIntervalMs: Int = 300_000
     public var autoCommitIntervalMs: Int = 1_000
     /// Where a group with no committed offset starts: `earliest` or `latest`.

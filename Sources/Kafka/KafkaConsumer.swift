@@ -182,6 +182,42 @@ public final class KafkaConsumer {
         }
     }
 
+    /// Commits and waits at most `timeoutMs` for the answer: the given offsets, or every
+    /// stored offset when `nil`. Unlike `commit(_:)`, this never blocks longer than asked
+    /// (a cluster that went away would hold a synchronous commit for minutes); on time-out
+    /// it throws a `.timedOut` error and the commit may still land later.
+    public func commit(_ offsets: [KafkaTopicPartitionOffset]? = nil, timeoutMs: Int32) throws(KafkaError) {
+        if let offsets, offsets.isEmpty { return }
+        guard let queue = rd_kafka_queue_new(client.handle) else {
+            throw KafkaError(code: .consume, message: "commit: cannot create a result queue")
+        }
+        defer { rd_kafka_queue_destroy(queue) }
+        let err: rd_kafka_resp_err_t
+        if let offsets {
+            err = try offsets.withPartitionList { list in rd_kafka_commit_queue(client.handle, list, queue, nil, nil) }
+        } else {
+            err = rd_kafka_commit_queue(client.handle, nil, queue, nil, nil)
+        }
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET else {
+            throw KafkaError.rd(err, code: .consume, context: "commit")
+        }
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeoutMs))
+        while true {
+            let left = deadline - ContinuousClock.now
+            let leftMs = Int32(clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
+            guard leftMs > 0, let event = rd_kafka_queue_poll(queue, leftMs) else {
+                throw KafkaError(code: .timeout, message: "commit: no answer from the group coordinator within \(timeoutMs) ms", isRetriable: true)
+            }
+            defer { rd_kafka_event_destroy(event) }
+            guard rd_kafka_event_type(event) == RD_KAFKA_EVENT_OFFSET_COMMIT else { continue }
+            let result = rd_kafka_event_error(event)
+            guard result == RD_KAFKA_RESP_ERR_NO_ERROR || result == RD_KAFKA_RESP_ERR__NO_OFFSET else {
+                throw KafkaError.rd(result, code: .consume, context: "commit")
+            }
+            return
+        }
+    }
+
     /// Committed offsets of the group for these partitions (`-1001` when none).
     public func committed(_ partitions: [KafkaTopicPartition], timeoutMs: Int32 = 5_000) throws(KafkaError) -> [KafkaTopicPartitionOffset] {
         try partitions.map { KafkaTopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: -1001) }
@@ -206,6 +242,16 @@ public final class KafkaConsumer {
     public func resume(_ partitions: [KafkaTopicPartition]) {
         _ = try? partitions.map { KafkaTopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: 0) }
             .withPartitionList { list in rd_kafka_resume_partitions(client.handle, list) }
+    }
+
+    /// Moves the fetch position of assigned partitions back (or on) to the given offsets, so
+    /// records fetched but not processed are fetched again. Errors per partition (one no
+    /// longer assigned, say) are ignored: its next owner starts from the committed offset.
+    public func seek(_ offsets: [KafkaTopicPartitionOffset], timeoutMs: Int32 = 2_000) {
+        guard !offsets.isEmpty else { return }
+        _ = try? offsets.withPartitionList { list in
+            if let error = rd_kafka_seek_partitions(client.handle, list, timeoutMs) { rd_kafka_error_destroy(error) }
+        }
     }
 
     /// The partitions currently assigned to this consumer.

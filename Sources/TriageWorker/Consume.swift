@@ -45,6 +45,12 @@ final class Consume {
         consumer.pause(Array(assigned))
     }
 
+    /// Fetches again from these partitions (after a stall).
+    func resume(_ partitions: Set<KafkaTopicPartition>) {
+        paused.subtract(partitions)
+        consumer.resume(Array(partitions))
+    }
+
     /// Partitions that left this member are no longer paused by us.
     func forget(_ partitions: [KafkaTopicPartition]) {
         paused.subtract(partitions)

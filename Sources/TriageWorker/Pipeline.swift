@@ -3,6 +3,8 @@ import Logging
 import TriageAudit
 import TriageCore
 import TriagePolicy
+import Dispatch
+import Foundation
 
 
 /// The pipeline of one worker, top to bottom:
@@ -41,6 +43,9 @@ final class Pipeline {
     private var nextWriteToken: UInt = 1
     private var retryQueue: [(due: UInt64, token: UInt)] = []
     private var failure: WorkerError?
+    /// Set when a graceful shutdown starts: every wait from then on ends by this time
+    /// (monotonic microseconds), so the whole shutdown fits `shutdownTimeoutMs`.
+    private var shutdownDeadline: UInt64?
     /// The audit-cost benchmark's current slice (nil outside the benchmark).
     private var slice: SliceClock?
 
@@ -100,8 +105,17 @@ final class Pipeline {
             while !shouldStop() {
                 if let failure { throw failure }
                 refreshControl()
+                let polledAt = MonotonicClock.nowMicros()
                 let batch = try consume.next(inFlight: tracker.inFlight, assigned: assigned)
-                for message in batch { try process(message) }
+                for (index, message) in batch.enumerated() {
+                    // A process frozen past the session timeout may have lost its partitions
+                    // without knowing yet: write nothing more until the group has had its say.
+                    if MonotonicClock.nowMicros() - polledAt > stallLimitMicros {
+                        try recoverFromStall(unprocessed: batch[index...], since: polledAt)
+                        break
+                    }
+                    try process(message)
+                }
                 try writeAuditBatch()
                 acknowledge(producer.poll(timeoutMs: 0))
                 try resendDue()
@@ -228,7 +242,7 @@ final class Pipeline {
         slice = current
         guard current.tickets >= size else { return }
         try writeAuditBatch()
-        drain(nil, timeoutMs: config.shutdownTimeoutMs)
+        drain(nil, until: deadline(afterMs: config.shutdownTimeoutMs))
         let next = SliceClock()
         let finished = AuditSlice(withAudit: emit.writesAudit, tickets: current.tickets,
                                   pipelineCPUNanos: next.pipelineCPU - current.pipelineCPU,
@@ -377,9 +391,54 @@ final class Pipeline {
         }
     }
 
+    // MARK: - Stalls
+
+    /// How long the loop may go between polling and writing before it assumes the group may
+    /// have given its partitions away (a process stopped or starved past the session timeout):
+    /// the session timeout less two heartbeats.
+    private var stallLimitMicros: UInt64 {
+        let session = config.consumerProperties["session.timeout.ms"].flatMap(Int.init) ?? KafkaConsumerConfiguration.defaultSessionTimeoutMs
+        let heartbeat = config.consumerProperties["heartbeat.interval.ms"].flatMap(Int.init) ?? KafkaConsumerConfiguration.defaultHeartbeatIntervalMs
+        return UInt64(max(1_000, session - 2 * heartbeat)) * 1000
+    }
+
+    /// After a stall: the rest of the batch is not processed (its records are fetched again
+    /// by whoever owns their partitions), fetching pauses, and the consumer is polled for a
+    /// few heartbeats so librdkafka can learn whether the partitions were lost (the
+    /// rebalance callback then forgets them) before anything more is written.
+    private func recoverFromStall(unprocessed: ArraySlice<KafkaConsumerMessage>, since polledAt: UInt64) throws(KafkaError) {
+        let stalledMs = (MonotonicClock.nowMicros() - polledAt) / 1000
+        logger.warning("the worker stalled for \(stalledMs) ms, longer than the session timeout allows; checking with the group before writing again",
+                       metadata: ["unprocessed": "\(unprocessed.count)"])
+        stats.update { $0.stalls += 1 }
+        var firstUnprocessed: [KafkaTopicPartition: Int64] = [:]
+        func remember(_ messages: some Sequence<KafkaConsumerMessage>) {
+            for message in messages {
+                firstUnprocessed[message.topicPartition] = min(firstUnprocessed[message.topicPartition] ?? .max, message.offset)
+            }
+        }
+        remember(unprocessed)
+        let paused = assigned
+        consume.pauseAll(paused)
+        let heartbeat = config.consumerProperties["heartbeat.interval.ms"].flatMap(Int.init) ?? KafkaConsumerConfiguration.defaultHeartbeatIntervalMs
+        let until = MonotonicClock.nowMicros() + UInt64(3 * heartbeat + 500) * 1000
+        while MonotonicClock.nowMicros() < until, !shouldStop() {
+            remember(try consumer.poll(maxMessages: 1_000, timeoutMs: 100))
+        }
+        // Still ours: read the skipped records again. Gone: their new owner reads them.
+        consumer.seek(firstUnprocessed.filter { assigned.contains($0.key) }.map {
+            KafkaTopicPartitionOffset(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value)
+        })
+        consume.resume(paused.intersection(assigned))
+        logger.info("after the stall", metadata: ["partitions_kept": "\(paused.intersection(assigned).count)", "partitions_lost": "\(paused.subtracting(assigned).count)"])
+    }
+
     // MARK: - Rebalances
 
     private func rebalanced(_ event: KafkaRebalanceEvent) {
+        rebalanceLock.lock()
+        defer { rebalanceLock.unlock() }
+        guard !abandoned else { return }
         switch event {
         case .assigned(let partitions):
             restoreHistory(partitions)
@@ -387,11 +446,11 @@ final class Pipeline {
             logger.info("partitions assigned", metadata: ["partitions": "\(partitions.sorted())"])
         case .revoked(let partitions):
             let revoked = Set(partitions)
-            drain(revoked, timeoutMs: config.shutdownTimeoutMs)
+            drain(revoked, until: deadline(afterMs: config.shutdownTimeoutMs))
             do {
                 let offsets = tracker.committable(revoked)
                 try consumer.store(offsets)
-                try consumer.commit(offsets)
+                try consumer.commit(offsets, timeoutMs: Self.remainingMs(until: deadline(afterMs: 10_000)))
             } catch {
                 logger.warning("commit on revocation failed; the new owner will reprocess from the last commit", metadata: ["error": "\(error)"])
             }
@@ -420,7 +479,8 @@ final class Pipeline {
         let changelog = partitions.map { KafkaTopicPartition(topic: config.topics.contacts, partition: $0.partition) }
         do {
             let restored = try KafkaTopicReader(bootstrapServers: config.bootstrapServers)
-                .readAll(partitions: changelog, properties: config.sideReaderProperties, timeoutMs: 30_000) { message in
+                .readAll(partitions: changelog, properties: config.sideReaderProperties,
+                         timeoutMs: Int(Self.remainingMs(until: deadline(afterMs: 30_000)))) { message in
                     guard let key = message.key.map({ String(decoding: $0, as: UTF8.self) }) else { return }
                     decide.history.restore(partition: message.partition, customer: key, state: ContactHistory.Customer(bytes: message.value))
                 }
@@ -447,57 +507,71 @@ final class Pipeline {
         decide.history.forget(partitions.filter { $0.topic == config.topics.tickets }.map(\.partition))
     }
 
-    /// Serves deliveries until the tickets of `partitions` are done or the time is up.
-    private func drain(_ partitions: Set<KafkaTopicPartition>?, timeoutMs: Int) {
-        let deadline = MonotonicClock.nowMicros() + UInt64(timeoutMs) * 1000
+    /// Serves deliveries until the tickets of `partitions` are done or `deadline` passes.
+    private func drain(_ partitions: Set<KafkaTopicPartition>?, until deadline: UInt64) {
         while MonotonicClock.nowMicros() < deadline {
             let pending = partitions.map { tracker.pending(in: $0) } ?? tracker.inFlight
             if pending == 0 || failure != nil { return }
-            acknowledge(producer.poll(timeoutMs: 50))
+            acknowledge(producer.poll(timeoutMs: min(50, Self.remainingMs(until: deadline))))
             do { try resendDue() } catch { failure = WorkerError("re-send failed while draining", underlying: error) }
         }
     }
 
+    /// `timeoutMs` from now, but never past the shutdown deadline once shutdown has begun.
+    private func deadline(afterMs timeoutMs: Int) -> UInt64 {
+        let wanted = MonotonicClock.nowMicros() + UInt64(timeoutMs) * 1000
+        return min(wanted, shutdownDeadline ?? wanted)
+    }
+
     // MARK: - Shutdown
 
-    /// Graceful: stop fetching, finish in-flight tickets, flush, commit, leave the group.
+    /// Graceful, within `shutdownTimeoutMs` in all: stop fetching, finish in-flight tickets,
+    /// commit, write the final audit checkpoint, leave the group. Each phase gets what the
+    /// earlier ones left, and leaving runs on a watchdog (librdkafka 2.0.2 can hang in
+    /// `consumer_close` during a cooperative rebalance), so a hung library cannot hold the
+    /// process past its deadline.
     private func shutdown() throws(WorkerError) {
-        logger.info("shutting down: finishing \(tracker.inFlight) in-flight tickets")
+        let started = MonotonicClock.nowMicros()
+        let budget = UInt64(config.shutdownTimeoutMs) * 1000
+        let deadline = started + budget
+        shutdownDeadline = deadline
+        logger.info("shutting down: finishing \(tracker.inFlight) in-flight tickets", metadata: ["deadline_s": "\(config.shutdownTimeoutMs / 1000)"])
         consume.pauseAll(assigned)
-        drain(nil, timeoutMs: config.shutdownTimeoutMs)
+        // In-flight work may use 60% of the budget; committing and leaving keep the rest.
+        drain(nil, until: started + budget * 6 / 10)
         if tracker.inFlight > 0 {
             logger.warning("\(tracker.inFlight) tickets not acknowledged in time; their offsets stay uncommitted and the group will process them again")
         }
-        commitBeforeLeaving(deadline: MonotonicClock.nowMicros() + UInt64(config.shutdownTimeoutMs) * 1000)
-        leaveGroup()
-        acknowledge(producer.flush(timeoutMs: 5_000))
+        commitBeforeLeaving(deadline: started + budget * 8 / 10)
         do {
             try checkpointIfDue(final: true)
-            acknowledge(producer.flush(timeoutMs: 5_000))
         } catch {
             logger.warning("the final audit checkpoint was not written", metadata: ["error": "\(error)"])
         }
+        acknowledge(producer.flush(timeoutMs: Self.remainingMs(until: started + budget * 9 / 10)))
+        leaveGroup(deadline: deadline)
         if let failure { throw failure }
     }
 
     /// Commits every done offset, synchronously. A commit refused because the group is
-    /// rebalancing (another member joined or left) is retried while `poll` serves the
-    /// rebalance, until the deadline; records fetched meanwhile are not processed (their
-    /// offsets are never stored, so the group reads them again).
+    /// rebalancing (another member joined or left) or because this member's generation is
+    /// stale is retried while `poll` serves the rebalance, until the deadline; records fetched
+    /// meanwhile are not processed (their offsets are never stored, so the group reads them
+    /// again).
     private func commitBeforeLeaving(deadline: UInt64) {
         while true {
             do {
                 try storeCompleted()
-                try consumer.commit(tracker.committable())
+                try consumer.commit(tracker.committable(), timeoutMs: max(1, Self.remainingMs(until: deadline)))
                 return
             } catch {
-                let retriable = error.isRetriable || error.rdKafkaName == "ILLEGAL_GENERATION"
+                let retriable = error.isRetriable || error.rdKafkaName == "ILLEGAL_GENERATION" || error.rdKafkaName == "REBALANCE_IN_PROGRESS"
                 guard retriable, MonotonicClock.nowMicros() < deadline else {
                     logger.warning("commit before leaving the group failed; the group will reprocess from the last commit", metadata: ["error": "\(error)"])
                     return
                 }
                 logger.info("commit waits for the group to settle", metadata: ["error": "\(error)"])
-                _ = try? consumer.poll(maxMessages: 1_000, timeoutMs: 200)
+                _ = try? consumer.poll(maxMessages: 1_000, timeoutMs: Int32(min(200, Self.remainingMs(until: deadline))))
             }
         }
     }
@@ -505,19 +579,43 @@ final class Pipeline {
     /// After a failure: commit what is safely done, write nothing more, leave.
     private func abort(_ error: WorkerError) {
         logger.error("stopping: \(error)")
+        let deadline = MonotonicClock.nowMicros() + UInt64(config.shutdownTimeoutMs) * 1000
+        shutdownDeadline = deadline
         try? storeCompleted()
-        try? consumer.commit()
-        leaveGroup()
-        acknowledge(producer.flush(timeoutMs: 5_000))
+        try? consumer.commit(timeoutMs: min(5_000, Self.remainingMs(until: deadline)))
+        acknowledge(producer.flush(timeoutMs: min(5_000, Self.remainingMs(until: deadline))))
+        leaveGroup(deadline: deadline)
     }
 
-    /// Leaves the group (the final revocation commits what is done) and detaches callbacks.
-    private func leaveGroup() {
-        do {
-            try consumer.close()
-        } catch {
+    /// Leaves the group (the final revocation commits what is done) on a watchdog thread, and
+    /// waits for it until `deadline`. If librdkafka has not returned by then, the pipeline
+    /// goes on without it: the group's session timeout hands the partitions on, and whatever
+    /// was not committed is processed again (at-least-once).
+    private func leaveGroup(deadline: UInt64) {
+        let closing = ConsumerClose(consumer)
+        let finished = closing.start()
+        let waitMs = max(Self.remainingMs(until: deadline), 500)
+        if finished.wait(timeout: .now() + .milliseconds(Int(waitMs))) == .timedOut {
+            // A rebalance callback of the hung close finishes first (its waits end at the
+            // deadline, already past); any later one finds nothing to do.
+            rebalanceLock.withLock { abandoned = true }
+            logger.error("leaving the group did not finish within the shutdown deadline (librdkafka hung in consumer_close); stopping without it, the group's session timeout will move the partitions")
+            return
+        }
+        if let error = closing.error {
             logger.warning("leaving the group failed; the group will reprocess from the last commit", metadata: ["error": "\(error)"])
         }
-        consumer.onRebalance = nil
+    }
+
+    /// True once leaving the group overran the deadline and the pipeline went on without it.
+    private var abandoned = false
+    /// Held while a rebalance callback runs: only the close thread's callbacks can overlap
+    /// the pipeline thread, and only after a close overran its deadline.
+    private let rebalanceLock = NSLock()
+
+    static func remainingMs(until deadline: UInt64) -> Int32 {
+        let now = MonotonicClock.nowMicros()
+        guard deadline > now else { return 0 }
+        return Int32(clamping: (deadline - now) / 1000)
     }
 }

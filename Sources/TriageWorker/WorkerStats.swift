@@ -20,6 +20,8 @@ public struct WorkerStats: Sendable, Hashable {
     public var pipelineCPUNanos: UInt64 = 0
     public var assignedPartitions = 0
     public var rebalances = 0
+    /// Times the loop stalled past the session timeout and checked with the group before writing.
+    public var stalls = 0
     /// Only with `WorkerConfiguration.auditSliceTickets` (the audit-cost benchmark).
     public var auditSlices: [AuditSlice] = []
 

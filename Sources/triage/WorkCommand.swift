@@ -49,7 +49,7 @@ struct Work: AsyncParsableCommand {
     @Option(name: .customLong("max-ticket-bytes"), help: "Larger tickets are dead-lettered as too_large.")
     var maxTicketBytes = 65_536
 
-    @Option(name: .customLong("shutdown-timeout"), help: "Seconds a graceful shutdown waits for outstanding writes.")
+    @Option(name: .customLong("shutdown-timeout"), help: "Seconds a graceful shutdown may take in all (finish in-flight tickets, commit, leave the group). 3 s later the process exits regardless (status 70); a second SIGTERM/SIGINT exits at once (143/130).")
     var shutdownTimeout = 30
 
     @Option(name: .customLong("pseudonym-key-file"), help: "File holding the key for customer pseudonyms (HMAC-SHA256).")
@@ -117,6 +117,9 @@ struct Work: AsyncParsableCommand {
             }
         } : nil
         defer { reporter?.cancel() }
+        // The pipeline's own shutdown fits --shutdown-timeout; the watchdog is the hard edge.
+        let watchdog = ShutdownWatchdog(graceSeconds: shutdownTimeout + 3, what: "triage work")
+        defer { withExtendedLifetime(watchdog) {} }
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup,
                              failureTerminationBehavior: .gracefullyShutdownGroup)],
