@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "TriageWorker",
             dependencies: [
-                "Kafka", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit",
+                "Kafka", "Checksums", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "TriageGovernanceTests", dependencies: ["TriageGovernance", "TriageAudit", "TriageCore"]),
         .testTarget(
             name: "TriageWorkerTests",
-            dependencies: ["TriageWorker", "TriageOps", "Kafka", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit", "TriageGovernance"]
+            dependencies: ["TriageWorker", "TriageOps", "Kafka", "Checksums", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit", "TriageGovernance"]
         ),
     ],
     swiftLanguageModes: [.v6]

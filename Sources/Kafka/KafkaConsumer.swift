@@ -12,6 +12,8 @@ import CRdKafka
 public final class KafkaConsumer {
     private let client: RDKafkaClient
     private var closed = false
+    /// Subscribed in a group (not a manual assignment).
+    private let isGroupMember: Bool
 
     /// Called inside `poll` when partitions are assigned, about to be revoked, or lost.
     public var onRebalance: ((KafkaRebalanceEvent) -> Void)? {
@@ -22,6 +24,7 @@ public final class KafkaConsumer {
     /// Creates a group member and subscribes to `configuration.topics`.
     public init(configuration: KafkaConsumerConfiguration) throws(KafkaError) {
         client = try Self.makeClient(properties: configuration.properties)
+        isGroupMember = true
         try configuration.topics.map { KafkaTopicPartitionOffset(topic: $0, partition: RD_KAFKA_PARTITION_UA, offset: 0) }
             .withPartitionList { list throws(KafkaError) in
                 let err = rd_kafka_subscribe(client.handle, list)
@@ -43,6 +46,7 @@ public final class KafkaConsumer {
         ]
         properties += extra.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         client = try Self.makeClient(properties: properties)
+        isGroupMember = false
         try assignment.withPartitionList { list throws(KafkaError) in
             let err = rd_kafka_assign(client.handle, list)
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
@@ -71,6 +75,7 @@ public final class KafkaConsumer {
         let list = partitions.elements.map(\.topicPartition)
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            events.everAssigned = true
             if cooperative {
                 if let error = rd_kafka_incremental_assign(rk, partitions) {
                     events.errors.append(KafkaError.consuming(error, code: .consume, context: "incremental assign"))
@@ -100,6 +105,7 @@ public final class KafkaConsumer {
 
     deinit {
         if !closed { _ = rd_kafka_consumer_close(client.handle) }
+        if isGroupMember && !client.events.everAssigned { client.leakOnDeinit = true }
     }
 
     // MARK: - Reading
@@ -151,7 +157,7 @@ public final class KafkaConsumer {
         return KafkaConsumerMessage(
             topic: m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "",
             partition: m.partition, offset: m.offset, key: key, value: value, headers: headers,
-            timestampMs: tsType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : ts)
+            timestampMs: tsType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : ts, isTombstone: m.payload == nil)
     }
 
     // MARK: - Offsets

@@ -61,10 +61,12 @@ public struct KafkaConsumerMessage: Sendable {
     public var headers: [KafkaHeader]
     /// Milliseconds since the epoch (create or log-append time), when the broker gave one.
     public var timestampMs: Int64?
+    /// The record has a null value (a tombstone); `value` is then empty.
+    public var isTombstone: Bool
 
     public init(
         topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8],
-        headers: [KafkaHeader] = [], timestampMs: Int64? = nil
+        headers: [KafkaHeader] = [], timestampMs: Int64? = nil, isTombstone: Bool = false
     ) {
         self.topic = topic
         self.partition = partition
@@ -73,6 +75,7 @@ public struct KafkaConsumerMessage: Sendable {
         self.value = value
         self.headers = headers
         self.timestampMs = timestampMs
+        self.isTombstone = isTombstone
     }
 
     public var topicPartition: KafkaTopicPartition { KafkaTopicPartition(topic: topic, partition: partition) }
@@ -91,16 +94,19 @@ public struct KafkaProducerMessage: Sendable {
     public var key: [UInt8]?
     public var value: [UInt8]
     public var headers: [KafkaHeader]
+    /// Write a null value (a tombstone) instead of `value`.
+    public var nullValue: Bool
 
-    public init(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = []) {
+    public init(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = [], nullValue: Bool = false) {
         self.topic = topic
         self.partition = partition
         self.key = key
         self.value = value
         self.headers = headers
+        self.nullValue = nullValue
     }
 
-    public init(topic: String, partition: Int32? = nil, key: String?, value: [UInt8], headers: [KafkaHeader] = []) {
-        self.init(topic: topic, partition: partition, key: key.map { Array($0.utf8) }, value: value, headers: headers)
+    public init(topic: String, partition: Int32? = nil, key: String?, value: [UInt8], headers: [KafkaHeader] = [], nullValue: Bool = false) {
+        self.init(topic: topic, partition: partition, key: key.map { Array($0.utf8) }, value: value, headers: headers, nullValue: nullValue)
     }
 }

@@ -84,8 +84,9 @@ public final class KafkaProducer {
                     vus[1].vtype = RD_KAFKA_VTYPE_PARTITION
                     vus[1].u.i32 = message.partition ?? RD_KAFKA_PARTITION_UA
                     vus[2].vtype = RD_KAFKA_VTYPE_VALUE
-                    vus[2].u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
-                    vus[2].u.mem.size = value.count
+                    // A null value (a tombstone) is a null pointer, not an empty buffer.
+                    vus[2].u.mem.ptr = message.nullValue ? nil : UnsafeMutableRawPointer(mutating: value.baseAddress)
+                    vus[2].u.mem.size = message.nullValue ? 0 : value.count
                     vus[3].vtype = RD_KAFKA_VTYPE_KEY
                     vus[3].u.mem.ptr = message.key == nil ? nil : UnsafeMutableRawPointer(mutating: keyBytes.baseAddress)
                     vus[3].u.mem.size = message.key == nil ? 0 : keyBytes.count

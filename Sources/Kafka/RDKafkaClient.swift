@@ -10,6 +10,8 @@ final class ClientEvents {
     var topicNames: [OpaquePointer: String] = [:]
     var errors: [KafkaError] = []
     var rebalance: ((KafkaRebalanceEvent) -> Void)?
+    /// A group consumer got an assignment at least once (see `RDKafkaClient.leakOnDeinit`).
+    var everAssigned = false
 }
 
 /// The one place that owns an `rd_kafka_t` and turns properties into an `rd_kafka_conf_t`.
@@ -49,8 +51,14 @@ final class RDKafkaClient {
         self.handle = handle
     }
 
+    /// Set for a cooperative-sticky consumer that never received an assignment: librdkafka
+    /// 2.0.2 asserts in `rd_kafka_sticky_assignor_state_destroy` when such a handle is
+    /// destroyed (librdkafka issue 4312, fixed in 2.3.0) and aborts the process. Such a
+    /// handle is left to process exit instead: a small, bounded leak, once per consumer.
+    var leakOnDeinit = false
+
     deinit {
-        rd_kafka_destroy(handle)
+        if !leakOnDeinit { rd_kafka_destroy(handle) }
     }
 
     /// The error librdkafka raised as fatal, if any; the client must then be recreated.

@@ -62,7 +62,7 @@ public struct Reconciliation {
         var malformedPositions = Set<String>()
         try reader.readAll(topics: [topics.tickets], timeoutMs: timeoutMs) { message in
             report.inputRecords += 1
-            if let ticket = try? decoder.decode(message.value) {
+            if RecordLimits().violation(message) == nil, let ticket = try? decoder.decode(message.value) {
                 inputIDs.insert(ticket.id)
             } else {
                 malformedPositions.insert("\(message.topic)/\(message.partition)/\(message.offset)")

@@ -87,7 +87,7 @@ final class Pipeline {
         consumerConfig.extra = config.consumerProperties
         consumer = try KafkaConsumer(configuration: consumerConfig)
         consume = Consume(consumer: consumer, maxBatch: config.maxBatch, maxInFlight: config.maxInFlightTickets)
-        decode = Decode(maxBytes: config.maxTicketBytes, maxDepth: config.maxJSONDepth)
+        decode = Decode(limits: config.recordLimits, maxDepth: config.maxJSONDepth)
         decide = Decide(policy: config.policy, pseudonymizer: config.pseudonymizer)
         // The chain learns the audit topic's partition count in `run` (the cluster may not be up yet).
         emit = Emit(workerID: config.workerID, topics: config.topics, excerpt: config.auditExcerpt,
@@ -180,7 +180,8 @@ final class Pipeline {
         var records: Emit.Writes
         switch decode(message) {
         case .failure(let error):
-            records = Emit.Writes(messages: [Emit.Write(message: DeadLetter.record(for: message, error: error, topic: config.topics.deadLetter, workerID: config.workerID, at: now))])
+            records = Emit.Writes(messages: [Emit.Write(message: DeadLetter.record(for: message, error: error, topic: config.topics.deadLetter, workerID: config.workerID, at: now,
+                                                                                   limits: config.recordLimits))])
             stats.update {
                 $0.consumed += 1
                 $0.deadLettered += 1

@@ -38,7 +38,7 @@ public struct PipelineBenchmark {
             KafkaConsumerMessage(topic: "tickets", partition: 0, offset: Int64(i), key: nil, value: sample.bytes)
         }
         var classify = try classifier()
-        let decode = Decode(maxBytes: 65_536, maxDepth: 16)
+        let decode = Decode(limits: RecordLimits(), maxDepth: 16)
         var decide = Decide(policy: policy, pseudonymizer: .development)
         var emit = Emit(workerID: "bench", topics: TriageTopics(), excerpt: nil,
                         chain: AuditChain(workerID: "bench", partitions: 12, nonce: seed))

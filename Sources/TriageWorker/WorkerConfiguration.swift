@@ -27,8 +27,13 @@ public struct WorkerConfiguration: Sendable {
     public var maxBatch: Int = 500
     /// Tickets read but not yet fully acknowledged; above this the worker pauses fetching.
     public var maxInFlightTickets: Int = 20_000
+    /// Size limits of a ticket record (value, key, headers) and of a whole dead-letter copy.
+    public var recordLimits = RecordLimits()
     /// Larger tickets go to the dead-letter topic with `too_large`.
-    public var maxTicketBytes: Int = 65_536
+    public var maxTicketBytes: Int {
+        get { recordLimits.maxValueBytes }
+        set { recordLimits.maxValueBytes = newValue }
+    }
     /// Deeper JSON goes to the dead-letter topic with `too_deep`.
     public var maxJSONDepth: Int = 16
     /// How long a graceful shutdown (or a revocation) waits for outstanding writes.

@@ -95,6 +95,14 @@ struct Work: AsyncParsableCommand {
         let raw = try parseProperties(properties, flag: "-X")
         config.consumerProperties = raw
         config.producerProperties = raw
+        // A dead letter copied whole must fit the producer's message.max.bytes.
+        if let max = raw["message.max.bytes"].flatMap(Int.init) {
+            config.recordLimits.maxDeadLetterBytes = max - 16_384
+            let largest = config.recordLimits.maxValueBytes + config.recordLimits.maxKeyBytes + config.recordLimits.maxHeaderBytes + 16_384
+            guard largest <= max else {
+                throw ValidationError("-X message.max.bytes=\(max) is too small for --max-ticket-bytes \(maxTicketBytes): a routed ticket with its key and headers can take \(largest) bytes")
+            }
+        }
         config.pseudonymizer = try PseudonymKey.load(file: pseudonymKeyFile, logger: logger)
         config.policy = try policyOptions.load()
         config.automation = !noAutomation

@@ -6,6 +6,7 @@ import TriageOps
 struct TriageProcess {
     let process = Process()
     let output: URL
+    let name: String
 
     static var binary: URL? {
         if let path = ProcessInfo.processInfo.environment["TRIAGE_BIN"] { return URL(fileURLWithPath: path) }
@@ -18,9 +19,10 @@ struct TriageProcess {
         return nil
     }
 
-    init(_ arguments: [String], logTo output: URL) throws {
+    init(_ arguments: [String], logTo output: URL, name: String? = nil) throws {
         guard let binary = Self.binary else { throw TestFailure("the triage binary was not found next to the tests; run `swift build` first or set TRIAGE_BIN") }
         self.output = output
+        self.name = name ?? output.deletingPathExtension().lastPathComponent
         FileManager.default.createFile(atPath: output.path, contents: nil)
         process.executableURL = binary
         process.arguments = arguments

@@ -16,7 +16,7 @@ struct RebalanceTests {
         let first = harness.worker("first") { $0.maxBatch = 25 }
         let second = harness.worker("second") { $0.maxBatch = 25 }
         let third = harness.worker("third") { $0.maxBatch = 25 }
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        try await Self.stoppingOnFailure([first, second, third]) { group in
             group.addTask { try await first.run() }
             // The first member owns all six partitions and is working when the others join.
             try await Self.waitUntil(seconds: 30) { first.stats.snapshot.assignedPartitions == 6 && first.stats.snapshot.completed > 0 }
@@ -33,7 +33,6 @@ struct RebalanceTests {
                 (try? Reconciliation(bootstrapServers: harness.bootstrap).run().isComplete) == true
             }
             first.requestStop()
-            try await group.waitForAll()
         }
         let report = try Reconciliation(bootstrapServers: harness.bootstrap).run()
         #expect(report.inputRecords == count)
@@ -41,6 +40,22 @@ struct RebalanceTests {
         #expect(report.lost == 0)
         #expect(report.isComplete, "\(report.render())")
         #expect(first.stats.snapshot.rebalances >= 4, "the first member saw revocations and assignments")
+    }
+
+    /// Runs `body` with a task group for the workers' `run`; whatever happens, every worker
+    /// is asked to stop and awaited, so a failed expectation cannot leave a pipeline running.
+    static func stoppingOnFailure(_ workers: [Worker], _ body: (inout ThrowingTaskGroup<Void, Error>) async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            do {
+                try await body(&group)
+            } catch {
+                workers.forEach { $0.requestStop() }
+                try? await group.waitForAll()
+                throw error
+            }
+            workers.forEach { $0.requestStop() }
+            try await group.waitForAll()
+        }
     }
 
     static func waitUntil(seconds: Int, _ condition: @Sendable () -> Bool) async throws {

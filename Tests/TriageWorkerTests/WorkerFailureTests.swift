@@ -1,3 +1,4 @@
+import Checksums
 import Kafka
 import Testing
 import TriageCore
@@ -39,15 +40,13 @@ struct WorkerFailureTests {
         }
         try mock.setGroupCoordinator(group: harness.group, brokerID: 1)
         let worker = harness.worker("no-audit") { $0.shutdownTimeoutMs = 2_000 }
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        try await RebalanceTests.stoppingOnFailure([worker]) { group in
             group.addTask { _ = try? await worker.run() }
             try await RebalanceTests.waitUntil(seconds: 30) { worker.stats.snapshot.assignedPartitions == 2 }
             try mock.setBrokerDown(2)
             _ = try Seeder(bootstrapServers: harness.bootstrap).seed(count: 200, seed: 21, malformedRate: 0)
             try await RebalanceTests.waitUntil(seconds: 30) { worker.stats.snapshot.automated > 0 }
             try await Task.sleep(for: .seconds(3))
-            worker.requestStop()
-            try await group.waitForAll()
         }
         var actions = 0
         var replies = 0
@@ -57,6 +56,54 @@ struct WorkerFailureTests {
         #expect(worker.stats.snapshot.automated > 0, "some tickets were decided as automated replies")
         #expect(actions > 0, "actions were written (the audit topic alone was unavailable)")
         #expect(replies == 0, "\(replies) replies were written although no audit record was ever acknowledged (\(actions) actions were)")
+    }
+
+    @Test("a 1 MB value, key or header is dead-lettered once as a bounded record, a tombstone with a null value; the worker goes on and commits past them")
+    func poisonPills() async throws {
+        let harness = try WorkerHarness(partitions: 1)
+        let megabyte = Array(repeating: UInt8(ascii: "x"), count: 1_000_000)
+        let good = Array(#"{"id":"ok-1","customer_id":"c9","body":"my card was stolen"}"#.utf8)
+        let small = Array(#"{"id":"k-1","customer_id":"c","body":"hello"}"#.utf8)
+        let bigValue = Array(#"{"id":"v-1","customer_id":"c","body":""#.utf8) + megabyte + Array(#""}"#.utf8)
+        try harness.produce([
+            KafkaProducerMessage(topic: "tickets", key: nil as [UInt8]?, value: bigValue),
+            KafkaProducerMessage(topic: "tickets", key: megabyte, value: small),
+            KafkaProducerMessage(topic: "tickets", key: "c", value: small, headers: [KafkaHeader(key: "trace", value: megabyte)]),
+            KafkaProducerMessage(topic: "tickets", key: "gone", value: [], nullValue: true),
+            KafkaProducerMessage(topic: "tickets", key: "c9", value: good),
+        ])
+        let worker = harness.worker("poison")
+        try await harness.run([worker]) { $0[0].completed >= 5 }
+        #expect(worker.stats.snapshot.deadLettered == 4)
+
+        var letters: [Int64: KafkaConsumerMessage] = [:]
+        var count = 0
+        try KafkaTopicReader(bootstrapServers: harness.bootstrap).readAll(topics: ["triage.dlq"]) { message in
+            count += 1
+            letters[Int64(message.header("triage.source.offset") ?? "-1") ?? -1] = message
+        }
+        #expect(count == 4, "each poison pill is dead-lettered exactly once")
+        for (offset, field, size) in [(Int64(0), nil as String?, bigValue.count), (1, "key", megabyte.count), (2, "headers", 1_000_005)] {
+            let letter = try #require(letters[offset], "offset \(offset) dead-lettered")
+            #expect(letter.header("triage.dlq.reason") == "too_large_to_copy")
+            #expect(letter.header("triage.dlq.cause") == "too_large")
+            #expect(letter.header("triage.dlq.field") == field)
+            #expect(letter.value.count <= 1_024, "a bounded prefix, not the whole value")
+            #expect(letter.key.map(\.count) ?? 0 <= 4_096)
+            let sizes = ["value_bytes", "key_bytes", "header_bytes"].compactMap { letter.header("triage.source.\($0)").flatMap(Int.init) }
+            #expect(sizes.max() == size, "the part's size is recorded: \(sizes)")
+            #expect(letter.header("triage.source.value_sha256")?.count == 64)
+        }
+        #expect(letters[1].flatMap { $0.header("triage.source.value_sha256") } == SHA256.hash(small).hexString)
+        let tombstone = try #require(letters[3])
+        #expect(tombstone.isTombstone, "a tombstone is dead-lettered with a null value, not an empty one")
+        #expect(tombstone.header("triage.dlq.reason") == "not_json")
+
+        // The worker committed past every one of them: the group finds nothing more to do.
+        let consumer = try KafkaConsumer(configuration: KafkaConsumerConfiguration(
+            bootstrapServers: harness.bootstrap, groupID: harness.group, topics: ["tickets"]))
+        let committed = try consumer.committed([KafkaTopicPartition(topic: "tickets", partition: 0)])
+        #expect(committed.first?.offset == 5)
     }
 
     @Test("a worker with no reachable broker still stops promptly when asked", .timeLimit(.minutes(1)))

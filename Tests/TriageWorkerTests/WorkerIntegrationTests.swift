@@ -39,10 +39,18 @@ struct WorkerHarness {
     }
 
     func produce(_ values: [[UInt8]], topic: String = "tickets", key: String? = nil) throws {
-        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: bootstrap))
-        for (i, value) in values.enumerated() {
-            try producer.send(KafkaProducerMessage(topic: topic, key: key, value: value), token: UInt(i))
+        try produce(values.map { KafkaProducerMessage(topic: topic, key: key, value: $0) })
+    }
+
+    /// Writes whole records (keys, headers, null values), up to 4 MB each.
+    func produce(_ messages: [KafkaProducerMessage]) throws {
+        var config = KafkaProducerConfiguration(bootstrapServers: bootstrap)
+        config.extra = ["message.max.bytes": "4000000"]
+        let producer = try KafkaProducer(configuration: config)
+        for (i, message) in messages.enumerated() {
+            try producer.send(message, token: UInt(i))
         }
+        let values = messages
         var acked = 0
         while acked < values.count {
             let reports = producer.flush(timeoutMs: 1_000)

@@ -1,0 +1,251 @@
+import Foundation
+import Kafka
+import Testing
+import TriageCore
+import TriageOps
+
+/// The fleet fault suite: real `triage work` processes in one group on a `triage dev-cluster`
+/// process, under a steady load, through what fleets go through. Every case is bounded in
+/// time, counts tickets by id (lost must be 0; duplicates are counted and printed), and fails
+/// if any worker dies that the case did not kill.
+///
+/// Short form by default (CI); `TRIAGE_FAULT_SUITE=full` runs the long form (three kills,
+/// a 20 s cluster stall). `scripts/fault-suite.sh --runs 20` runs it over and over and
+/// reports the flake rate. Each case prints one `fault-suite:` line with its figures.
+@Suite("Fault suite: real worker processes survive what fleets go through", .serialized)
+struct FaultSuiteTests {
+    static var full: Bool { ProcessInfo.processInfo.environment["TRIAGE_FAULT_SUITE"] == "full" }
+
+    @Test("scale 1 → 2 → 3 → 2 → 1 under load: no worker crashes, 0 lost")
+    func scaleOutAndIn() async throws {
+        let fleet = try await Fleet(name: "scale", partitions: 6)
+        defer { fleet.tearDown() }
+        let load = fleet.steadyLoad(batches: 40, every: .milliseconds(500))
+        let w1 = try fleet.start("w1")
+        try await fleet.waitForLog(w1, "partitions assigned")
+        let w2 = try fleet.start("w2")
+        try await fleet.waitForLog(w2, "partitions assigned")
+        let w3 = try fleet.start("w3")
+        try await fleet.waitForLog(w3, "partitions assigned")
+        try fleet.expectAlive()
+        try await fleet.stop(w3)
+        try await Task.sleep(for: .seconds(2))
+        try await fleet.stop(w2)
+        try fleet.expectAlive()
+        let seeded = try await load.value
+        let report = try await fleet.finish(seeded, case: "scale 1-2-3-2-1")
+        #expect(report.lost == 0)
+    }
+
+    @Test("SIGKILL of one of three workers (×1 short, ×3 full), a replacement each time: the others stay up, 0 lost")
+    func sigkillOneOfThree() async throws {
+        let fleet = try await Fleet(name: "kill", partitions: 6)
+        defer { fleet.tearDown() }
+        let rounds = Self.full ? 3 : 1
+        let load = fleet.steadyLoad(batches: 16 + 16 * rounds, every: .milliseconds(500))
+        var live = [try fleet.start("k1"), try fleet.start("k2"), try fleet.start("k3")]
+        for worker in live { try await fleet.waitForLog(worker, "partitions assigned") }
+        for round in 1...rounds {
+            let victim = live.removeFirst()
+            fleet.kill(victim)
+            try await Task.sleep(for: .seconds(3))
+            try fleet.expectAlive()
+            let replacement = try fleet.start("k\(3 + round)")
+            live.append(replacement)
+            try await fleet.waitForLog(replacement, "partitions assigned", seconds: 60)
+            try fleet.expectAlive()
+        }
+        let seeded = try await load.value
+        let report = try await fleet.finish(seeded, case: "sigkill 1 of 3 x\(rounds)")
+        #expect(report.lost == 0)
+    }
+
+    @Test("a worker frozen (SIGSTOP) past the session timeout comes back without crashing; its partitions moved meanwhile; 0 lost")
+    func frozenWorker() async throws {
+        let fleet = try await Fleet(name: "stop", partitions: 4)
+        defer { fleet.tearDown() }
+        let load = fleet.steadyLoad(batches: 40, every: .milliseconds(500))
+        let frozen = try fleet.start("f1")
+        let other = try fleet.start("f2")
+        try await fleet.waitForLog(frozen, "partitions assigned")
+        try await fleet.waitForLog(other, "partitions assigned")
+        try await Task.sleep(for: .seconds(2))
+        frozen.signal(SIGSTOP)
+        try await Task.sleep(for: .seconds(14))  // session timeout 10 s
+        frozen.signal(SIGCONT)
+        try await Task.sleep(for: .seconds(6))
+        try fleet.expectAlive()
+        let seeded = try await load.value
+        let report = try await fleet.finish(seeded, case: "sigstop past session timeout")
+        #expect(report.lost == 0)
+        #expect(frozen.log.contains("partitions lost") || frozen.log.contains("stalled"),
+                "the frozen worker noticed it may have lost its partitions:\n\(frozen.log.suffix(1500))")
+    }
+
+    @Test("the whole cluster stalls (SIGSTOP) for longer than the session timeout: every worker stays up, 0 lost")
+    func clusterStall() async throws {
+        let fleet = try await Fleet(name: "stall", partitions: 4)
+        defer { fleet.tearDown() }
+        let load = fleet.steadyLoad(batches: 20, every: .milliseconds(500))
+        let workers = [try fleet.start("s1"), try fleet.start("s2")]
+        for worker in workers { try await fleet.waitForLog(worker, "partitions assigned") }
+        let seconds = Self.full ? 20 : 12
+        fleet.cluster.signal(SIGSTOP)
+        try await Task.sleep(for: .seconds(seconds))
+        fleet.cluster.signal(SIGCONT)
+        try await Task.sleep(for: .seconds(5))
+        try fleet.expectAlive()
+        let seeded = try await load.value
+        let report = try await fleet.finish(seeded, case: "cluster stall \(seconds)s")
+        #expect(report.lost == 0)
+    }
+
+    @Test("SIGTERM of all workers together: each exits 0 within --shutdown-timeout + 5 s; a restarted group finishes the rest, 0 lost")
+    func sigtermAllTogether() async throws {
+        let fleet = try await Fleet(name: "term", partitions: 6)
+        defer { fleet.tearDown() }
+        let seeded = try fleet.seedNow(count: Self.full ? 20_000 : 6_000, seed: 901)
+        let workers = [try fleet.start("t1"), try fleet.start("t2"), try fleet.start("t3")]
+        for worker in workers { try await fleet.waitForLog(worker, "partitions assigned") }
+        try await fleet.waitForLog(workers[0], "progress:")
+        let started = ContinuousClock.now
+        for worker in workers { worker.signal(SIGTERM) }
+        for worker in workers {
+            let status = try await worker.wait(seconds: Double(Fleet.shutdownTimeout + 5))
+            #expect(status == 0, "\(worker.name) exits 0 within the shutdown timeout + 5 s:\n\(worker.log.suffix(1500))")
+        }
+        let took = ContinuousClock.now - started
+        fleet.note("all three stopped in \(took)")
+        // A full restart of the group finishes the rest.
+        _ = try fleet.start("t4")
+        let report = try await fleet.finish(seeded, case: "sigterm all together, then restart")
+        #expect(report.lost == 0)
+    }
+}
+
+/// One cluster process, the worker processes of one group, and the tickets seeded into it.
+final class Fleet: @unchecked Sendable {
+    static let shutdownTimeout = 10
+    let name: String
+    let dir: URL
+    let cluster: TriageProcess
+    let bootstrap: String
+    let group: String
+    private var workers: [TriageProcess] = []
+    private var killed: Set<String> = []
+    private var stopped: Set<String> = []
+    private var notes: [String] = []
+    private let started = ContinuousClock.now
+
+    init(name: String, partitions: Int) async throws {
+        self.name = name
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("triage-fault-\(name)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        group = "fault-\(name)"
+        let bootFile = dir.appendingPathComponent("bootstrap").path
+        cluster = try TriageProcess(["dev-cluster", "--brokers", "1", "--partitions", "\(partitions)", "--bootstrap-file", bootFile],
+                                    logTo: dir.appendingPathComponent("cluster.log"), name: "cluster")
+        let deadline = ContinuousClock.now + .seconds(30)
+        while (try? String(contentsOfFile: bootFile, encoding: .utf8))?.isEmpty ?? true {
+            guard ContinuousClock.now < deadline else { throw TestFailure("dev-cluster did not start:\n\(cluster.log)") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        bootstrap = try String(contentsOfFile: bootFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func start(_ id: String) throws -> TriageProcess {
+        let worker = try TriageProcess(
+            ["work", "--dev", "--bootstrap", bootstrap, "--group", group, "--worker-id", id, "--max-batch", "50",
+             "--progress-interval", "1", "--shutdown-timeout", "\(Self.shutdownTimeout)", "--create-topics", "0"],
+            logTo: dir.appendingPathComponent("\(id).log"), name: id)
+        workers.append(worker)
+        return worker
+    }
+
+    func kill(_ worker: TriageProcess) {
+        killed.insert(worker.name)
+        worker.signal(SIGKILL)
+    }
+
+    /// Graceful stop of one worker: it must exit 0 within its shutdown timeout + 5 s.
+    func stop(_ worker: TriageProcess) async throws {
+        stopped.insert(worker.name)
+        worker.signal(SIGTERM)
+        let status = try await worker.wait(seconds: Double(Self.shutdownTimeout + 5))
+        guard status == 0 else {
+            throw TestFailure("\(worker.name) did not exit 0 within \(Self.shutdownTimeout + 5) s after SIGTERM (status \(status.map(String.init) ?? "still running")):\n\(worker.log.suffix(2000))")
+        }
+    }
+
+    /// Every worker the case did not kill or stop is still running.
+    func expectAlive() throws {
+        for worker in workers where !killed.contains(worker.name) && !stopped.contains(worker.name) && !worker.process.isRunning {
+            throw TestFailure("worker \(worker.name) died (status \(worker.process.terminationStatus)):\n\(worker.log.suffix(3000))")
+        }
+    }
+
+    func waitForLog(_ worker: TriageProcess, _ text: String, seconds: Int = 45) async throws {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while !worker.log.contains(text) {
+            try expectAlive()
+            guard ContinuousClock.now < deadline else { throw TestFailure("\(worker.name) did not log '\(text)' within \(seconds) s:\n\(worker.log.suffix(2000))") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    struct Seeded: Sendable {
+        var written = 0
+        var wellFormed = 0
+    }
+
+    func seedNow(count: Int, seed: UInt64) throws -> Seeded {
+        let summary = try Seeder(bootstrapServers: bootstrap).seed(count: count, seed: seed, malformedRate: 0.02)
+        return Seeded(written: summary.written, wellFormed: summary.wellFormedIDs.count)
+    }
+
+    /// Seeds 150 tickets (2% malformed, distinct ids) every `every`, `batches` times.
+    func steadyLoad(batches: Int, every: Duration) -> Task<Seeded, Error> {
+        let bootstrap = self.bootstrap
+        return Task.detached {
+            var total = Seeded()
+            for batch in 0..<batches {
+                let summary = try Seeder(bootstrapServers: bootstrap).seed(count: 150, seed: 10_000 + UInt64(batch), malformedRate: 0.02)
+                total.written += summary.written
+                total.wellFormed += summary.wellFormedIDs.count
+                try await Task.sleep(for: every)
+            }
+            return total
+        }
+    }
+
+    func note(_ text: String) { notes.append(text) }
+
+    /// Waits (bounded) until every seeded ticket is accounted for, stops the remaining
+    /// workers gracefully, and prints the case's figures.
+    func finish(_ seeded: Seeded, case title: String, seconds: Int = 150) async throws -> RunReport {
+        var report = try Reconciliation(bootstrapServers: bootstrap).run()
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while !(report.isComplete && report.inputRecords == seeded.written), ContinuousClock.now < deadline {
+            try expectAlive()
+            try await Task.sleep(for: .seconds(1))
+            report = try Reconciliation(bootstrapServers: bootstrap).run()
+        }
+        try expectAlive()
+        for worker in workers where !killed.contains(worker.name) && !stopped.contains(worker.name) {
+            try await stop(worker)
+        }
+        let crashes = workers.filter { !killed.contains($0.name) && !$0.process.isRunning && $0.process.terminationStatus != 0 }.count
+        print("fault-suite: case=\"\(title)\" seeded=\(seeded.written) lost=\(report.lost) routed_duplicates=\(report.routedDuplicates) audit_duplicates=\(report.auditDuplicates) crashes=\(crashes) seconds=\(Int((ContinuousClock.now - started).components.seconds))\(notes.isEmpty ? "" : " notes=\"\(notes.joined(separator: "; "))\"")")
+        #expect(report.inputRecords == seeded.written, "the mock kept every seeded record")
+        #expect(report.isComplete, "\(report.render())")
+        #expect(crashes == 0)
+        return report
+    }
+
+    func tearDown() {
+        for worker in workers { worker.signal(SIGKILL) }
+        cluster.signal(SIGCONT)
+        cluster.signal(SIGKILL)
+        try? FileManager.default.removeItem(at: dir)
+    }
+}
