@@ -2,6 +2,8 @@ import Kafka
 import Testing
 import TriageAudit
 import TriageCore
+import TriageGovernance
+import TriageOps
 import TriagePolicy
 @testable import TriageWorker
 
@@ -48,5 +50,44 @@ struct AuditedCohortTests {
         stats.count(decided.decision.cohort)
         stats.count(decided.decision.cohort)
         #expect(stats.attributesDropped == 12 && stats.attributeValuesOther == 8)
+    }
+}
+
+/// The shipped policies declare what the project's own inputs send, so the fairness monitor
+/// and benchmark still see every cohort: no sample ticket loses an attribute or becomes `other`.
+@Suite("The shipped cohort declarations cover the project's own tickets")
+struct ShippedCohortTests {
+    static let classification = Classification(label: "card_lost", confidence: 0.9, top: [.init(label: "card_lost", probability: 0.9)],
+                                               margin: 0.8, abstain: false, modelVersion: "m-1", isPlaceholder: false)
+
+    @Test("`triage seed` tickets (all languages, channels, regions, tiers, age bands) keep their whole cohort", arguments: ["demo", "banking77"])
+    func sampleTickets(policy name: String) throws {
+        let policy = try Policy.load(directory: Policy.shippedDirectory(name))
+        var generator = SampleTicketGenerator(seed: 11, malformedRate: 0)
+        var seen: [String: Set<String>] = [:]
+        for sample in generator.next(3_000) {
+            let ticket = try TicketDecoder().decode(sample.bytes)
+            let cohort = policy.decide(ticket, classification: Self.classification, decisionID: "d").cohort
+            #expect(cohort.dropped == 0 && cohort.other == 0, "\(ticket.language ?? "-") \(ticket.channel ?? "-") \(Array(ticket.attributes))")
+            for (key, value) in cohort.pairs { seen[key, default: []].insert(value) }
+        }
+        #expect(Set(seen.keys) == Set(FairnessConfig.defaultAttributes), "the monitor's default attributes are all carried")
+        #expect(seen["language"] == ["en", "es", "de", "fr"])
+        #expect(seen["region"] == ["north", "south", "east", "west"])
+        #expect(!seen.values.contains { $0.contains(CohortSchema.other) })
+    }
+
+    @Test("benchmarks/fairness: a replayed bitext row keeps language, channel and the derived style")
+    func replayedRows() throws {
+        let policy = try Policy.load(directory: Policy.shippedDirectory("bitext"))
+        var options = Replayer.Options()
+        options.textColumn = "instruction"
+        options.derivations = [try #require(Replayer.Derivation("style=tags~QZ:informal:standard"))]
+        for (tags, style) in [("BQZ", "informal"), ("BL", "standard")] {
+            let made = try #require(Replayer.ticket(row: ["instruction": "i want a refund", "tags": tags], index: 1, pass: 0, options: options, now: "2026-01-01T00:00:00Z"))
+            let cohort = policy.decide(try TicketDecoder().decode(made.bytes), classification: Self.classification, decisionID: "d").cohort
+            #expect(cohort.pairs.map { "\($0.0)=\($0.1)" } == ["language=en", "channel=web", "style=\(style)"])
+            #expect(cohort.dropped == 0 && cohort.other == 0)
+        }
     }
 }
