@@ -163,10 +163,10 @@ run_scenario() {
 
     # 2. two workers, wait for both to hold partitions
     local w1 w2
-    "$BIN" work --bootstrap "$bootstrap" --group acceptance --worker-id w1 --progress-interval 1 \
+    "$BIN" work --dev --bootstrap "$bootstrap" --group acceptance --worker-id w1 --progress-interval 1 \
         --shutdown-timeout "$SHUTDOWN_TIMEOUT" ${MODEL:+--model "$MODEL"} >"$dir/w1.out" 2>"$dir/w1.log" &
     w1=$!; PIDS+=("$w1")
-    "$BIN" work --bootstrap "$bootstrap" --group acceptance --worker-id w2 --progress-interval 1 \
+    "$BIN" work --dev --bootstrap "$bootstrap" --group acceptance --worker-id w2 --progress-interval 1 \
         --shutdown-timeout "$SHUTDOWN_TIMEOUT" ${MODEL:+--model "$MODEL"} >"$dir/w2.out" 2>"$dir/w2.log" &
     w2=$!; PIDS+=("$w2")
     local t_join; t_join=$(now)
@@ -294,7 +294,7 @@ run_scenario() {
     # every offset committed and reprocess nothing. Anything it does process is a ticket
     # whose offset the earlier workers did not commit (duplicates on the next deploy).
     local reprocessed=null
-    "$BIN" work --bootstrap "$bootstrap" --group acceptance --worker-id w3 --progress-interval 1 \
+    "$BIN" work --dev --bootstrap "$bootstrap" --group acceptance --worker-id w3 --progress-interval 1 \
         --shutdown-timeout "$SHUTDOWN_TIMEOUT" ${MODEL:+--model "$MODEL"} >"$dir/w3.out" 2>"$dir/w3.log" &
     local w3=$!; PIDS+=("$w3")
     for ((i = 0; i < 300; i++)); do [[ $(assigned_lines "$dir/w3.log") -ge 1 ]] && break; alive "$w3" || break; sleep 0.1; done

@@ -55,8 +55,9 @@ public struct AuditRecord: Sendable, Hashable, AuditRecordContent {
     public var queue: String
     public var priority: Priority
     public var reasons: [ReasonCode]
-    /// Cohort attributes for fairness statistics: the ticket's `attributes`, plus its
-    /// `language` and `channel`. Never read by the model or the rules.
+    /// Cohort attributes for fairness statistics: the ticket's `language`, `channel` and
+    /// `attributes` that the policy declares, with declared values or `other`
+    /// (`Decision.cohort`). Never read by the model or the rules.
     public var cohort: [(String, String)]
     public var latencyMicros: Int
     public var source: SourcePosition

@@ -75,11 +75,11 @@ public struct DecisionAudit: AuditRecordContent {
     public var reasons: [ReasonCode] { made.reasons }
     public var template: String? { made.reply?.templateID }
 
-    /// `language` and `channel` when the ticket has them, then every `attributes` entry.
+    /// The ticket's `language`, `channel` and `attributes` as the policy declares them
+    /// (`Decision.cohort`, cohorts.yaml): undeclared attributes left out, undeclared values
+    /// as `other`, in the declaration's order.
     public func forEachCohort(_ body: (String, String) -> Void) {
-        if let language = ticket.language { body("language", language) }
-        if let channel = ticket.channel { body("channel", channel) }
-        for (key, value) in ticket.attributes where key != "language" && key != "channel" { body(key, value) }
+        made.cohort.forEach(body)
     }
 
     /// Each promise of the automated reply, with the action that keeps it.

@@ -19,7 +19,13 @@ public struct Pseudonymizer: Sendable {
     }
 
     /// A fixed key for demos and tests. Production sets `TRIAGE_PSEUDONYM_KEY` or a key file.
-    public static let development = Pseudonymizer(developmentKey: Array("triage-development-key-not-for-production".utf8))
+    public static let development = Pseudonymizer(developmentKey: developmentKey)
+
+    /// The development key's bytes: public (it is in this source file), so never a production key.
+    static let developmentKey = Array("triage-development-key-not-for-production".utf8)
+
+    /// True when `key` is the public development key.
+    public static func isDevelopmentKey(_ key: [UInt8]) -> Bool { key == developmentKey }
 
     /// `c-` and the first 32 hex digits of HMAC-SHA256(key, id).
     public func pseudonym(_ customerID: String) -> String {

@@ -66,8 +66,11 @@ final class CompiledPolicy: Sendable {
     let phrasesByFirstEntry: [Int32: [Int]]
     private let ruleEnabled: [Bool]
     let ruleQueue: [String?]
+    /// cohorts.yaml: what the audit record's `cohort` may carry.
+    let cohort: CohortSchema
 
     init(_ content: PolicyContent) {
+        cohort = content.cohortAttributes.isEmpty ? .none : CohortSchema(content.cohortAttributes)
         routing = LabelRouting(queues: content.queues)
         let alwaysHuman = Set(content.alwaysHuman)
         defaultLanguage = content.defaultLanguage

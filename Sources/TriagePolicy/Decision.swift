@@ -107,10 +107,13 @@ public struct Decision: Sendable, Hashable {
     /// `lexicon:<group>:<phrase>`, `label:<label>`, `p:<probability>`, `margin:<margin>`,
     /// `template:<id>`, … (docs/REASON-CODES.md).
     public var evidence: [String]
+    /// The ticket's cohort as the audit record carries it: only the attributes and values the
+    /// policy declares (cohorts.yaml). For fairness statistics; nothing above reads it.
+    public var cohort: AuditedCohort
 
     public init(id: String, kind: DecisionKind, queue: String, priority: Priority, reasons: [ReasonCode],
                 classification: Classification, policyVersion: String, reply: PlannedReply? = nil,
-                actions: [PlannedAction] = [], evidence: [String] = []) {
+                actions: [PlannedAction] = [], evidence: [String] = [], cohort: AuditedCohort = .none) {
         self.id = id
         self.kind = kind
         self.queue = queue
@@ -121,6 +124,7 @@ public struct Decision: Sendable, Hashable {
         self.reply = reply
         self.actions = actions
         self.evidence = evidence
+        self.cohort = cohort
     }
 
     public var topic: String { "queue.\(queue)" }

@@ -58,6 +58,8 @@ public struct Policy: Sendable {
     public var actions: [PolicyAction] { content.actions }
     public var repeatContact: RepeatContactRule { content.repeatContact }
     public var sayToDo: SayToDoRule { content.sayToDo }
+    /// What the audit record's `cohort` may carry (cohorts.yaml), compiled.
+    public var cohortSchema: CohortSchema { compiled.cohort }
 
     /// Queue names, `human` included.
     public var queueNames: [String] { content.queues.map(\.name) + [ExpertQueue.humanQueueName] }
@@ -135,7 +137,7 @@ public struct Policy: Sendable {
         func decision(_ kind: DecisionKind, _ queue: String, reply: PlannedReply? = nil, actions: [PlannedAction] = []) -> Decision {
             Decision(id: decisionID, kind: kind, queue: queue, priority: kind == .handoff ? .high : .normal,
                      reasons: reasons, classification: classification, policyVersion: version,
-                     reply: reply, actions: actions, evidence: evidence)
+                     reply: reply, actions: actions, evidence: evidence, cohort: c.cohort.audited(ticket))
         }
 
         guard reasons.isEmpty, let queue = labelQueue, sure else {
@@ -152,7 +154,9 @@ public struct Policy: Sendable {
         let language = c.language(of: ticket)
         guard let template = candidates.first(where: { $0.language == language }) else {
             reasons = [.routedByLabel]
-            evidence.append("no_template_for_language:" + language)
+            // The language is the ticket's own text: only a language code goes into the evidence
+            // (and so the audit record), anything else as `other`.
+            evidence.append("no_template_for_language:" + (Policy.isLanguageCode(language) ? language : CohortSchema.other))
             return decision(.route, queue)
         }
         evidence.append("template:" + template.id)
@@ -192,6 +196,11 @@ public struct Policy: Sendable {
                                  name: action.name, fulfils: action.fulfils, parameters: parameters)
         }
         return decision(.automate, queue, reply: reply, actions: actions)
+    }
+
+    /// Two or three lower-case ASCII letters (`en`, `de`, `yue`).
+    static func isLanguageCode(_ s: String) -> Bool {
+        (2...3).contains(s.utf8.count) && s.utf8.allSatisfy { $0 >= 0x61 && $0 <= 0x7A }
     }
 
     /// A probability with four decimals ("0.9200", "1.0000", "-0.0500"), cheaper than `description`.

@@ -26,6 +26,9 @@ public struct PolicyContent: Sendable, Hashable {
     public var escapeHatchLexicon: EscapeHatchLexicon
     /// lexicons.yaml: distress and risk phrases by group and language.
     public var lexicons: [RiskLexicon]
+    /// cohorts.yaml: the cohort attributes an audit record may carry, with their values; none
+    /// declared, none carried.
+    public var cohortAttributes: [CohortAttribute]
 
     public init(name: String = "unnamed", description: String = "", defaultLanguage: String = "en",
                 thresholds: PolicyThresholds = PolicyThresholds(), repeatContact: RepeatContactRule = RepeatContactRule(),
@@ -33,7 +36,7 @@ public struct PolicyContent: Sendable, Hashable {
                 templates: [ReplyTemplate] = [], commitments: [CommitmentDefinition] = [], actions: [PolicyAction] = [],
                 rules: [EscapeRule: EscapeRuleSetting] = [:], footers: [String: String] = [:],
                 disclosureWords: [String: [String]] = [:], escapeHatchLexicon: EscapeHatchLexicon = .builtIn,
-                lexicons: [RiskLexicon] = []) {
+                lexicons: [RiskLexicon] = [], cohortAttributes: [CohortAttribute] = []) {
         self.name = name
         self.description = description
         self.defaultLanguage = defaultLanguage
@@ -50,6 +53,7 @@ public struct PolicyContent: Sendable, Hashable {
         self.disclosureWords = disclosureWords
         self.escapeHatchLexicon = escapeHatchLexicon
         self.lexicons = lexicons
+        self.cohortAttributes = cohortAttributes
     }
 
     /// The setting of a rule (on unless the files switch it off; `explicit_request` is always on).
@@ -242,6 +246,12 @@ extension PolicyContent {
             line("lexicon", lexicon.rule.rawValue, lexicon.description)
             for (language, phrases) in lexicon.phrases.sorted(by: { $0.key < $1.key }) {
                 line("phrases", lexicon.rule.rawValue, language, phrases.joined(separator: "|"))
+            }
+        }
+        for attribute in cohortAttributes {
+            switch attribute.domain {
+            case .values(let values): line("cohort", attribute.name, "values", values.joined(separator: "|"))
+            case .buckets(let bounds): line("cohort", attribute.name, "buckets", bounds.map { "\($0)" }.joined(separator: "|"))
             }
         }
         return out

@@ -37,7 +37,7 @@ public struct PolicyLoadError: Error, CustomStringConvertible {
 extension Policy {
     /// The files of a policy directory; the first three are required.
     public static let fileNames = ["policy.yaml", "queues.yaml", "escape-hatch.yaml", "templates.yaml", "actions.yaml", "lexicons.yaml",
-                                   "escape-hatch-lexicon.yaml"]
+                                   "escape-hatch-lexicon.yaml", "cohorts.yaml"]
 
     /// Requests the escape hatch must recognise in each language of escape-hatch-lexicon.yaml:
     /// a lexicon that misses one would quietly switch the explicit-request rule off.
@@ -381,6 +381,7 @@ struct PolicyLoader {
             readTemplates(root, into: &content, labelQueue: labelQueue)
         }
         if let root = read("lexicons.yaml", required: false) { readLexicons(root, into: &content) }
+        if let root = read("cohorts.yaml", required: false) { readCohorts(root, into: &content) }
         return ok ? content : nil
     }
 

@@ -196,6 +196,7 @@ final class Pipeline {
                                   history: decided.history, latencyMicros: latency, now: now)
             stats.update {
                 $0.consumed += 1
+                $0.count(decision.cohort)
                 switch decision.kind {
                 case .handoff: $0.handoffs += 1
                 case .route: $0.routed += 1

@@ -1,4 +1,5 @@
 import Synchronization
+import TriagePolicy
 
 /// Counters a worker keeps while it runs: for progress lines, the demo and tests.
 public struct WorkerStats: Sendable, Hashable {
@@ -24,8 +25,19 @@ public struct WorkerStats: Sendable, Hashable {
     public var stalls = 0
     /// Only with `WorkerConfiguration.auditSliceTickets` (the audit-cost benchmark).
     public var auditSlices: [AuditSlice] = []
+    /// Cohort attributes of decided tickets that the policy does not declare (cohorts.yaml),
+    /// left out of their audit records.
+    public var attributesDropped = 0
+    /// Declared cohort attributes whose value was not declared, recorded as `other`.
+    public var attributeValuesOther = 0
 
     public init() {}
+
+    /// Adds one decision's cohort counts.
+    public mutating func count(_ cohort: AuditedCohort) {
+        attributesDropped += cohort.dropped
+        attributeValuesOther += cohort.other
+    }
 }
 
 /// One slice of the audit-cost benchmark: a run of tickets processed with or without audit

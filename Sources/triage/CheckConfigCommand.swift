@@ -8,13 +8,14 @@ struct CheckConfig: ParsableCommand {
         commandName: "check-config",
         abstract: "Check a routing-policy directory (prompts/<name>/) and print its version.",
         discussion: """
-        Reads policy.yaml, queues.yaml, escape-hatch.yaml, templates.yaml, actions.yaml and \
-        lexicons.yaml (docs/POLICY.md) and lists every problem as `file:line:col: error: message`: \
+        Reads policy.yaml, queues.yaml, escape-hatch.yaml, templates.yaml, actions.yaml, \
+        lexicons.yaml and cohorts.yaml (docs/POLICY.md) and lists every problem as `file:line:col: error: message`: \
         unknown keys, wrong types, bad durations or thresholds, duplicate queues, a label in two \
         queues, a template that promises something no action does (say-to-do), a reply language \
-        without the automated-disclosure footer, a disabled explicit-request rule, ...
+        without the automated-disclosure footer, a disabled explicit-request rule, a malformed cohort \
+        declaration, ...
 
-        Exit status 0 and `OK: <dir>: N queues, M templates, K actions, version p-…` when the \
+        Exit status 0 and `OK: <dir>: N queues, M templates, K actions, C cohort attributes, version p-…` when the \
         policy loads; 1 when it has problems. With --model, also checks that every label of the \
         model belongs to a queue. With --bench, also times Policy.decide on the demo's sample tickets.
 
@@ -60,7 +61,7 @@ struct CheckConfig: ParsableCommand {
             print("\(problems.count) problem(s) in \(dir)")
             throw ExitCode(1)
         }
-        print("OK: \(dir): \(policy.queues.count) queues, \(policy.templates.count) templates, \(policy.actions.count) actions, version \(policy.version)")
+        print("OK: \(dir): \(policy.queues.count) queues, \(policy.templates.count) templates, \(policy.actions.count) actions, \(policy.cohortSchema.attributes.count) cohort attributes, version \(policy.version)")
         if model != nil { print("model: all \(labels.count) labels map to a queue") }
         if bench { print(PolicyBenchmark.run(policy: policy)) }
     }

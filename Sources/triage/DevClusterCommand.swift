@@ -11,7 +11,7 @@ struct DevCluster: ParsableCommand {
             For development and load tests only: the mock keeps data in memory (at most 5 MiB \
             per partition; older data is dropped beyond that) and is gone when this process stops. \
             Any Kafka client can connect to the printed bootstrap servers, e.g.
-              triage work --bootstrap @dev.bootstrap
+              triage work --dev --bootstrap @dev.bootstrap
               kcat -L -b $(cat dev.bootstrap)
             """
     )

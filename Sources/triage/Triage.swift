@@ -7,7 +7,8 @@ struct Triage: AsyncParsableCommand {
         abstract: "Classify, route and audit support tickets from Kafka.",
         discussion: """
             Start here: `triage demo` runs the whole flow on an embedded Kafka mock cluster. \
-            In production, run `triage work --bootstrap HOST:PORT --model MODEL` on as many \
+            In production, run `triage work --bootstrap HOST:PORT --model MODEL` (with a secret \
+            TRIAGE_PSEUDONYM_KEY of at least 32 bytes) on as many \
             workers as the tickets topic has partitions.
             """,
         subcommands: [

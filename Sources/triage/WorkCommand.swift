@@ -17,8 +17,18 @@ struct Work: AsyncParsableCommand {
             On SIGTERM or SIGINT it stops fetching, finishes in-flight tickets, commits, leaves the \
             group and exits 0. Scale out by starting more workers with the same --group.
 
-            The customer pseudonym key comes from TRIAGE_PSEUDONYM_KEY or --pseudonym-key-file; \
-            without one a development key is used and a warning is printed.
+            The customer pseudonym key comes from TRIAGE_PSEUDONYM_KEY or --pseudonym-key-file and \
+            must have at least 32 bytes; only --dev lets a shorter key, or none (the public \
+            development key), through.
+
+            Before it connects, the worker refuses (exit 78, naming the setting) a missing or short \
+            pseudonym key, a policy or model that does not load, and -X overrides that break \
+            at-least-once delivery: enable.idempotence other than true, acks or \
+            request.required.acks other than all/-1, enable.auto.offset.store=true, \
+            auto.offset.reset other than earliest, a partition.assignment.strategy other than \
+            cooperative-sticky, delivery.report.only.error=true, or a group.id other than --group. \
+            --unsafe-override KEY lets one of them through with a warning. Exit codes: 0 stopped \
+            cleanly, 1 stopped by an error, 64 bad command line, 70 the shutdown deadline             (--shutdown-timeout + 3 s) passed, 78 configuration refused, 130/143 a second SIGINT/SIGTERM             during shutdown.
             """
     )
 
@@ -67,8 +77,16 @@ struct Work: AsyncParsableCommand {
     @Option(name: .customLong("progress-interval"), help: "Seconds between progress lines (0: none).")
     var progressInterval = 10
 
-    @Option(name: [.customShort("X"), .customLong("kafka")], help: "Raw librdkafka property key=value for both clients (repeatable).")
+    @Option(name: [.customShort("X"), .customLong("kafka")], help: "Raw librdkafka property key=value for both clients (repeatable). Values that break at-least-once delivery are refused (see below).")
     var properties: [String] = []
+
+    @Option(name: .customLong("unsafe-override"), help: ArgumentHelp(
+        "Let a refused -X key through anyway, with a warning (repeatable; experts only): enable.idempotence, acks, request.required.acks, enable.auto.offset.store, auto.offset.reset, partition.assignment.strategy, delivery.report.only.error, group.id.",
+        valueName: "key"))
+    var unsafeOverrides: [String] = []
+
+    @Flag(help: "Development: allow the public development pseudonym key (no TRIAGE_PSEUDONYM_KEY or --pseudonym-key-file) or a key shorter than 32 bytes, with a warning. Never in production.")
+    var dev = false
 
     func validate() throws {
         guard maxBatch >= 1 else { throw ValidationError("--max-batch must be at least 1, not \(maxBatch)") }
@@ -103,24 +121,40 @@ struct Work: AsyncParsableCommand {
                 throw ValidationError("-X message.max.bytes=\(max) is too small for --max-ticket-bytes \(maxTicketBytes): a routed ticket with its key and headers can take \(largest) bytes")
             }
         }
-        config.pseudonymizer = try PseudonymKey.load(file: pseudonymKeyFile, logger: logger)
-        config.policy = try policyOptions.load()
+        let safety = SafetyCheck(development: dev, unsafeOverrides: Set(unsafeOverrides))
+        config.pseudonymizer = try refusingUnsafe(logger: logger) {
+            let (pseudonymizer, keyVerdict) = PseudonymKey.check(file: pseudonymKeyFile, with: safety)
+            var verdict = safety.kafkaProperties(raw, groupID: group)
+            verdict.refusals = keyVerdict.refusals + verdict.refusals
+            verdict.warnings = keyVerdict.warnings + verdict.warnings
+            return (pseudonymizer, verdict)
+        }
+        do {
+            config.policy = try policyOptions.load()
+        } catch {
+            throw refuse("--policy \(policyOptions.directory): \(Self.message(error))")
+        }
         config.automation = !noAutomation
         logger.info("policy \(policyOptions.directory) version \(config.policy.version): \(config.policy.queues.count) queues, \(config.policy.templates.count) reply templates\(noAutomation ? " (automation off)" : "")")
         config.auditExcerpt = auditExcerpt > 0 ? Redactor(maxCharacters: auditExcerpt) : nil
         config.checkpointIntervalMs = checkpointInterval * 1000
 
-        let classifier = try ClassifierChoice.load(modelPath: model, logger: logger)
+        let classifier: ClassifierChoice
+        do {
+            classifier = try ClassifierChoice.load(modelPath: model, logger: logger)
+        } catch {
+            throw refuse(Self.message(error))
+        }
         if createTopicsPartitions > 0 { createMissingTopics(config, logger: logger) }
 
         let worker = Worker(configuration: config, classifier: classifier.factory, logger: logger)
-        logger.info("worker \(id) joining group \(group) on \(bootstrap); classifier: \(classifier.description)")
+        logger.info("worker \(id) joining group \(raw["group.id"] ?? group) on \(bootstrap); classifier: \(classifier.description)")
         let reporter = progressInterval > 0 ? Task {
             var last = 0
             while !Task.isCancelled {
                 try await Task.sleep(for: .seconds(progressInterval))
                 let s = worker.stats.snapshot
-                logger.info("progress: \(s.completed) tickets done (+\(s.completed - last)), \(s.automated) automated, \(s.handoffs) handoffs, \(s.deadLettered) dead-lettered, \(s.inFlight) in flight, \(s.assignedPartitions) partitions")
+                logger.info("progress: \(s.completed) tickets done (+\(s.completed - last)), \(s.automated) automated, \(s.handoffs) handoffs, \(s.deadLettered) dead-lettered, \(s.inFlight) in flight, \(s.assignedPartitions) partitions, cohort attributes \(s.attributesDropped) dropped / \(s.attributeValuesOther) other")
                 last = s.completed
             }
         } : nil
@@ -128,13 +162,13 @@ struct Work: AsyncParsableCommand {
         // The pipeline's own shutdown fits --shutdown-timeout; the watchdog is the hard edge.
         let watchdog = ShutdownWatchdog(graceSeconds: shutdownTimeout + 3, what: "triage work")
         defer { withExtendedLifetime(watchdog) {} }
-        let group = ServiceGroup(configuration: .init(
+        let serviceGroup = ServiceGroup(configuration: .init(
             services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup,
                              failureTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         do {
-            try await group.run()
+            try await serviceGroup.run()
         } catch {
             printError("triage work: stopped with an error: \(error)")
             printError("triage work: offsets of unacknowledged tickets were not committed; another worker will process them.")
@@ -153,21 +187,44 @@ struct Work: AsyncParsableCommand {
             logger.warning("could not create missing topics (continuing; a broker may create them on first write): \(error)")
         }
     }
+
+    /// Exit code of a refused configuration (EX_CONFIG of sysexits.h).
+    static let refusedExitCode: Int32 = 78
+
+    /// Prints why the configuration is refused and returns the exit to throw.
+    private func refuse(_ message: String) -> ExitCode {
+        printError("triage work: refused: \(message)")
+        return ExitCode(Self.refusedExitCode)
+    }
+
+    /// Runs a safety check: every refusal printed, then exit 78; warnings logged loudly.
+    private func refusingUnsafe<T>(logger: Logger, _ check: () -> (T?, SafetyCheck.Verdict)) throws -> T {
+        let (value, verdict) = check()
+        for warning in verdict.warnings { logger.warning("UNSAFE CONFIGURATION: \(warning)") }
+        guard verdict.isSafe, let value else {
+            for refusal in verdict.refusals { printError("triage work: refused: \(refusal)") }
+            printError("triage work: nothing was started (docs/OPERATIONS.md, \"Refused configuration\")")
+            throw ExitCode(Self.refusedExitCode)
+        }
+        return value
+    }
+
+    private static func message(_ error: Error) -> String {
+        (error as? ValidationError)?.message ?? "\(error)"
+    }
 }
 
-/// The pseudonymisation key, from the environment or a file.
+/// The pseudonymisation key, from a file or the environment, checked.
 enum PseudonymKey {
-    static func load(file: String?, logger: Logger) throws -> Pseudonymizer {
+    static func check(file: String?, with safety: SafetyCheck) -> (Pseudonymizer?, SafetyCheck.Verdict) {
         if let file {
-            guard let data = FileManager.default.contents(atPath: file), !data.isEmpty else {
-                throw ValidationError("--pseudonym-key-file '\(file)' is missing or empty")
+            guard let data = FileManager.default.contents(atPath: file) else {
+                let unreadable = SafetyCheck.Finding(setting: "--pseudonym-key-file", problem: "'\(file)' cannot be read")
+                return (nil, SafetyCheck.Verdict(refusals: [unreadable]))
             }
-            return Pseudonymizer(key: Array(data))
+            return safety.pseudonymizer(key: Array(data), from: .file(file))
         }
-        if let key = ProcessInfo.processInfo.environment["TRIAGE_PSEUDONYM_KEY"], !key.isEmpty {
-            return Pseudonymizer(key: Array(key.utf8))
-        }
-        logger.warning("no TRIAGE_PSEUDONYM_KEY or --pseudonym-key-file: using the DEVELOPMENT pseudonym key (not for production)")
-        return .development
+        let key = ProcessInfo.processInfo.environment["TRIAGE_PSEUDONYM_KEY"].map { Array($0.utf8) }
+        return safety.pseudonymizer(key: key, from: .environment)
     }
 }

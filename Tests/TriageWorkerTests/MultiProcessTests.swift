@@ -65,7 +65,7 @@ struct MultiProcessTests {
         while !FileManager.default.fileExists(atPath: bootFile), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
         let bootstrap = try String(contentsOfFile: bootFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
 
-        let common = ["work", "--bootstrap", bootstrap, "--group", "mp", "--progress-interval", "1", "--max-batch", "20"]
+        let common = ["work", "--dev", "--bootstrap", bootstrap, "--group", "mp", "--progress-interval", "1", "--max-batch", "20"]
         let w1 = try TriageProcess(common + ["--worker-id", "w1"], logTo: dir.appendingPathComponent("w1.log"))
         let w2 = try TriageProcess(common + ["--worker-id", "w2"], logTo: dir.appendingPathComponent("w2.log"))
         defer { w1.signal(SIGKILL); w2.signal(SIGKILL) }

@@ -105,7 +105,7 @@ if [[ -n "${MIN_CONFIDENCE:-}" ]]; then
     "$OUT/policy/policy.yaml" >"$OUT/policy/policy.tmp" && mv "$OUT/policy/policy.tmp" "$OUT/policy/policy.yaml"
   "$TRIAGE" check-config "$POLICY_DIR" >&2
 fi
-"$TRIAGE" work --bootstrap @"$BOOT" --model "$OUT/model.triage" --policy "$POLICY_DIR" --worker-id bench-1 >"$OUT/work.log" 2>&1 &
+"$TRIAGE" work --dev --bootstrap @"$BOOT" --model "$OUT/model.triage" --policy "$POLICY_DIR" --worker-id bench-1 >"$OUT/work.log" 2>&1 &
 PIDS+=($!)
 
 # 5. Replay the other half with the derived cohort
