@@ -100,6 +100,31 @@ struct FaultSuiteTests {
         #expect(report.lost == 0)
     }
 
+    @Test("1 MB values, keys and headers and malformed records in the stream, and a producer queue that fills: dead-lettered once each, no crash loop, 0 lost")
+    func poisonAndPressure() async throws {
+        let fleet = try await Fleet(name: "poison", partitions: 4)
+        defer { fleet.tearDown() }
+        // One worker's producer queue holds only 100 records: it must wait, not fail or drop.
+        let workers = [try fleet.start("p1", extra: ["-X", "queue.buffering.max.messages=100"]), try fleet.start("p2")]
+        for worker in workers { try await fleet.waitForLog(worker, "partitions assigned") }
+        let load = fleet.steadyLoad(batches: 12, every: .milliseconds(500))
+        let megabyte = Array(repeating: UInt8(ascii: "x"), count: 1_000_000)
+        let small = Array(#"{"id":"P-small","customer_id":"c","body":"hello"}"#.utf8)
+        var poison: [KafkaProducerMessage] = []
+        for i in 0..<3 {
+            poison.append(KafkaProducerMessage(topic: "tickets", key: "big-\(i)", value: Array(#"{"id":"P-v\#(i)","customer_id":"c","body":""#.utf8) + megabyte + Array(#""}"#.utf8)))
+            poison.append(KafkaProducerMessage(topic: "tickets", key: megabyte, value: small))
+            poison.append(KafkaProducerMessage(topic: "tickets", key: "h-\(i)", value: small, headers: [KafkaHeader(key: "trace", value: megabyte)]))
+            poison.append(KafkaProducerMessage(topic: "tickets", key: "t-\(i)", value: [], nullValue: true))
+        }
+        try fleet.produce(poison)
+        let seeded = try await load.value
+        let report = try await fleet.finish(Fleet.Seeded(written: seeded.written + poison.count, wellFormed: seeded.wellFormed), case: "poison pills and a small producer queue")
+        #expect(report.lost == 0)
+        #expect(report.deadLetterReasons["too_large_to_copy"] == 9, "\(report.deadLetterReasons)")
+        #expect(report.deadLetterRecords == report.deadLetterUnique, "each poison pill dead-lettered once: \(report.deadLetterRecords) records for \(report.deadLetterUnique)")
+    }
+
     @Test("SIGTERM of all workers together: each exits 0 within --shutdown-timeout + 5 s; a restarted group finishes the rest, 0 lost")
     func sigtermAllTogether() async throws {
         let fleet = try await Fleet(name: "term", partitions: 6)
@@ -158,10 +183,10 @@ final class Fleet: @unchecked Sendable {
         bootstrap = try String(contentsOfFile: bootFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    func start(_ id: String) throws -> TriageProcess {
+    func start(_ id: String, extra: [String] = []) throws -> TriageProcess {
         let worker = try TriageProcess(
             ["work", "--dev", "--bootstrap", bootstrap, "--group", group, "--worker-id", id, "--max-batch", "50",
-             "--progress-interval", "1", "--shutdown-timeout", "\(Self.shutdownTimeout)", "--create-topics", "0"],
+             "--progress-interval", "1", "--shutdown-timeout", "\(Self.shutdownTimeout)", "--create-topics", "0"] + extra,
             logTo: dir.appendingPathComponent("\(id).log"), name: id)
         workers.append(worker)
         return worker
@@ -225,6 +250,21 @@ final class Fleet: @unchecked Sendable {
                 try await Task.sleep(for: every)
             }
             return total
+        }
+    }
+
+    /// Writes whole records (keys, headers, null values), up to 4 MB each.
+    func produce(_ messages: [KafkaProducerMessage]) throws {
+        var config = KafkaProducerConfiguration(bootstrapServers: bootstrap)
+        config.extra = ["message.max.bytes": "4000000"]
+        let producer = try KafkaProducer(configuration: config)
+        for (i, message) in messages.enumerated() { try producer.send(message, token: UInt(i)) }
+        var acknowledged = 0
+        let deadline = ContinuousClock.now + .seconds(60)
+        while acknowledged < messages.count, ContinuousClock.now < deadline {
+            let reports = producer.flush(timeoutMs: 1_000)
+            if let failed = reports.first(where: { $0.error != nil }) { throw TestFailure("producing a test record failed: \(failed.error!)") }
+            acknowledged += reports.count
         }
     }
 
