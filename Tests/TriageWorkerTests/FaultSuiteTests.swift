@@ -255,17 +255,7 @@ final class Fleet: @unchecked Sendable {
 
     /// Writes whole records (keys, headers, null values), up to 4 MB each.
     func produce(_ messages: [KafkaProducerMessage]) throws {
-        var config = KafkaProducerConfiguration(bootstrapServers: bootstrap)
-        config.extra = ["message.max.bytes": "4000000"]
-        let producer = try KafkaProducer(configuration: config)
-        for (i, message) in messages.enumerated() { try producer.send(message, token: UInt(i)) }
-        var acknowledged = 0
-        let deadline = ContinuousClock.now + .seconds(60)
-        while acknowledged < messages.count, ContinuousClock.now < deadline {
-            let reports = producer.flush(timeoutMs: 1_000)
-            if let failed = reports.first(where: { $0.error != nil }) { throw TestFailure("producing a test record failed: \(failed.error!)") }
-            acknowledged += reports.count
-        }
+        try produceRecords(messages, to: bootstrap)
     }
 
     func note(_ text: String) { notes.append(text) }

@@ -44,19 +44,24 @@ struct WorkerHarness {
 
     /// Writes whole records (keys, headers, null values), up to 4 MB each.
     func produce(_ messages: [KafkaProducerMessage]) throws {
-        var config = KafkaProducerConfiguration(bootstrapServers: bootstrap)
-        config.extra = ["message.max.bytes": "4000000"]
-        let producer = try KafkaProducer(configuration: config)
-        for (i, message) in messages.enumerated() {
-            try producer.send(message, token: UInt(i))
-        }
-        let values = messages
-        var acked = 0
-        while acked < values.count {
-            let reports = producer.flush(timeoutMs: 1_000)
-            #expect(reports.allSatisfy { $0.error == nil })
-            acked += reports.count
-        }
+        try produceRecords(messages, to: bootstrap)
+    }
+}
+
+/// Writes whole records (keys, headers, null values), up to 4 MB each, and waits (at most
+/// 60 s) until every one is acknowledged; a failed delivery is an error.
+func produceRecords(_ messages: [KafkaProducerMessage], to bootstrap: String) throws {
+    var config = KafkaProducerConfiguration(bootstrapServers: bootstrap)
+    config.extra = ["message.max.bytes": "4000000"]
+    let producer = try KafkaProducer(configuration: config)
+    for (i, message) in messages.enumerated() { try producer.send(message, token: UInt(i)) }
+    var acknowledged = 0
+    let deadline = ContinuousClock.now + .seconds(60)
+    while acknowledged < messages.count {
+        guard ContinuousClock.now < deadline else { throw TestFailure("only \(acknowledged) of \(messages.count) test records acknowledged in 60 s") }
+        let reports = producer.flush(timeoutMs: 1_000)
+        if let failed = reports.first(where: { $0.error != nil }) { throw TestFailure("producing a test record failed: \(failed.error!)") }
+        acknowledged += reports.count
     }
 }
 
