@@ -1,10 +1,33 @@
 import Foundation
 import Kafka
 import Testing
+import TriageOps
 import TriagePolicy
 
 @Suite("`triage dev-cluster` injects faults from --fault and its control file", .serialized)
 struct DevClusterFaultTests {
+    @Test("every command applies to a mock cluster; an unknown broker or partition is refused by name")
+    func injector() throws {
+        let cluster = try MockCluster(brokers: 2)
+        try cluster.createTopic("t", partitions: 2, replicationFactor: 2)
+        let injector = FaultInjector(cluster: cluster)
+        let commands: [FaultCommand] = [
+            .brokerDown(.one(2)), .brokerUp(.one(2)), .brokerDown(.all), .brokerUp(.all), .rtt(.all, milliseconds: 5),
+            .requestErrors(.produce, count: 2, error: 6), .requestErrors(.joinGroup, count: 1, error: 15),
+            .topicError(topic: "t", error: 3), .leader(topic: "t", partition: 1, broker: 2),
+            .coordinator(group: "g", broker: 1), .clear,
+        ]
+        for command in commands { try injector.apply(command) }
+        #expect(throws: KafkaError.self) { try injector.apply(.brokerDown(.one(3))) }
+        #expect(throws: KafkaError.self) { try injector.apply(.coordinator(group: "g", broker: 9)) }
+        #expect(throws: KafkaError.self) { try injector.apply(.leader(topic: "t", partition: 7, broker: 1)) }
+        do {
+            try injector.apply(.rtt(.one(4), milliseconds: 1))
+        } catch {
+            #expect(error.message.contains("no broker 4"))
+        }
+    }
+
     /// Produces one record and waits for its delivery report.
     func deliver(_ producer: KafkaProducer, seconds: Double = 30) throws -> (KafkaDeliveryReport?, Duration) {
         let start = ContinuousClock.now
@@ -94,7 +117,11 @@ struct DevClusterFaultTests {
         // Bad lines: acknowledged as errors naming the token; the cluster keeps going.
         #expect(try await send("broker sideways 1") == "6 error 'sideways': expected down or up")
         #expect(try await send("broker down 9") == "7 error broker down 9: no broker 9: the cluster has brokers 1...1")
-        #expect(try await send("errors produce 1 NOT_LEADER_FOR_PARTITION") == "8 ok errors produce 1 NOT_LEADER_FOR_PARTITION")
+        // clear also drops request errors still pushed.
+        #expect(try await send("errors produce 3 MESSAGE_TOO_LARGE") == "8 ok errors produce 3 MSG_SIZE_TOO_LARGE")
+        #expect(try await send("clear") == "9 ok clear")
+        let (afterClear, _) = try deliver(steady)
+        #expect(afterClear != nil && afterClear?.error == nil, "\(String(describing: afterClear))")
         #expect(cluster.log.contains("dev-cluster: control line 6 error: 'sideways': expected down or up"))
         #expect(cluster.log.contains("dev-cluster: control line 3 ok: rtt 1 1500"))
 
