@@ -39,7 +39,7 @@ status=0
 for t in "${targets[@]}"; do
   mkdir -p "$out/corpus/$t" "$out/crashes/$t" "fuzz/regressions/$t"
   log="$out/$t.log"
-  max_len=4096; [ "$t" = policy_text ] && max_len=2048  # a ticket's text rules are per word and clause
+  max_len=4096; [ "$t" = policy_text ] && max_len=1024  # the text rules look at words and clauses
   echo "fuzz: $t for ${share}s" >&2
   if SWIFT_BACKTRACE=enable=no "$out/bin/$t" -max_total_time="$share" -max_len=$max_len -timeout=10 \
        -print_final_stats=1 -artifact_prefix="$out/crashes/$t/" ${TRIAGE_FUZZ_FLAGS:-} \
