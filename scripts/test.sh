@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, builds (the multi-process tests run the built
 # `triage` binary), and runs the whole suite. Tests that need ../shared/data skip with a
-# message when it is absent.
-#
-# The fault suite (real worker processes on a dev cluster, timing-sensitive) runs after the
-# rest, on its own, in its short form; TRIAGE_SKIP_FAULTS=1 leaves it out. With arguments
-# (e.g. --filter X) only `swift test --skip-build ARGS` runs.
+# message when it is absent. Then, in this order:
+# - about 60 s of fuzzing (scripts/fuzz.sh: the decoder and the policy's text rules,
+#   replaying fuzz/regressions/); TRIAGE_SKIP_FUZZ=1 skips it;
+# - the fault suite (real worker processes on a dev cluster, timing-sensitive), on its own,
+#   in its short form; TRIAGE_SKIP_FAULTS=1 skips it.
+# With arguments (e.g. --filter X) only `swift test --skip-build ARGS` runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
@@ -14,6 +15,13 @@ if [ $# -gt 0 ]; then
   exec swift test --skip-build "$@"
 fi
 swift test --skip-build --skip FaultSuiteTests
-if [ "${TRIAGE_SKIP_FAULTS:-0}" != 1 ]; then
+if [ "${TRIAGE_SKIP_FUZZ:-0}" = 1 ]; then
+  echo "test.sh: fuzzing skipped (TRIAGE_SKIP_FUZZ=1)" >&2
+else
+  scripts/fuzz.sh all "${TRIAGE_FUZZ_SECONDS:-60}"
+fi
+if [ "${TRIAGE_SKIP_FAULTS:-0}" = 1 ]; then
+  echo "test.sh: fault suite skipped (TRIAGE_SKIP_FAULTS=1)" >&2
+else
   swift test --skip-build --filter FaultSuiteTests
 fi

@@ -1,11 +1,12 @@
 import CRdKafka
 
-/// Kafka protocol API keys, for fault injection on the mock cluster.
-public enum KafkaAPIKey: Int16, Sendable {
+/// Kafka protocol API keys the mock cluster serves, for fault injection.
+public enum KafkaAPIKey: Int16, Sendable, CaseIterable {
     case produce = 0, fetch = 1, listOffsets = 2, metadata = 3
     case offsetCommit = 8, offsetFetch = 9, findCoordinator = 10
     case joinGroup = 11, heartbeat = 12, leaveGroup = 13, syncGroup = 14
-    case initProducerID = 22
+    case apiVersions = 18, initProducerID = 22
+    case addPartitionsToTxn = 24, addOffsetsToTxn = 25, endTxn = 26, txnOffsetCommit = 28
 }
 
 /// librdkafka's mock cluster (`rdkafka_mock.h`): Kafka brokers on loopback, inside this
@@ -69,6 +70,11 @@ public final class MockCluster: @unchecked Sendable {
     public func pushRequestErrors(_ api: KafkaAPIKey, errors: [Int32]) {
         var codes = errors.map { rd_kafka_resp_err_t(rawValue: $0) }
         rd_kafka_mock_push_request_errors_array(cluster, api.rawValue, codes.count, &codes)
+    }
+
+    /// Drops the request errors still pushed for this API (cluster-wide ones).
+    public func clearRequestErrors(_ api: KafkaAPIKey) {
+        rd_kafka_mock_clear_request_errors(cluster, api.rawValue)
     }
 
     /// Makes requests for a topic fail with this error (0 clears it).

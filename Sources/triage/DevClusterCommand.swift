@@ -13,10 +13,28 @@ struct DevCluster: ParsableCommand {
             Any Kafka client can connect to the printed bootstrap servers, e.g.
               triage work --dev --bootstrap @dev.bootstrap
               kcat -L -b $(cat dev.bootstrap)
+
+            Faults (docs/DEV-CLUSTER.md), one grammar for --fault and the control file:
+              broker down BROKER | broker up BROKER     BROKER: an id 1...--brokers, or all
+              rtt BROKER MS                             delay every response (0: none)
+              errors API COUNT ERROR                    the next COUNT requests of API fail
+              topic error TOPIC ERROR                   NO_ERROR clears it
+              leader TOPIC PARTITION BROKER
+              coordinator GROUP BROKER
+              clear                                     undo all but leader and coordinator moves
+            API: produce, fetch, list-offsets, metadata, commit, offset-fetch, find-coordinator, \
+            join, heartbeat, leave, sync, api-versions, init-producer-id, add-partitions-to-txn, \
+            add-offsets-to-txn, end-txn, txn-offset-commit. ERROR: librdkafka's name \
+            (NOT_LEADER_FOR_PARTITION, REQUEST_TIMED_OUT, _TRANSPORT, ...) or its number. \
+            `#` starts a comment.
+              triage dev-cluster --fault '5:broker down 1' --fault '15:broker up 1'
+              triage dev-cluster --control-file faults.ctl &
+              echo 'errors produce 5 NOT_LEADER_FOR_PARTITION' >> faults.ctl
+              grep -q '^1 ' faults.ctl.ack    # "1 ok errors produce 5 ..." once applied
             """
     )
 
-    @Option(help: "Number of mock brokers.")
+    @Option(help: "Number of mock brokers (ids 1...N).")
     var brokers = 3
 
     @Option(help: "Partitions per topic (bounds how many workers share the load).")
@@ -25,21 +43,46 @@ struct DevCluster: ParsableCommand {
     @Option(name: .customLong("bootstrap-file"), help: "Also write the bootstrap servers to this file.")
     var bootstrapFile: String?
 
+    @OptionGroup var policyOptions: PolicyOptions
+
+    @Option(name: .customLong("fault"), help: ArgumentHelp(
+        "A fault AT_SECONDS after the cluster is up, e.g. '5:broker down 1' (repeatable; the grammar is above).",
+        valueName: "AT_SECONDS:COMMAND"))
+    var faults: [String] = []
+
+    @Option(name: .customLong("control-file"), help: ArgumentHelp(
+        "Follow this file (created when missing, read from its first line) and apply every line appended to it; each line is acknowledged on stderr and in PATH.ack as '<line> ok <command>' or '<line> error <why>'.",
+        valueName: "PATH"))
+    var controlFile: String?
+
     func validate() throws {
         guard (1...16).contains(brokers) else { throw ValidationError("--brokers must be 1…16, not \(brokers)") }
         guard (1...1024).contains(partitions) else { throw ValidationError("--partitions must be 1…1024, not \(partitions)") }
+        _ = try schedule()
+    }
+
+    func schedule() throws -> [ScheduledFault] {
+        var schedule: [ScheduledFault] = []
+        for (i, text) in faults.enumerated() {
+            do throws(FaultSyntaxError) {
+                schedule.append(try ScheduledFault.parse(text, location: "--fault \(i + 1) '\(text)'"))
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+        return schedule
     }
 
     func run() throws {
-        // Block the signals before librdkafka starts its threads, so only sigwait sees them.
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
-
-        let cluster = try TriageOps.DevCluster(brokers: brokers, partitions: partitions)
+        // Handlers, not sigwait: `run` is not on the main thread (the root command is async),
+        // so a mask set here would leave other threads to take the default action (exit 143).
+        let interrupted = InterruptFlag()
+        let policy = try policyOptions.load()
+        let cluster = try TriageOps.DevCluster(brokers: brokers, partitions: partitions, policy: policy)
+        let runner = try FaultRunner(injector: FaultInjector(cluster: cluster.cluster), schedule: schedule(),
+                                     controlFile: controlFile, report: { printError($0) })
         let bootstrap = cluster.bootstrapServers
+        runner.start()
         if let bootstrapFile {
             do {
                 try (bootstrap + "\n").write(toFile: bootstrapFile, atomically: true, encoding: .utf8)
@@ -48,11 +91,12 @@ struct DevCluster: ParsableCommand {
             }
         }
         printOut(bootstrap)
-        printError("dev-cluster: \(brokers) mock brokers at \(bootstrap); topics: \(cluster.topics.map { "\($0.name)(\($0.partitions))" }.joined(separator: ", "))")
+        printError("dev-cluster: \(brokers) mock brokers at \(bootstrap); policy \(policyOptions.directory); topics: \(cluster.topics.map { "\($0.name)(\($0.partitions))" }.joined(separator: ", "))")
+        if let controlFile { printError("dev-cluster: following control file \(controlFile) (acknowledgements in \(FaultRunner.ackPath(controlFile)))") }
         printError("dev-cluster: running until SIGINT or SIGTERM")
-        var received: Int32 = 0
-        sigwait(&signals, &received)
-        printError("dev-cluster: got signal \(received), stopping")
+        while !interrupted.isSet { usleep(100_000) }
+        printError("dev-cluster: got SIGINT or SIGTERM, stopping")
+        runner.stop()
         if let bootstrapFile { try? FileManager.default.removeItem(atPath: bootstrapFile) }
     }
 }
