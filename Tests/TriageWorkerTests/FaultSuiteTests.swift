@@ -100,6 +100,35 @@ struct FaultSuiteTests {
         #expect(report.lost == 0)
     }
 
+    @Test("broker down and up, leader moves and injected request errors (produce, fetch, commit, heartbeat) from the dev cluster's control file: no crash, 0 lost")
+    func brokerFaults() async throws {
+        let fleet = try await Fleet(name: "brokers", partitions: 4, brokers: 3)
+        defer { fleet.tearDown() }
+        let load = fleet.steadyLoad(batches: 40, every: .milliseconds(500))
+        let workers = [try fleet.start("b1"), try fleet.start("b2")]
+        for worker in workers { try await fleet.waitForLog(worker, "partitions assigned") }
+        try await fleet.fault("errors produce 40 NOT_LEADER_FOR_PARTITION")
+        try await fleet.fault("errors fetch 10 NOT_LEADER_FOR_PARTITION")
+        try await Task.sleep(for: .seconds(2))
+        try await fleet.fault("leader tickets 0 2")
+        try await fleet.fault("leader triage.audit 1 3")
+        try await fleet.fault("leader queue.human 0 1")
+        try await Task.sleep(for: .seconds(2))
+        try await fleet.fault("errors commit 5 REBALANCE_IN_PROGRESS")
+        try await fleet.fault("errors heartbeat 3 NOT_COORDINATOR")
+        try await Task.sleep(for: .seconds(2))
+        try await fleet.fault("broker down 2")
+        try await Task.sleep(for: .seconds(5))
+        try await fleet.fault("broker up 2")
+        try await fleet.fault("rtt 3 300")
+        try await Task.sleep(for: .seconds(3))
+        try await fleet.fault("clear")
+        try fleet.expectAlive()
+        let seeded = try await load.value
+        let report = try await fleet.finish(seeded, case: "broker down/up, leader moves, request errors")
+        #expect(report.lost == 0)
+    }
+
     @Test("1 MB values, keys and headers and malformed records in the stream, and a producer queue that fills: dead-lettered once each, no crash loop, 0 lost")
     func poisonAndPressure() async throws {
         let fleet = try await Fleet(name: "poison", partitions: 4)
@@ -167,13 +196,19 @@ final class Fleet: @unchecked Sendable {
     private var notes: [String] = []
     private let started = ContinuousClock.now
 
-    init(name: String, partitions: Int) async throws {
+    /// The dev cluster's control file (docs/DEV-CLUSTER.md): one fault command per line.
+    let controlFile: URL
+    private var controlLines = 0
+
+    init(name: String, partitions: Int, brokers: Int = 1) async throws {
         self.name = name
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("triage-fault-\(name)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         group = "fault-\(name)"
         let bootFile = dir.appendingPathComponent("bootstrap").path
-        cluster = try TriageProcess(["dev-cluster", "--brokers", "1", "--partitions", "\(partitions)", "--bootstrap-file", bootFile],
+        controlFile = dir.appendingPathComponent("faults.ctl")
+        cluster = try TriageProcess(["dev-cluster", "--brokers", "\(brokers)", "--partitions", "\(partitions)", "--bootstrap-file", bootFile,
+                                     "--control-file", controlFile.path],
                                     logTo: dir.appendingPathComponent("cluster.log"), name: "cluster")
         let deadline = ContinuousClock.now + .seconds(30)
         while (try? String(contentsOfFile: bootFile, encoding: .utf8))?.isEmpty ?? true {
@@ -256,6 +291,28 @@ final class Fleet: @unchecked Sendable {
     /// Writes whole records (keys, headers, null values), up to 4 MB each.
     func produce(_ messages: [KafkaProducerMessage]) throws {
         try produceRecords(messages, to: bootstrap)
+    }
+
+    /// Appends a fault command to the control file and waits (10 s at most) for the cluster
+    /// to acknowledge it as applied.
+    func fault(_ command: String) async throws {
+        let handle = try FileHandle(forWritingTo: controlFile)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data((command + "\n").utf8))
+        try handle.close()
+        controlLines += 1
+        let ack = URL(fileURLWithPath: controlFile.path + ".ack")
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
+            let lines = ((try? String(contentsOf: ack, encoding: .utf8)) ?? "").split(separator: "\n")
+            if let line = lines.first(where: { $0.hasPrefix("\(controlLines) ") }) {
+                guard line.hasPrefix("\(controlLines) ok") else { throw TestFailure("the dev cluster refused '\(command)': \(line)") }
+                note(command)
+                return
+            }
+            guard ContinuousClock.now < deadline else { throw TestFailure("the dev cluster did not acknowledge '\(command)' within 10 s:\n\(cluster.log.suffix(1000))") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
     }
 
     func note(_ text: String) { notes.append(text) }
