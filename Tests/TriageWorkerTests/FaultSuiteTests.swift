@@ -75,6 +75,8 @@ struct FaultSuiteTests {
         frozen.signal(SIGCONT)
         try await Task.sleep(for: .seconds(6))
         try fleet.expectAlive()
+        fleet.note(frozen.log.contains("stalled") ? "the frozen worker detected its stall" : "no stall detected by the loop")
+        fleet.note(frozen.log.contains("partitions lost") ? "it was told its partitions were lost" : "no partitions-lost event")
         let seeded = try await load.value
         let report = try await fleet.finish(seeded, case: "sigstop past session timeout")
         #expect(report.lost == 0)
