@@ -28,7 +28,9 @@ struct Work: AsyncParsableCommand {
             auto.offset.reset other than earliest, a partition.assignment.strategy other than \
             cooperative-sticky, delivery.report.only.error=true, or a group.id other than --group. \
             --unsafe-override KEY lets one of them through with a warning. Exit codes: 0 stopped \
-            cleanly, 1 stopped by an error, 64 bad command line, 70 the shutdown deadline             (--shutdown-timeout + 3 s) passed, 78 configuration refused, 130/143 a second SIGINT/SIGTERM             during shutdown.
+            cleanly, 1 stopped by an error, 64 bad command line, 70 the shutdown deadline \
+            (--shutdown-timeout + 3 s) passed, 78 configuration refused, 130/143 a second \
+            SIGINT/SIGTERM during shutdown.
             """
     )
 
