@@ -109,12 +109,12 @@ final class Pipeline {
                 let batch = try consume.next(inFlight: tracker.inFlight, assigned: assigned)
                 for (index, message) in batch.enumerated() {
                     // A process frozen past the session timeout may have lost its partitions
-                    // without knowing yet: write nothing more until the group has had its say.
-                    if MonotonicClock.nowMicros() - polledAt > stallLimitMicros {
+                    // without knowing yet: write nothing more until the group has had its say
+                    // (checked before each ticket, and again before its writes).
+                    guard MonotonicClock.nowMicros() - polledAt <= stallLimitMicros, try process(message, polledAt: polledAt) else {
                         try recoverFromStall(unprocessed: batch[index...], since: polledAt)
                         break
                     }
-                    try process(message)
                 }
                 try writeAuditBatch()
                 acknowledge(producer.poll(timeoutMs: 0))
@@ -171,9 +171,11 @@ final class Pipeline {
 
     // MARK: - One ticket
 
-    private func process(_ message: KafkaConsumerMessage) throws {
+    /// Handles one record. Returns false, having changed and written nothing, when the loop
+    /// stalled past the stall limit while classifying it (the caller then checks with the group).
+    private func process(_ message: KafkaConsumerMessage, polledAt: UInt64) throws -> Bool {
         // A partition revoked in the middle of a batch now belongs to another member.
-        guard assigned.contains(message.topicPartition) else { return }
+        guard assigned.contains(message.topicPartition) else { return true }
         let started = MonotonicClock.nowMicros()
         let nowMillis = UTCTime.nowMillis()
         let now = UTCTime.rfc3339(millis: nowMillis)
@@ -188,6 +190,9 @@ final class Pipeline {
             }
         case .success(let ticket):
             let classification = classifier.classify(ticket)
+            // Checked before anything has state: deciding counts the contact, emitting seals
+            // the audit record into the chain.
+            guard MonotonicClock.nowMicros() - polledAt <= stallLimitMicros else { return false }
             let decided = decide(ticket, classification, from: message, nowMillis: nowMillis,
                                  disabledTemplates: control?.disabledTemplates ?? [], automation: config.automation)
             let decision = decided.decision
@@ -218,6 +223,7 @@ final class Pipeline {
             auditBatch[audit.partition, default: []].append((ticket, audit))
         }
         if slice != nil { try endSliceIfDue() }
+        return true
     }
 
     /// Writes the audit records of the batch just handled: per audit partition, one message

@@ -1,7 +1,9 @@
+import Foundation
 import Kafka
 import Testing
 import TriageCore
 import TriageOps
+import TriagePolicy
 @testable import TriageWorker
 
 /// Partitions moving between members, in one process on the mock cluster: a revocation
@@ -64,5 +66,46 @@ struct RebalanceTests {
             guard ContinuousClock.now < deadline else { throw TestFailure("condition not met within \(seconds) s") }
             try await Task.sleep(for: .milliseconds(50))
         }
+    }
+}
+
+/// A classifier that stalls the pipeline thread once, on one ticket, for `seconds`.
+struct StallingClassifier: TicketClassifier {
+    var inner = PlaceholderClassifier()
+    let ticketID: String
+    let seconds: Double
+    var stalled = false
+
+    mutating func classify(_ ticket: Ticket) -> Classification {
+        if !stalled, ticket.id == ticketID {
+            stalled = true
+            Thread.sleep(forTimeInterval: seconds)
+        }
+        return inner.classify(ticket)
+    }
+}
+
+@Suite("A stalled pipeline checks with the group before writing again", .serialized)
+struct StallTests {
+    @Test("a loop stalled past the session timeout less two heartbeats stops its batch, polls, seeks back, and loses nothing")
+    func stallInTheMiddleOfABatch() async throws {
+        let harness = try WorkerHarness(partitions: 1)
+        let seeded = try Seeder(bootstrapServers: harness.bootstrap).seed(count: 60, seed: 31, malformedRate: 0)
+        let slow = try #require(seeded.wellFormedIDs.dropFirst(10).first)
+        var config = WorkerConfiguration(bootstrapServers: harness.bootstrap, workerID: "stall")
+        config.groupID = harness.group
+        config.shutdownTimeoutMs = 5_000
+        config.maxBatch = 100
+        // Stall limit: 6 s less two 1 s heartbeats = 4 s; the classifier stalls for 5 s.
+        config.consumerProperties = ["session.timeout.ms": "6000", "heartbeat.interval.ms": "1000"]
+        let worker = Worker(configuration: config, classifier: { StallingClassifier(ticketID: slow, seconds: 5) })
+        try await harness.run([worker]) { $0[0].completed >= 60 }
+        #expect(worker.stats.snapshot.stalls == 1, "the stall was detected once")
+        let report = try Reconciliation(bootstrapServers: harness.bootstrap).run()
+        #expect(report.isComplete, "\(report.render())")
+        #expect(report.routedUnique == 60)
+        #expect(report.routedRecords == 60, "the stalled ticket and the rest of its batch were written once, after the check")
+        let audit = try AuditVerification(bootstrapServers: harness.bootstrap).run()
+        #expect(audit.isIntact, "no audit record was sealed for the ticket the stall interrupted: \(audit.findings.prefix(3))")
     }
 }
