@@ -87,3 +87,59 @@ extension KafkaAdmin {
         try client.watermarks(topic: topic, partition: partition, timeoutMs: timeoutMs)
     }
 }
+
+extension KafkaAdmin {
+    /// Each topic's configuration as the cluster reports it (DescribeConfigs), defaults
+    /// included. A topic the cluster reports an error for is left out of the result and
+    /// listed in `errors`. Throws `.timeout` when the cluster does not answer in time
+    /// (librdkafka 2.0.2's mock cluster never answers DescribeConfigs).
+    public func describeTopicConfigs(_ topics: [String], timeoutMs: Int32 = 10_000) throws(KafkaError)
+        -> (configs: [String: [String: String]], errors: [String: String])
+    {
+        guard !topics.isEmpty else { return ([:], [:]) }
+        var errstr = [CChar](repeating: 0, count: 512)
+        var resources: [OpaquePointer?] = topics.map { rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, $0) }
+        defer { resources.forEach { rd_kafka_ConfigResource_destroy($0) } }
+        let queue = rd_kafka_queue_new(client.handle)
+        defer { rd_kafka_queue_destroy(queue) }
+        let options = rd_kafka_AdminOptions_new(client.handle, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS)
+        defer { rd_kafka_AdminOptions_destroy(options) }
+        _ = rd_kafka_AdminOptions_set_request_timeout(options, timeoutMs, &errstr, errstr.count)
+        resources.withUnsafeMutableBufferPointer { buffer in
+            rd_kafka_DescribeConfigs(client.handle, buffer.baseAddress, buffer.count, options, queue)
+        }
+        guard let event = rd_kafka_queue_poll(queue, timeoutMs + 1_000) else {
+            throw KafkaError(code: .timeout, message: "describe configs of \(topics.count) topics: no answer within \(timeoutMs) ms", isRetriable: true)
+        }
+        defer { rd_kafka_event_destroy(event) }
+        let err = rd_kafka_event_error(event)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError.rd(err, code: .admin, context: "describe configs of \(topics.count) topics")
+        }
+        var configs: [String: [String: String]] = [:]
+        var errors: [String: String] = [:]
+        var count = 0
+        guard let result = rd_kafka_event_DescribeConfigs_result(event),
+              let described = rd_kafka_DescribeConfigs_result_resources(result, &count) else { return ([:], [:]) }
+        for i in 0..<count {
+            guard let resource = described[i] else { continue }
+            let name = String(cString: rd_kafka_ConfigResource_name(resource))
+            let resourceErr = rd_kafka_ConfigResource_error(resource)
+            guard resourceErr == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                errors[name] = rd_kafka_ConfigResource_error_string(resource).map { String(cString: $0) }
+                    ?? String(cString: rd_kafka_err2name(resourceErr))
+                continue
+            }
+            var entryCount = 0
+            var entries: [String: String] = [:]
+            if let list = rd_kafka_ConfigResource_configs(resource, &entryCount) {
+                for j in 0..<entryCount {
+                    guard let entry = list[j], let key = rd_kafka_ConfigEntry_name(entry) else { continue }
+                    entries[String(cString: key)] = rd_kafka_ConfigEntry_value(entry).map { String(cString: $0) } ?? ""
+                }
+            }
+            configs[name] = entries
+        }
+        return (configs, errors)
+    }
+}

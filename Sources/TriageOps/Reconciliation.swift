@@ -33,6 +33,8 @@ public struct RunReport: Sendable {
     public var placeholderDecisions = 0
     /// Overdue-promise escalations the ledger wrote to queues.
     public var escalations = 0
+    /// The queue topics that were read (the policy's and every `queue.` topic found).
+    public var queueTopics: [String] = []
     /// The model's label for each audited ticket id.
     public var auditedLabels: [String: String] = [:]
 
@@ -54,15 +56,25 @@ public struct Reconciliation {
         self.policy = policy
     }
 
+    /// The queue topics to read: the policy's, and every other `queue.` topic the cluster
+    /// has (a run routed with another policy, or the ledger's escalations), so a ticket that
+    /// sits in a queue the given policy does not name is found, not reported lost.
+    public func queueTopics() throws -> [String] {
+        let declared = policy.queueNames.map { "queue.\($0)" }
+        let existing = try KafkaAdmin(bootstrapServers: bootstrapServers).topics().keys.filter { $0.hasPrefix("queue.") }
+        return Array(Set(declared).union(existing)).sorted()
+    }
+
     public func run(timeoutMs: Int = 120_000) throws -> RunReport {
         let reader = KafkaTopicReader(bootstrapServers: bootstrapServers)
         let decoder = TicketDecoder()
+        let limits = RecordLimits()
         var report = RunReport()
         var inputIDs = Set<String>()
         var malformedPositions = Set<String>()
         try reader.readAll(topics: [topics.tickets], timeoutMs: timeoutMs) { message in
             report.inputRecords += 1
-            if RecordLimits().violation(message) == nil, let ticket = try? decoder.decode(message.value) {
+            if limits.violation(message) == nil, let ticket = try? decoder.decode(message.value) {
                 inputIDs.insert(ticket.id)
             } else {
                 malformedPositions.insert("\(message.topic)/\(message.partition)/\(message.offset)")
@@ -74,8 +86,8 @@ public struct Reconciliation {
         var routedIDs = Set<String>()
         // Routed to a queue, or answered automatically (triage.automated). Escalations of
         // overdue promises by the ledger also land on queues; they are counted apart.
-        let queueTopics = policy.queueNames.map { "queue.\($0)" } + [topics.automated]
-        try reader.readAll(topics: queueTopics, timeoutMs: timeoutMs) { message in
+        report.queueTopics = try queueTopics()
+        try reader.readAll(topics: report.queueTopics + [topics.automated], timeoutMs: timeoutMs) { message in
             if message.header("triage.decision") == "escalation" {
                 report.escalations += 1
                 return
@@ -139,6 +151,7 @@ extension RunReport {
             "input records:        \(inputRecords) (\(wellFormedInputs) well-formed ids, \(malformedInputs) malformed)",
             "routed records:       \(routedRecords) (\(routedUnique) unique ids, \(routedDuplicates) duplicates)",
             "audit records:        \(auditRecords) (\(auditUnique) unique ids, \(auditDuplicates) duplicates)",
+            "queue topics read:    \(queueTopics.count) (\(queueTopics.joined(separator: ", ")))",
             "dead-letter records:  \(deadLetterRecords) (\(deadLetterUnique) unique source positions)",
             "lost:                 \(lost) (\(missingRouted.count) not routed, \(missingDeadLetters.count) malformed not dead-lettered)",
             "not audited:          \(missingAudit.count)",

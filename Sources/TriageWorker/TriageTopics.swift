@@ -31,17 +31,33 @@ public struct TriageTopics: Sendable, Hashable {
     public var feedback = "triage.feedback"
     /// Per-cohort fairness windows from `triage audit monitor`.
     public var fairness = "triage.fairness"
+    /// One partition: the single-instance services (ledger, monitor) hold it as a lease
+    /// through consumer groups of their own (`ServiceLease`).
+    public var leases = "triage.leases"
 
     public init() {}
 
-    /// Every topic the project's processes read or write, with partition counts. The contacts
-    /// changelog has as many partitions as the tickets topic (a ticket partition's customers
-    /// live in the same changelog partition) and is compacted.
-    public func specs(for policy: Policy, partitions: Int) -> [KafkaTopicSpec] {
-        var names = [tickets, audit, auditCheckpoints, deadLetter, automated, replies, actions, outcomes,
-                     commitments, sayToDo, control, feedback, fairness]
-        names += policy.queueNames.map { "queue.\($0)" }
-        return names.map { KafkaTopicSpec(name: $0, partitions: partitions) }
-            + [KafkaTopicSpec(name: contacts, partitions: partitions, config: ["cleanup.policy": "compact"])]
+    /// Every topic the project's processes read or write, with partition counts and the
+    /// topic configuration each one needs:
+    /// - the audit trail, its checkpoints, the resolved commitments and the control channel
+    ///   are kept for `retentionMs` (-1: for ever) and never deleted by size: the ledger
+    ///   rebuilds its state from commitments and control at start, and a governance review
+    ///   needs the whole trail;
+    /// - the contacts changelog has as many partitions as the tickets topic (a ticket
+    ///   partition's customers live in the same changelog partition) and is compacted;
+    /// - the lease topic has one partition.
+    public func specs(for policy: Policy, partitions: Int, retentionMs: Int64 = -1) -> [KafkaTopicSpec] {
+        let kept = ["retention.ms": String(retentionMs), "retention.bytes": "-1", "cleanup.policy": "delete"]
+        var specs = [tickets, deadLetter, automated, replies, actions, outcomes, sayToDo, feedback, fairness]
+            .map { KafkaTopicSpec(name: $0, partitions: partitions) }
+        specs += policy.queueNames.map { KafkaTopicSpec(name: "queue.\($0)", partitions: partitions) }
+        specs += [audit, auditCheckpoints, commitments, control].map { KafkaTopicSpec(name: $0, partitions: partitions, config: kept) }
+        specs.append(KafkaTopicSpec(name: contacts, partitions: partitions, config: ["cleanup.policy": "compact"]))
+        specs.append(KafkaTopicSpec(name: leases, partitions: 1))
+        return specs
     }
+
+    /// The topics whose retention keeps the audit trail (checked by `triage topics check`
+    /// and by `triage work` at start).
+    public var retained: [String] { [audit, auditCheckpoints, commitments, control] }
 }

@@ -7,7 +7,8 @@ struct Reconcile: ParsableCommand {
         commandName: "reconcile",
         abstract: "Check a run end to end: every input ticket routed and audited, every malformed one dead-lettered.",
         discussion: """
-            Reads the tickets topic, every queue.<name> topic, triage.audit and triage.dlq from the \
+            Reads the tickets topic, every queue.<name> topic (those of --policy and every other \
+            queue. topic the cluster has), triage.audit and triage.dlq from the \
             beginning to their current end (no consumer group, nothing committed) and compares sets: \
             ticket ids for well-formed input, source positions for malformed input. Exits 1 if any \
             ticket is lost, unaudited or unexpected. Duplicates (at-least-once redelivery) are reported.
@@ -15,6 +16,7 @@ struct Reconcile: ParsableCommand {
     )
 
     @OptionGroup var kafka: BootstrapOptions
+    @OptionGroup var policyOptions: PolicyOptions
 
     @Option(help: "Topic the tickets were read from.")
     var input = "tickets"
@@ -23,7 +25,7 @@ struct Reconcile: ParsableCommand {
     var json = false
 
     func run() throws {
-        var reconciliation = Reconciliation(bootstrapServers: try kafka.resolved())
+        var reconciliation = Reconciliation(bootstrapServers: try kafka.resolved(), policy: try policyOptions.load())
         reconciliation.topics.tickets = input
         let report = try reconciliation.run()
         if json {

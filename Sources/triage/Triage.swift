@@ -12,7 +12,7 @@ struct Triage: AsyncParsableCommand {
             workers as the tickets topic has partitions.
             """,
         subcommands: [
-            Work.self, DevCluster.self, Demo.self, Seed.self, Replay.self, Reconcile.self,
+            Work.self, Topics.self, DevCluster.self, Demo.self, Seed.self, Replay.self, Reconcile.self,
             Train.self, Eval.self, Predict.self, ModelBench.self, PipelineBench.self,
             CheckConfig.self, Ledger.self, SimulateOutcomes.self, Audit.self, AuditCostBench.self,
         ]

@@ -4,6 +4,8 @@ import Kafka
 import Logging
 import ServiceLifecycle
 import TriageAudit
+import TriageOps
+import TriagePolicy
 import TriageWorker
 
 struct Work: AsyncParsableCommand {
@@ -87,6 +89,12 @@ struct Work: AsyncParsableCommand {
         valueName: "key"))
     var unsafeOverrides: [String] = []
 
+    @Option(name: .customLong("min-retention-days"), help: "Refuse to start (exit 78) when the cluster says triage.audit, its checkpoints, triage.commitments or triage.control delete records sooner than this (0: they must be kept for ever). A cluster that does not describe topic configurations within 2 s gets a warning instead.")
+    var minRetentionDays = 365
+
+    @Flag(help: "Check the configuration, pseudonym key, policy, model, connectivity and topics; print every problem; exit 0 (all fine) or 1. Starts nothing.")
+    var check = false
+
     @Flag(help: "Development: allow the public development pseudonym key (no TRIAGE_PSEUDONYM_KEY or --pseudonym-key-file) or a key shorter than 32 bytes, with a warning. Never in production.")
     var dev = false
 
@@ -98,9 +106,14 @@ struct Work: AsyncParsableCommand {
         guard input.isEmpty == false else { throw ValidationError("--input must name a topic") }
         guard (0...2_000).contains(auditExcerpt) else { throw ValidationError("--audit-excerpt must be 0…2000 characters, not \(auditExcerpt)") }
         guard checkpointInterval >= 1 else { throw ValidationError("--checkpoint-interval must be at least 1 second, not \(checkpointInterval)") }
+        guard minRetentionDays >= 0 else { throw ValidationError("--min-retention-days must be 0 (for ever) or more, not \(minRetentionDays)") }
     }
 
+    /// The audit trail's minimum retention in milliseconds (-1: for ever).
+    private var minRetentionMs: Int64 { minRetentionDays == 0 ? -1 : Int64(minRetentionDays) * 86_400_000 }
+
     func run() async throws {
+        if check { return try runCheck() }
         Logs.bootstrap(level: .info)
         let logger = Logger(label: "triage.work")
         let bootstrap = try kafka.resolved()
@@ -148,6 +161,7 @@ struct Work: AsyncParsableCommand {
             throw refuse(Self.message(error))
         }
         if createTopicsPartitions > 0 { createMissingTopics(config, logger: logger) }
+        try checkRetention(config, logger: logger)
 
         let worker = Worker(configuration: config, classifier: classifier.factory, logger: logger)
         logger.info("worker \(id) joining group \(raw["group.id"] ?? group) on \(bootstrap); classifier: \(classifier.description)")
@@ -183,11 +197,81 @@ struct Work: AsyncParsableCommand {
     private func createMissingTopics(_ config: WorkerConfiguration, logger: Logger) {
         do {
             let admin = try KafkaAdmin(bootstrapServers: config.bootstrapServers)
-            let created = try admin.createMissingTopics(config.topics.specs(for: config.policy, partitions: createTopicsPartitions))
+            let specs = config.topics.specs(for: config.policy, partitions: createTopicsPartitions)
+            let created = try admin.createMissingTopics(specs, timeoutMs: 5_000)
             if !created.isEmpty { logger.info("created topics: \(created.joined(separator: ", "))") }
         } catch {
-            logger.warning("could not create missing topics (continuing; a broker may create them on first write): \(error)")
+            logger.warning("could not create missing topics (continuing; a broker may create them on first write, with its default settings; `triage topics create` creates them as planned; librdkafka's mock cluster never answers CreateTopics: start `triage dev-cluster --policy DIR` with this policy instead): \(error)")
         }
+    }
+
+    /// Refuses to start when the cluster says the audit trail is deleted too soon; a cluster
+    /// that does not describe configurations gets a warning.
+    private func checkRetention(_ config: WorkerConfiguration, logger: Logger) throws {
+        let check = TopicCheck(topics: config.topics,
+                               plan: config.topics.specs(for: config.policy, partitions: 1).filter { config.topics.retained.contains($0.name) },
+                               minRetentionMs: minRetentionMs)
+        let problems: [TopicCheck.Problem]
+        do {
+            problems = try check.run(admin: KafkaAdmin(bootstrapServers: config.bootstrapServers), timeoutMs: 10_000, configTimeoutMs: 2_000)
+        } catch {
+            logger.warning("could not check the audit trail's retention: \(error)")
+            return
+        }
+        let refusals = problems.filter { $0.severity == .error && $0.problem.contains("retention") }
+        for problem in problems where !refusals.contains(problem) && problem.problem.contains("retention") {
+            logger.warning("\(problem)")
+        }
+        guard refusals.isEmpty else {
+            for refusal in refusals { printError("triage work: refused: \(refusal.topic): \(refusal.problem) (--min-retention-days \(minRetentionDays))") }
+            printError("triage work: nothing was started (docs/OPERATIONS.md, \"Topics\")")
+            throw ExitCode(Self.refusedExitCode)
+        }
+    }
+
+    /// `--check`: every problem listed, nothing started.
+    private func runCheck() throws {
+        var problems: [String] = []
+        var warnings: [String] = []
+        let bootstrap: String
+        do { bootstrap = try kafka.resolved() } catch { problems.append(Self.message(error)); bootstrap = "" }
+        let raw: [String: String]
+        do { raw = try parseProperties(properties, flag: "-X") } catch { problems.append(Self.message(error)); raw = [:] }
+        let safety = SafetyCheck(development: dev, unsafeOverrides: Set(unsafeOverrides))
+        let (_, keyVerdict) = PseudonymKey.check(file: pseudonymKeyFile, with: safety)
+        let propertyVerdict = safety.kafkaProperties(raw, groupID: group)
+        problems += (keyVerdict.refusals + propertyVerdict.refusals).map { "\($0)" }
+        warnings += (keyVerdict.warnings + propertyVerdict.warnings).map { "\($0)" }
+        var policy: Policy?
+        do { policy = try policyOptions.load() } catch { problems.append("--policy \(policyOptions.directory): \(Self.message(error))") }
+        do {
+            let classifier = try ClassifierChoice.load(modelPath: model, logger: Logger(label: "triage.work.check"))
+            if model == nil { warnings.append("no --model: the PLACEHOLDER keyword classifier would run (\(classifier.description))") }
+        } catch {
+            problems.append(Self.message(error))
+        }
+        if !bootstrap.isEmpty {
+            do {
+                let admin = try KafkaAdmin(bootstrapServers: bootstrap, extra: raw)
+                _ = try admin.topics(timeoutMs: 10_000)
+                if let policy {
+                    var topics = TriageTopics()
+                    topics.tickets = input
+                    let check = TopicCheck(topics: topics, plan: topics.specs(for: policy, partitions: createTopicsPartitions),
+                                           minRetentionMs: minRetentionMs)
+                    for problem in try check.run(admin: admin, timeoutMs: 10_000, configTimeoutMs: 5_000) {
+                        if problem.severity == .error { problems.append("topic \(problem.topic): \(problem.problem)") }
+                        else { warnings.append("topic \(problem.topic): \(problem.problem)") }
+                    }
+                }
+            } catch {
+                problems.append("cannot reach Kafka at \(bootstrap) within 10 s: \(error)")
+            }
+        }
+        for warning in warnings { printOut("warning: \(warning)") }
+        for problem in problems { printOut("problem: \(problem)") }
+        printOut(problems.isEmpty ? "work --check: ready (\(warnings.count) warnings)" : "work --check: \(problems.count) problems, \(warnings.count) warnings")
+        if !problems.isEmpty { throw ExitCode(1) }
     }
 
     /// Exit code of a refused configuration (EX_CONFIG of sysexits.h).
