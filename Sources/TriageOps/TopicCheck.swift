@@ -8,7 +8,10 @@ import TriageWorker
 public struct TopicCheck: Sendable {
     public struct Problem: Sendable, Hashable, CustomStringConvertible {
         public enum Severity: String, Sendable { case error, warning }
+        /// What is wrong: `retention` problems keep `triage work` from starting.
+        public enum Kind: String, Sendable { case missing, partitions, cleanup, retention, unchecked }
         public var severity: Severity
+        public var kind: Kind
         public var topic: String
         public var problem: String
         public var description: String { "\(severity.rawValue): \(topic): \(problem)" }
@@ -30,49 +33,49 @@ public struct TopicCheck: Sendable {
     /// (`configError` tells why), so retention and cleanup are not checked and a warning says so.
     public func problems(partitions existing: [String: Int], configs: [String: [String: String]]?, configError: String? = nil) -> [Problem] {
         var problems: [Problem] = []
-        func error(_ topic: String, _ text: String) { problems.append(Problem(severity: .error, topic: topic, problem: text)) }
-        func warn(_ topic: String, _ text: String) { problems.append(Problem(severity: .warning, topic: topic, problem: text)) }
+        func error(_ kind: Problem.Kind, _ topic: String, _ text: String) { problems.append(Problem(severity: .error, kind: kind, topic: topic, problem: text)) }
+        func warn(_ kind: Problem.Kind, _ topic: String, _ text: String) { problems.append(Problem(severity: .warning, kind: kind, topic: topic, problem: text)) }
         for spec in plan {
             guard let count = existing[spec.name] else {
-                error(spec.name, "missing (`triage topics create` creates it with \(spec.partitions) partitions)")
+                error(.missing, spec.name, "missing (`triage topics create` creates it with \(spec.partitions) partitions)")
                 continue
             }
             if spec.name == topics.leases, count != 1 {
-                error(spec.name, "has \(count) partitions; a lease topic needs exactly 1")
+                error(.partitions, spec.name, "has \(count) partitions; a lease topic needs exactly 1")
             } else if spec.name == topics.contacts, let tickets = existing[topics.tickets], count != tickets {
-                error(spec.name, "has \(count) partitions but \(topics.tickets) has \(tickets): a ticket partition's contact history must live in the partition of the same number")
+                error(.partitions, spec.name, "has \(count) partitions but \(topics.tickets) has \(tickets): a ticket partition's contact history must live in the partition of the same number")
             } else if count != spec.partitions, spec.name != topics.leases {
-                warn(spec.name, "has \(count) partitions; the plan says \(spec.partitions)")
+                warn(.partitions, spec.name, "has \(count) partitions; the plan says \(spec.partitions)")
             }
         }
         guard let configs else {
             let why = configError.map { ": \($0)" } ?? ""
             for name in topics.retained where existing[name] != nil {
-                warn(name, "retention not checked: the cluster did not describe the topic's configuration\(why)")
+                warn(.unchecked, name, "retention not checked: the cluster did not describe the topic's configuration\(why)")
             }
             return problems
         }
         for spec in plan {
             guard existing[spec.name] != nil else { continue }
             guard let config = configs[spec.name] else {
-                warn(spec.name, "configuration not described by the cluster; not checked")
+                warn(.unchecked, spec.name, "configuration not described by the cluster; not checked")
                 continue
             }
             let cleanup = Set((config["cleanup.policy"] ?? "delete").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
             if spec.config["cleanup.policy"] == "compact", !cleanup.contains("compact") {
-                error(spec.name, "cleanup.policy=\(config["cleanup.policy"] ?? "delete"), must include compact (the changelog keeps each customer's latest record)")
+                error(.cleanup, spec.name, "cleanup.policy=\(config["cleanup.policy"] ?? "delete"), must include compact (the changelog keeps each customer's latest record)")
             }
             guard topics.retained.contains(spec.name) else { continue }
             if cleanup.contains("compact") {
-                error(spec.name, "cleanup.policy=\(config["cleanup.policy"] ?? ""): compaction would delete records of the trail")
+                error(.retention, spec.name, "cleanup.policy=\(config["cleanup.policy"] ?? ""): compaction would delete records of the trail")
             }
             if cleanup.contains("delete"), let minimum = minRetentionMs {
                 let retention = config["retention.ms"].flatMap(Int64.init) ?? 604_800_000
                 if retention >= 0, minimum < 0 || retention < minimum {
-                    error(spec.name, "retention.ms=\(retention) (\(Self.days(retention))) deletes the trail sooner than the minimum \(minimum < 0 ? "unlimited" : Self.days(minimum)); set retention.ms=-1 or at least \(minimum)")
+                    error(.retention, spec.name, "retention.ms=\(retention) (\(Self.days(retention))) deletes the trail sooner than the minimum \(minimum < 0 ? "unlimited" : Self.days(minimum)); set retention.ms=-1 or at least \(minimum)")
                 }
                 if let bytes = config["retention.bytes"].flatMap(Int64.init), bytes >= 0 {
-                    error(spec.name, "retention.bytes=\(bytes) deletes the oldest records of the trail by size; set retention.bytes=-1")
+                    error(.retention, spec.name, "retention.bytes=\(bytes) deletes the oldest records of the trail by size; set retention.bytes=-1")
                 }
             }
         }
@@ -93,7 +96,7 @@ public struct TopicCheck: Sendable {
             let described = try admin.describeTopicConfigs(present, timeoutMs: configTimeoutMs)
             var problems = self.problems(partitions: existing, configs: described.configs)
             for (topic, why) in described.errors.sorted(by: { $0.key < $1.key }) {
-                problems.append(Problem(severity: .warning, topic: topic, problem: "configuration not described: \(why)"))
+                problems.append(Problem(severity: .warning, kind: .unchecked, topic: topic, problem: "configuration not described: \(why)"))
             }
             return problems
         } catch {

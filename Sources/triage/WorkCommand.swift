@@ -218,8 +218,8 @@ struct Work: AsyncParsableCommand {
             logger.warning("could not check the audit trail's retention: \(error)")
             return
         }
-        let refusals = problems.filter { $0.severity == .error && $0.problem.contains("retention") }
-        for problem in problems where !refusals.contains(problem) && problem.problem.contains("retention") {
+        let refusals = problems.filter { $0.severity == .error && $0.kind == .retention }
+        for problem in problems where problem.kind == .unchecked {
             logger.warning("\(problem)")
         }
         guard refusals.isEmpty else {
