@@ -213,7 +213,7 @@ struct Work: AsyncParsableCommand {
                                minRetentionMs: minRetentionMs)
         let problems: [TopicCheck.Problem]
         do {
-            problems = try check.run(admin: KafkaAdmin(bootstrapServers: config.bootstrapServers), timeoutMs: 10_000, configTimeoutMs: 2_000)
+            problems = try check.run(admin: KafkaAdmin(bootstrapServers: config.bootstrapServers), timeoutMs: 3_000, configTimeoutMs: 2_000)
         } catch {
             logger.warning("could not check the audit trail's retention: \(error)")
             return

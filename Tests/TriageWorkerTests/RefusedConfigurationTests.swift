@@ -101,7 +101,7 @@ struct RefusedConfigurationTests {
     ])
     func accepted(arguments: [String], environment: [String: String]) async throws {
         let (status, output) = try await run(["work", "--bootstrap", Self.bootstrap, "--create-topics", "0", "--progress-interval", "0"] + arguments,
-                                             environment: environment, seconds: 3)
+                                             environment: environment, seconds: 7)
         #expect(status == nil, "still running, waiting for the cluster; output:\n\(output)")
         #expect(!output.contains("triage work: refused"))
         #expect(output.contains("joining group triage"))
