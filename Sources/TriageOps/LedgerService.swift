@@ -27,6 +27,16 @@ public final class LedgerService {
         public var summaryIntervalMs = 10_000
         /// Resolutions per template the ratio is computed over.
         public var window = 200
+        /// The consumer group whose lease (`ServiceLease`) keeps the ledger single: a second
+        /// replica stands by instead of escalating every promise a second time. nil: no lease
+        /// (tests of the ledger alone; a control that shows what the lease prevents).
+        public var leaseGroup: String? = "triage-ledger"
+        /// This instance's name in the lease group and the logs.
+        public var instance = "ledger"
+        /// Told (on the ledger's thread) when this instance becomes active and when it stops being.
+        public var onActive: @Sendable (Bool) -> Void = { _ in }
+        /// The wall clock promises fall due by (tests move it).
+        public var now: @Sendable () -> Int64 = { UTCTime.nowMillis() }
         public init() {}
     }
 
@@ -37,10 +47,14 @@ public final class LedgerService {
         public var fulfilledLate = 0
         public var open = 0
         public var trips: [String] = []
+        /// Times this instance took the lease and became the active ledger.
+        public var leaseTerms = 0
     }
+
 
     private let bootstrapServers: String
     private let options: Options
+    private let rule: SayToDoRule
     private let logger: Logger
     private var ledger: CommitmentLedger
     private let producer: KafkaProducer
@@ -53,6 +67,7 @@ public final class LedgerService {
         self.bootstrapServers = bootstrapServers
         self.options = options
         self.logger = logger
+        rule = policy.sayToDo
         ledger = CommitmentLedger(rule: policy.sayToDo, window: options.window)
         var config = KafkaProducerConfiguration(bootstrapServers: bootstrapServers)
         config.clientID = "triage-ledger"
@@ -60,11 +75,34 @@ public final class LedgerService {
     }
 
     public func run(shouldStop: () -> Bool = { false }) throws -> Summary {
-        try restore()
+        let lease = try options.leaseGroup.map { group throws(KafkaError) in
+            try ServiceLease(bootstrapServers: bootstrapServers, group: group, topic: options.topics.leases,
+                             instance: options.instance, logger: logger)
+        }
+        defer { lease?.release() }
         if options.once {
+            if let lease {
+                // A one-off settlement must not race a running ledger.
+                let deadline = ContinuousClock.now + .seconds(30)
+                guard lease.waitUntilHeld(shouldStop: { shouldStop() || ContinuousClock.now > deadline }) else {
+                    throw KafkaError(code: .configuration, message: "another ledger holds the lease \(lease.group) (it is running): stop it before a --once run")
+                }
+            }
+            try restore()
             try runOnce()
         } else {
-            try runLive(shouldStop: shouldStop)
+            while !shouldStop() {
+                if let lease, !lease.waitUntilHeld(shouldStop: shouldStop) { break }
+                // Whatever the previous holder settled is read back before anything is written.
+                ledger = CommitmentLedger(rule: rule, window: options.window)
+                cohorts = [:]
+                try restore()
+                summary.leaseTerms += 1
+                options.onActive(true)
+                defer { options.onActive(false) }
+                try runLive(lease: lease, shouldStop: shouldStop)
+                try flush()
+            }
         }
         try flush()
         summary.open = ledger.openCount
@@ -143,7 +181,8 @@ public final class LedgerService {
         try publishSummary(at: end)
     }
 
-    private func runLive(shouldStop: () -> Bool) throws {
+    /// Runs while this instance holds the lease (or, with none, until `shouldStop`).
+    private func runLive(lease: ServiceLease?, shouldStop: () -> Bool) throws {
         let admin = try KafkaAdmin(bootstrapServers: bootstrapServers)
         let known = try admin.topics()
         var assignment: [KafkaTopicPartitionOffset] = []
@@ -161,22 +200,25 @@ public final class LedgerService {
         var lastSweep = ContinuousClock.now
         var lastSummary = ContinuousClock.now
         while !shouldStop() {
-            for message in try consumer.poll(maxMessages: 5_000, timeoutMs: 100) {
+            let messages = try consumer.poll(maxMessages: 5_000, timeoutMs: 100)
+            // Nothing is written (and nothing read is applied) without the lease.
+            if let lease, !lease.confirm() { return }
+            for message in messages {
                 for (time, event) in events(message) { try apply(event, at: time) }
             }
             let now = ContinuousClock.now
             if now - lastSweep >= .milliseconds(options.sweepIntervalMs) {
                 lastSweep = now
-                let wall = UTCTime.nowMillis()
+                let wall = options.now()
                 try settle(ledger.sweep(nowMillis: wall), at: wall)
                 _ = producer.poll()
             }
             if now - lastSummary >= .milliseconds(options.summaryIntervalMs) {
                 lastSummary = now
-                try publishSummary(at: UTCTime.nowMillis())
+                try publishSummary(at: options.now())
             }
         }
-        try publishSummary(at: UTCTime.nowMillis())
+        try publishSummary(at: options.now())
     }
 
     // MARK: - Effects

@@ -29,6 +29,11 @@ struct LedgerRun: ParsableCommand {
             Writes resolutions to triage.commitments, overdue promises to queue.human (reason \
             promise_overdue), breaker trips to triage.control and say-to-do ratios per template \
             and cohort to triage.saytodo. State is rebuilt from the topics at start.
+
+            One instance writes at a time: each replica joins the consumer group --lease-group on \
+            the one-partition topic triage.leases; the one holding it is active, the others stand \
+            by and take over (rebuilding the state from the topics first) when it stops or dies. \
+            A --once run takes the lease too, and refuses to run (within 30 s) while a ledger holds it.
             """
     )
 
@@ -47,11 +52,18 @@ struct LedgerRun: ParsableCommand {
     @Option(help: "Resolutions per template the say-to-do ratio is computed over.")
     var window = 200
 
+    @Option(name: .customLong("lease-group"), help: "Consumer group of the ledger's lease (every replica of one ledger uses the same).")
+    var leaseGroup = "triage-ledger"
+
+    @Option(help: "This replica's name in the lease group and logs (default: host-pid).")
+    var instance: String?
+
     func validate() throws {
         if let at, RFC3339Timestamp.milliseconds(at) == nil { throw ValidationError("--at '\(at)' is not an RFC 3339 time") }
         if at != nil && !once { throw ValidationError("--at needs --once") }
         guard summaryInterval >= 1 else { throw ValidationError("--summary-interval must be at least 1 second, not \(summaryInterval)") }
         guard window >= 1 else { throw ValidationError("--window must be at least 1, not \(window)") }
+        guard !leaseGroup.isEmpty else { throw ValidationError("--lease-group must name a consumer group") }
     }
 
     func run() throws {
@@ -62,6 +74,8 @@ struct LedgerRun: ParsableCommand {
         options.atMillis = RFC3339Timestamp.milliseconds(at)
         options.summaryIntervalMs = summaryInterval * 1000
         options.window = window
+        options.leaseGroup = leaseGroup
+        options.instance = instance ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
         let stop = InterruptFlag()
         let service = try LedgerService(bootstrapServers: try kafka.resolved(), policy: try policy.load(), options: options, logger: logger)
         let summary = try service.run(shouldStop: { stop.isSet })
