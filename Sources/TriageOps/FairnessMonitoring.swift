@@ -1,5 +1,6 @@
-import TriageWorker
 import Kafka
+import Logging
+import TriageWorker
 import TriageAudit
 import TriageCore
 import TriageGovernance
@@ -25,6 +26,12 @@ public final class FairnessMonitoring {
         public var shuffle: AttributeShuffle?
         /// Partitions of `triage.fairness` when the monitor has to create it.
         public var fairnessPartitions = 1
+        /// The consumer group whose lease (`ServiceLease`) keeps the live monitor single: a
+        /// second replica stands by instead of publishing every window and alert twice.
+        /// nil: no lease.
+        public var leaseGroup: String? = "triage-monitor"
+        /// This instance's name in the lease group.
+        public var instance = "monitor"
 
         public init(bootstrapServers: String, config: FairnessConfig) {
             self.bootstrapServers = bootstrapServers
@@ -47,6 +54,8 @@ public final class FairnessMonitoring {
         public var openWindows = 0
         public var watermarkMs: Int64?
         public var missingTopics: [String] = []
+        /// Times this instance took the lease and became the active monitor.
+        public var leaseTerms = 0
 
         public var readTotal: Int { read.values.reduce(0, +) }
         public var skippedTotal: Int { skipped.values.reduce(0, +) }
@@ -108,11 +117,32 @@ public final class FairnessMonitoring {
 
     // MARK: - Live
 
-    /// Runs until `shouldStop` says so, then closes every open window and publishes it as partial.
+    /// Runs until `shouldStop` says so, then closes every open window and publishes it as
+    /// partial. With a lease, only while this instance holds it: a standby replica waits, and
+    /// an instance that loses the lease stops publishing at once and stands by again.
     public func run(shouldStop: () -> Bool, onEvent: (Event) -> Void) throws -> Summary {
         guard options.shuffle == nil else {
             throw KafkaError(code: .configuration, message: "the attribute shuffle (a benchmark control) needs --once")
         }
+        guard let group = options.leaseGroup else {
+            try runActive(lease: nil, shouldStop: shouldStop, onEvent: onEvent)
+            return summary
+        }
+        var logger = Logger(label: "triage.monitor")
+        logger[metadataKey: "instance"] = "\(options.instance)"
+        let lease = try ServiceLease(bootstrapServers: options.bootstrapServers, group: group, topic: options.topics.leases,
+                                     instance: options.instance, logger: logger)
+        defer { lease.release() }
+        while !shouldStop() {
+            guard lease.waitUntilHeld(shouldStop: shouldStop) else { break }
+            onEvent(.note("lease \(group) taken: this instance is the active monitor"))
+            summary.leaseTerms += 1
+            try runActive(lease: lease, shouldStop: shouldStop, onEvent: onEvent)
+        }
+        return summary
+    }
+
+    private func runActive(lease: ServiceLease?, shouldStop: () -> Bool, onEvent: (Event) -> Void) throws {
         let topics = options.topics
         let admin = try KafkaAdmin(bootstrapServers: options.bootstrapServers)
         try ensureOutputTopic(admin)
@@ -170,6 +200,10 @@ public final class FairnessMonitoring {
             }
             summary.read = input.read
             summary.skipped = input.skipped
+            if let lease, !lease.confirm() {
+                onEvent(.note("lease \(lease.group) lost: standing by; \(monitor.openWindows().count) open window(s) are left to the new holder"))
+                return
+            }
             if backlog.isEmpty {
                 for window in monitor.closeCompletedWindows() {
                     try emit(window, partial: false, publish: true, onEvent: onEvent)
@@ -182,13 +216,16 @@ public final class FairnessMonitoring {
                 onEvent(.progress(summary))
             }
         }
+        if let lease, !lease.confirm() {
+            onEvent(.note("stopping without the lease: \(monitor.openWindows().count) open window(s) not published"))
+            return
+        }
         onEvent(.note("stopping: closing \(monitor.openWindows().count) open window(s) and publishing them as partial"))
         for window in monitor.closeAllWindows() {
             try emit(window, partial: true, publish: true, onEvent: onEvent)
         }
         update(from: monitor)
         try flush()
-        return summary
     }
 
     private func update(from monitor: FairnessMonitor) {

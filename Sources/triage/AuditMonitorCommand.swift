@@ -113,6 +113,12 @@ struct AuditMonitor: ParsableCommand {
     @Option(name: .customLong("progress-interval"), help: "Seconds between progress lines (0: none).")
     var progressInterval = 10
 
+    @Option(name: .customLong("lease-group"), help: "Consumer group of the live monitor's lease on triage.leases: of the replicas with the same group one publishes, the others stand by.")
+    var leaseGroup = "triage-monitor"
+
+    @Option(help: "This replica's name in the lease group (default: host-pid).")
+    var instance: String?
+
     func validate() throws {
         guard DurationText.milliseconds(allowedLateness) != nil else {
             throw ValidationError("--allowed-lateness '\(allowedLateness)' is not a duration such as 0s, 5m or 1h")
@@ -127,6 +133,8 @@ struct AuditMonitor: ParsableCommand {
         var options = FairnessMonitoring.Options(bootstrapServers: try kafka.resolved(), config: config)
         options.fromBeginning = fromBeginning
         options.progressIntervalSeconds = progressInterval
+        options.leaseGroup = leaseGroup
+        options.instance = instance ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
         options.shuffle = try control.shuffle(attributes: config.attributes)
         if let shuffle = options.shuffle {
             printError("monitor: CONTROL RUN: attribute \(shuffle.attribute) replaced by a random permutation (seed \(shuffle.seed)); any alert on it is a false alarm")

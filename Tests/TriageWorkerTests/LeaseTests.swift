@@ -135,4 +135,65 @@ struct LeaseTests {
         #expect(seen.records == 2 * commitments)
         #expect(seen.distinct == commitments)
     }
+
+    /// A live fairness monitor on a thread of its own; counts the windows it published.
+    final class MonitorReplica: Sendable {
+        private let stopFlag = Atomic<Bool>(false)
+        private let published = Atomic<Int>(0)
+        private let done = Atomic<Bool>(false)
+        private let failure = Mutex<String?>(nil)
+
+        init(bootstrap: String, leaseGroup: String?, instance: String) {
+            let thread = Thread { [self] in
+                var options = FairnessMonitoring.Options(bootstrapServers: bootstrap, config: AuditGovernanceTests.config)
+                options.fromBeginning = true
+                options.progressIntervalSeconds = 0
+                options.leaseGroup = leaseGroup
+                options.instance = instance
+                do {
+                    _ = try FairnessMonitoring(options: options).run(shouldStop: { self.stopFlag.load(ordering: .relaxed) }) { event in
+                        if case .window = event { self.published.add(1, ordering: .relaxed) }
+                    }
+                } catch {
+                    failure.withLock { $0 = "\(error)" }
+                }
+                done.store(true, ordering: .relaxed)
+            }
+            thread.start()
+        }
+
+        var windows: Int { published.load(ordering: .relaxed) }
+
+        func stop() async throws {
+            stopFlag.store(true, ordering: .relaxed)
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !done.load(ordering: .relaxed) {
+                guard ContinuousClock.now < deadline else { throw TestFailure("monitor did not stop within 60 s") }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            if let failure = failure.withLock({ $0 }) { throw TestFailure("monitor failed: \(failure)") }
+        }
+    }
+
+    @Test("two live monitors with one lease: one publishes each closed window, the other stands by; without the lease both do", arguments: [true, false])
+    func monitors(withLease: Bool) async throws {
+        let cluster = try AuditGovernanceTests.cluster()
+        let group: String? = withLease ? "monitor-lease-\(UInt32.random(in: 0...UInt32.max))" : nil
+        let a = MonitorReplica(bootstrap: cluster.bootstrapServers, leaseGroup: group, instance: "a")
+        let b = MonitorReplica(bootstrap: cluster.bootstrapServers, leaseGroup: group, instance: "b")
+        // The seeded audit has two hours: the first window closes once the backlog is read.
+        try await waitUntil(60, "the first window published") { a.windows + b.windows >= 1 }
+        try await Task.sleep(for: .seconds(4))
+        let (byA, byB) = (a.windows, b.windows)
+        let messages = try AuditGovernanceTests.fairnessMessages(cluster.bootstrapServers)
+        if withLease {
+            #expect(byA + byB == 1 && min(byA, byB) == 0, "one active publisher: a \(byA), b \(byB)")
+            #expect(messages.count == 1)
+        } else {
+            #expect(byA == 1 && byB == 1, "a \(byA), b \(byB)")
+            #expect(messages.count == 2, "the same window twice")
+        }
+        try await a.stop()
+        try await b.stop()
+    }
 }
