@@ -156,6 +156,31 @@ struct FaultSuiteTests {
         #expect(report.deadLetterRecords == report.deadLetterUnique, "each poison pill dead-lettered once: \(report.deadLetterRecords) records for \(report.deadLetterUnique)")
     }
 
+    @Test("rolling restart: three workers stopped by SIGTERM one after the other under load, each replaced once its partitions moved: each gone within its grace period (--shutdown-timeout + 5 s), 0 lost")
+    func rollingRestart() async throws {
+        let fleet = try await Fleet(name: "roll", partitions: 6)
+        defer { fleet.tearDown() }
+        let load = fleet.steadyLoad(batches: 40, every: .milliseconds(500))
+        var live = [try fleet.start("r1"), try fleet.start("r2"), try fleet.start("r3")]
+        for worker in live { try await fleet.waitForLog(worker, "partitions assigned") }
+        var stopTimes: [String] = []
+        for round in 1...3 {
+            let old = live.removeFirst()
+            let began = ContinuousClock.now
+            try await fleet.stop(old)  // throws unless it exits 0 within the grace period
+            let took = (ContinuousClock.now - began).components
+            stopTimes.append(String(format: "%.1f", Double(took.seconds) + Double(took.attoseconds) / 1e18))
+            let replacement = try fleet.start("r\(3 + round)")
+            live.append(replacement)
+            try await fleet.waitForLog(replacement, "partitions assigned", seconds: 60)
+            try fleet.expectAlive()
+        }
+        let seeded = try await load.value
+        fleet.note("stop seconds \(stopTimes.joined(separator: ", "))")
+        let report = try await fleet.finish(seeded, case: "rolling restart of 3")
+        #expect(report.lost == 0)
+    }
+
     @Test("SIGTERM of all workers together: each exits 0 within --shutdown-timeout + 5 s; a restarted group finishes the rest, 0 lost")
     func sigtermAllTogether() async throws {
         let fleet = try await Fleet(name: "term", partitions: 6)
