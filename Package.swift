@@ -60,6 +60,8 @@ let package = Package(
             dependencies: [
                 "Kafka", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit", "TriageWorker", "TriageGovernance",
                 .product(name: "Logging", package: "swift-log"),
+                // The config file (TriageSettings): Yams is already here for the policy.
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
 

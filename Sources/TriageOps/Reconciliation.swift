@@ -44,18 +44,26 @@ public struct RunReport: Sendable {
 }
 
 public struct Reconciliation {
-    public var bootstrapServers: String
+    public var kafka: KafkaClientSettings
+    public var bootstrapServers: String {
+        get { kafka.bootstrapServers }
+        set { kafka.bootstrapServers = newValue }
+    }
     public var topics: TriageTopics
     public var policy: Policy
 
     public init(bootstrapServers: String, topics: TriageTopics = TriageTopics(), policy: Policy = .demo) {
-        self.bootstrapServers = bootstrapServers
+        self.init(kafka: KafkaClientSettings(bootstrapServers: bootstrapServers), topics: topics, policy: policy)
+    }
+
+    public init(kafka: KafkaClientSettings, topics: TriageTopics = TriageTopics(), policy: Policy = .demo) {
+        self.kafka = kafka
         self.topics = topics
         self.policy = policy
     }
 
     public func run(timeoutMs: Int = 120_000) throws -> RunReport {
-        let reader = KafkaTopicReader(bootstrapServers: bootstrapServers)
+        let reader = KafkaTopicReader(settings: kafka)
         let decoder = TicketDecoder()
         var report = RunReport()
         var inputIDs = Set<String>()
@@ -74,7 +82,7 @@ public struct Reconciliation {
         var routedIDs = Set<String>()
         // Routed to a queue, or answered automatically (triage.automated). Escalations of
         // overdue promises by the ledger also land on queues; they are counted apart.
-        let queueTopics = policy.queueNames.map { "queue.\($0)" } + [topics.automated]
+        let queueTopics = policy.queueNames.map(topics.queue) + [topics.automated]
         try reader.readAll(topics: queueTopics, timeoutMs: timeoutMs) { message in
             if message.header("triage.decision") == "escalation" {
                 report.escalations += 1
@@ -83,7 +91,7 @@ public struct Reconciliation {
             report.routedRecords += 1
             let id = message.header("triage.ticket_id") ?? "?"
             if routedIDs.insert(id).inserted {
-                let queue = message.topic == topics.automated ? "(automated)" : String(message.topic.dropFirst("queue.".count))
+                let queue = message.topic == topics.automated ? "(automated)" : (topics.queueName(ofTopic: message.topic) ?? message.topic)
                 report.perQueue[queue, default: 0] += 1
             }
         }
