@@ -31,7 +31,10 @@ public final class KafkaAdmin {
     }
 
     /// Errors librdkafka reported since the last call (e.g. why a broker cannot be reached).
-    public func takeErrors() -> [KafkaError] { client.takeErrors() }
+    public func takeErrors() -> [KafkaError] {
+        rd_kafka_poll(client.handle, 0)  // serves the error callback
+        return client.takeErrors()
+    }
 
     /// Topic names and partition counts known to the cluster.
     public func topics(timeoutMs: Int32 = 5_000) throws(KafkaError) -> [String: Int] {

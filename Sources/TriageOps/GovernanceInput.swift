@@ -69,6 +69,11 @@ public struct GovernanceInputReader {
     /// Window length used to bound the resolutions when a range is given.
     public var windowLengthMs: Int64
 
+    public init(bootstrapServers: String, topics: TriageTopics = TriageTopics(), range: AuditRange = AuditRange(),
+                windowLengthMs: Int64 = 3_600_000) {
+        self.init(kafka: KafkaClientSettings(bootstrapServers: bootstrapServers), topics: topics, range: range, windowLengthMs: windowLengthMs)
+    }
+
     public init(kafka: KafkaClientSettings, topics: TriageTopics = TriageTopics(), range: AuditRange = AuditRange(),
                 windowLengthMs: Int64 = 3_600_000)
     {

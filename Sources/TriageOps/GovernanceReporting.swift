@@ -15,6 +15,12 @@ public struct GovernanceReporting {
     public var shuffle: AttributeShuffle?
     public var title: String
 
+    public init(bootstrapServers: String, topics: TriageTopics = TriageTopics(), range: AuditRange = AuditRange(),
+                config: FairnessConfig, shuffle: AttributeShuffle? = nil, title: String = GovernanceReportBuilder.defaultTitle) {
+        self.init(kafka: KafkaClientSettings(bootstrapServers: bootstrapServers), topics: topics, range: range, config: config,
+                  shuffle: shuffle, title: title)
+    }
+
     public init(kafka: KafkaClientSettings, topics: TriageTopics = TriageTopics(), range: AuditRange = AuditRange(),
                 config: FairnessConfig, shuffle: AttributeShuffle? = nil, title: String = GovernanceReportBuilder.defaultTitle)
     {

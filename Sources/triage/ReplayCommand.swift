@@ -22,7 +22,7 @@ struct Replay: ParsableCommand {
     @Option(help: "Data file: CSV with a header row, or JSONL (.jsonl/.ndjson).")
     var data: String
 
-    @Option(help: "Topic to write to.")
+    @Option(help: "Topic to write to (the topic prefix is put in front).")
     var topic = "tickets"
 
     @Option(name: .customLong("text-column"), help: "Column holding the ticket text.")
