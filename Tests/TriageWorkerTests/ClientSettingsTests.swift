@@ -119,14 +119,14 @@ struct ConfigurationLayerTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let secretFile = try Self.write("file-secret-1\n", to: dir.appendingPathComponent("pw"))
         let configSecret = try Self.write("file-secret-2", to: dir.appendingPathComponent("pw2"))
-        let file = try Self.write("kafka:\n  bootstrap: h:1\n  secret_files:\n    sasl.oauthbearer.client.secret: \(configSecret)\n",
+        let file = try Self.write("kafka:\n  bootstrap: h:1\n  secret_files:\n    ssl.keystore.password: \(configSecret)\n",
                                   to: dir.appendingPathComponent("c.yaml"))
         let s = try TriageSettings.resolve(
             flags: .init(configFile: file, secretFiles: ["ssl.key.password=\(secretFile)"]),
             environment: ["TRIAGE_KAFKA_SASL_PASSWORD": "env-secret-3"])
         #expect(s.kafka.properties["ssl.key.password"] == "file-secret-1", "the trailing newline is dropped")
         #expect(s.kafka.properties["sasl.password"] == "env-secret-3")
-        #expect(s.kafka.properties["sasl.oauthbearer.client.secret"] == "file-secret-2")
+        #expect(s.kafka.properties["ssl.keystore.password"] == "file-secret-2")
         let printed = (s.lines + [s.summary] + s.kafka.maskedProperties).joined(separator: "\n")
         for secret in ["file-secret-1", "file-secret-2", "env-secret-3"] {
             #expect(!printed.contains(secret), "\(secret) printed:\n\(printed)")
