@@ -129,7 +129,8 @@ struct Work: AsyncParsableCommand {
             // --pseudonym-key-file > TRIAGE_PSEUDONYM_KEY > pseudonym.key_file in the config file.
             let fileKey = ProcessInfo.processInfo.environment["TRIAGE_PSEUDONYM_KEY"] == nil ? settings.file?.scalar("pseudonym.key_file")?.value : nil
             let (pseudonymizer, keyVerdict) = PseudonymKey.check(file: pseudonymKeyFile ?? fileKey, with: safety)
-            var verdict = safety.kafkaProperties(raw, groupID: group)
+            let sources = Dictionary(uniqueKeysWithValues: raw.keys.map { ($0, settings.origins["kafka.properties.\($0)"] ?? "-X") })
+            var verdict = safety.kafkaProperties(raw, groupID: group, sources: sources)
             verdict.refusals = keyVerdict.refusals + verdict.refusals
             verdict.warnings = keyVerdict.warnings + verdict.warnings
             return (pseudonymizer, verdict)

@@ -391,6 +391,25 @@ struct CommandSettingsTests {
         }
     }
 
+    @Test("work's safety check refuses unsafe librdkafka properties from the environment and the config file too (exit 78, naming the source)")
+    func safetyCheckSeesEveryLayer() async throws {
+        let dir = try ConfigurationLayerTests.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("unsafe.yaml")
+        try "kafka:\n  bootstrap: 127.0.0.1:1\n  properties:\n    enable.idempotence: false\n".write(to: file, atomically: true, encoding: .utf8)
+        let fromFile = try await ConfiguredRun.run(["work", "--dev", "--config", file.path], timeout: 20)
+        #expect(fromFile.status == 78, "\(fromFile.output)")
+        #expect(fromFile.output.contains("enable.idempotence (\(file.path):4)"), "\(fromFile.output)")
+        let fromEnv = try await ConfiguredRun.run(["work", "--dev", "--bootstrap", "127.0.0.1:1"],
+                                                  environment: ["TRIAGE_KAFKA_ACKS": "1"], timeout: 20)
+        #expect(fromEnv.status == 78, "\(fromEnv.output)")
+        #expect(fromEnv.output.contains("acks (TRIAGE_KAFKA_ACKS)"), "\(fromEnv.output)")
+        // And -X as before.
+        let fromFlag = try await ConfiguredRun.run(["work", "--dev", "--bootstrap", "127.0.0.1:1", "-X", "enable.auto.offset.store=true"], timeout: 20)
+        #expect(fromFlag.status == 78, "\(fromFlag.output)")
+        #expect(fromFlag.output.contains("-X enable.auto.offset.store"), "\(fromFlag.output)")
+    }
+
     @Test("a SASL setting from the environment reaches the connection check: against a cluster without SASL it cannot connect")
     func saslReachesTheProbe() async throws {
         let cluster = try DevCluster(brokers: 1, partitions: 1)
