@@ -12,6 +12,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         // The policy in prompts/ is YAML a reviewer can read; Yams keeps line numbers for check-config.
+        // It also reads the --config file (TriageOps/TriageSettings.swift). apple/swift-configuration
+        // was weighed for that layer and left out: it cannot list the keys a file or the environment
+        // holds (librdkafka properties are an open set of dotted names, and unknown keys in the file
+        // must be errors), its FileProvider is async-only, and it would add ~1 min of CPU to a clean
+        // build for four scalar keys. docs/OPERATIONS.md, "Configuration", has the details.
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         // Property tests for the policy's invariants (test-only).
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
@@ -60,6 +65,8 @@ let package = Package(
             dependencies: [
                 "Kafka", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit", "TriageWorker", "TriageGovernance",
                 .product(name: "Logging", package: "swift-log"),
+                // The config file (TriageSettings): Yams is already here for the policy.
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
 

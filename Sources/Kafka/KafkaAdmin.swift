@@ -20,10 +20,20 @@ public struct KafkaTopicSpec: Sendable, Hashable {
 public final class KafkaAdmin {
     private let client: RDKafkaClient
 
-    public init(bootstrapServers: String, extra: [String: String] = [:]) throws(KafkaError) {
-        var properties = [("bootstrap.servers", bootstrapServers)]
-        properties += extra.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        client = try RDKafkaClient(kind: RD_KAFKA_PRODUCER, properties: properties, events: ClientEvents())
+    /// An admin client with the command's settings (its properties, security included).
+    public init(settings: KafkaClientSettings, extra: [String: String] = [:]) throws(KafkaError) {
+        client = try RDKafkaClient(kind: RD_KAFKA_PRODUCER, role: "admin", settings: settings,
+                                   properties: settings.clientProperties(extra: extra), events: ClientEvents())
+    }
+
+    public convenience init(bootstrapServers: String, extra: [String: String] = [:]) throws(KafkaError) {
+        try self.init(settings: KafkaClientSettings(bootstrapServers: bootstrapServers), extra: extra)
+    }
+
+    /// Errors librdkafka reported since the last call (e.g. why a broker cannot be reached).
+    public func takeErrors() -> [KafkaError] {
+        rd_kafka_poll(client.handle, 0)  // serves the error callback
+        return client.takeErrors()
     }
 
     /// Topic names and partition counts known to the cluster.

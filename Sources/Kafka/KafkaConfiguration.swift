@@ -5,7 +5,12 @@
 /// partitions are assigned with the cooperative-sticky protocol. `extra` is the escape
 /// hatch for any raw librdkafka key.
 public struct KafkaConsumerConfiguration: Sendable {
-    public var bootstrapServers: String
+    /// The command's connection settings (cluster, security, raw properties for every client).
+    public var settings: KafkaClientSettings
+    public var bootstrapServers: String {
+        get { settings.bootstrapServers }
+        set { settings.bootstrapServers = newValue }
+    }
     public var groupID: String
     public var topics: [String]
     public var clientID: String = "triage"
@@ -19,18 +24,21 @@ public struct KafkaConsumerConfiguration: Sendable {
     /// Where a group with no committed offset starts: `earliest` or `latest`.
     public var autoOffsetReset: String = "earliest"
     public var assignmentStrategy: String = "cooperative-sticky"
-    /// Raw librdkafka properties, applied last.
+    /// Raw librdkafka properties for this consumer only, applied after `settings.properties`.
     public var extra: [String: String] = [:]
 
-    public init(bootstrapServers: String, groupID: String, topics: [String]) {
-        self.bootstrapServers = bootstrapServers
+    public init(settings: KafkaClientSettings, groupID: String, topics: [String]) {
+        self.settings = settings
         self.groupID = groupID
         self.topics = topics
     }
 
+    public init(bootstrapServers: String, groupID: String, topics: [String]) {
+        self.init(settings: KafkaClientSettings(bootstrapServers: bootstrapServers), groupID: groupID, topics: topics)
+    }
+
     var properties: [(String, String)] {
-        var p: [(String, String)] = [
-            ("bootstrap.servers", bootstrapServers),
+        let p: [(String, String)] = [
             ("group.id", groupID),
             ("client.id", clientID),
             ("session.timeout.ms", String(sessionTimeoutMs)),
@@ -43,15 +51,19 @@ public struct KafkaConsumerConfiguration: Sendable {
             ("partition.assignment.strategy", assignmentStrategy),
             ("enable.partition.eof", "false"),
         ]
-        p += extra.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        return p
+        return settings.clientProperties(defaults: p, extra: extra)
     }
 }
 
 /// Typed configuration for a producer. Idempotent by default, so a retried send is never
 /// written twice and order per partition is kept.
 public struct KafkaProducerConfiguration: Sendable {
-    public var bootstrapServers: String
+    /// The command's connection settings (cluster, security, raw properties for every client).
+    public var settings: KafkaClientSettings
+    public var bootstrapServers: String {
+        get { settings.bootstrapServers }
+        set { settings.bootstrapServers = newValue }
+    }
     public var clientID: String = "triage"
     public var idempotent: Bool = true
     /// At most this many records wait in the local queue (bounded in-flight).
@@ -61,16 +73,19 @@ public struct KafkaProducerConfiguration: Sendable {
     public var compression: String = "lz4"
     /// How long librdkafka retries one record before reporting it as failed.
     public var messageTimeoutMs: Int = 120_000
-    /// Raw librdkafka properties, applied last.
+    /// Raw librdkafka properties for this producer only, applied after `settings.properties`.
     public var extra: [String: String] = [:]
 
+    public init(settings: KafkaClientSettings) {
+        self.settings = settings
+    }
+
     public init(bootstrapServers: String) {
-        self.bootstrapServers = bootstrapServers
+        self.init(settings: KafkaClientSettings(bootstrapServers: bootstrapServers))
     }
 
     var properties: [(String, String)] {
         var p: [(String, String)] = [
-            ("bootstrap.servers", bootstrapServers),
             ("client.id", clientID),
             ("enable.idempotence", idempotent ? "true" : "false"),
             ("queue.buffering.max.messages", String(maxQueuedMessages)),
@@ -79,7 +94,6 @@ public struct KafkaProducerConfiguration: Sendable {
             ("message.timeout.ms", String(messageTimeoutMs)),
         ]
         if idempotent { p.append(("acks", "all")) }
-        p += extra.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        return p
+        return settings.clientProperties(defaults: p, extra: extra)
     }
 }

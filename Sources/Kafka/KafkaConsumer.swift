@@ -23,7 +23,7 @@ public final class KafkaConsumer {
 
     /// Creates a group member and subscribes to `configuration.topics`.
     public init(configuration: KafkaConsumerConfiguration) throws(KafkaError) {
-        client = try Self.makeClient(properties: configuration.properties)
+        client = try Self.makeClient(role: "group-consumer", settings: configuration.settings, properties: configuration.properties)
         isGroupMember = true
         try configuration.topics.map { KafkaTopicPartitionOffset(topic: $0, partition: RD_KAFKA_PARTITION_UA, offset: 0) }
             .withPartitionList { list throws(KafkaError) in
@@ -36,16 +36,18 @@ public final class KafkaConsumer {
 
     /// Creates a consumer outside any group, reading the given partitions from the given
     /// offsets (readers, verifiers, report builders).
-    public init(bootstrapServers: String, assignment: [KafkaTopicPartitionOffset], extra: [String: String] = [:]) throws(KafkaError) {
-        var properties: [(String, String)] = [
-            ("bootstrap.servers", bootstrapServers),
+    ///
+    /// The settings' properties (security, tuning) apply; the few a reader relies on (no
+    /// commits, a group id of its own) are applied after them and cannot be overridden.
+    public init(settings: KafkaClientSettings, assignment: [KafkaTopicPartitionOffset], extra: [String: String] = [:]) throws(KafkaError) {
+        let fixed: [(String, String)] = [
             ("group.id", "triage-reader"),  // required by librdkafka; never used to commit
             ("enable.auto.commit", "false"),
             ("enable.auto.offset.store", "false"),
             ("enable.partition.eof", "false"),
         ]
-        properties += extra.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        client = try Self.makeClient(properties: properties)
+        client = try Self.makeClient(role: "consumer", settings: settings,
+                                     properties: settings.clientProperties(extra: extra, fixed: fixed))
         isGroupMember = false
         try assignment.withPartitionList { list throws(KafkaError) in
             let err = rd_kafka_assign(client.handle, list)
@@ -55,8 +57,12 @@ public final class KafkaConsumer {
         }
     }
 
-    private static func makeClient(properties: [(String, String)]) throws(KafkaError) -> RDKafkaClient {
-        let client = try RDKafkaClient(kind: RD_KAFKA_CONSUMER, properties: properties, events: ClientEvents()) { conf in
+    public convenience init(bootstrapServers: String, assignment: [KafkaTopicPartitionOffset], extra: [String: String] = [:]) throws(KafkaError) {
+        try self.init(settings: KafkaClientSettings(bootstrapServers: bootstrapServers), assignment: assignment, extra: extra)
+    }
+
+    private static func makeClient(role: String, settings: KafkaClientSettings, properties: [(String, String)]) throws(KafkaError) -> RDKafkaClient {
+        let client = try RDKafkaClient(kind: RD_KAFKA_CONSUMER, role: role, settings: settings, properties: properties, events: ClientEvents()) { conf in
             rd_kafka_conf_set_rebalance_cb(conf) { rk, err, partitions, opaque in
                 guard let rk, let partitions, let opaque else { return }
                 let events = Unmanaged<ClientEvents>.fromOpaque(opaque).takeUnretainedValue()

@@ -22,6 +22,8 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
         case queueFull
         /// The operation timed out.
         case timeout
+        /// The cluster gave no metadata within the connect timeout (`KafkaClientSettings.checkReachable`).
+        case unreachable
         /// The mock cluster refused a request.
         case mockCluster
         /// The client raised a fatal error; it must be recreated.

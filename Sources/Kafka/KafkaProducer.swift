@@ -14,7 +14,8 @@ public final class KafkaProducer {
 
     public init(configuration: KafkaProducerConfiguration) throws(KafkaError) {
         self.configuration = configuration
-        client = try RDKafkaClient(kind: RD_KAFKA_PRODUCER, properties: configuration.properties, events: ClientEvents()) { conf in
+        client = try RDKafkaClient(kind: RD_KAFKA_PRODUCER, role: "producer", settings: configuration.settings,
+                                   properties: configuration.properties, events: ClientEvents()) { conf in
             rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
                 guard let message, let opaque else { return }
                 let events = Unmanaged<ClientEvents>.fromOpaque(opaque).takeUnretainedValue()

@@ -1,17 +1,23 @@
 /// Reads topics from their beginning up to their current end, outside any consumer group
 /// (no offsets are committed): for checks, summaries and reports.
 public struct KafkaTopicReader {
-    public var bootstrapServers: String
+    /// The command's settings: every admin and consumer the reader makes is built from them.
+    public var settings: KafkaClientSettings
+    public var bootstrapServers: String { settings.bootstrapServers }
+
+    public init(settings: KafkaClientSettings) {
+        self.settings = settings
+    }
 
     public init(bootstrapServers: String) {
-        self.bootstrapServers = bootstrapServers
+        self.init(settings: KafkaClientSettings(bootstrapServers: bootstrapServers))
     }
 
     /// Calls `body` for every record of the named topics that exist (missing ones are
     /// skipped). Returns the number of records read.
     @discardableResult
     public func readAll(topics wanted: [String], timeoutMs: Int = 60_000, _ body: (KafkaConsumerMessage) throws -> Void) throws -> Int {
-        let admin = try KafkaAdmin(bootstrapServers: bootstrapServers)
+        let admin = try KafkaAdmin(settings: settings)
         let known = try admin.topics()
         var partitions: [KafkaTopicPartition] = []
         for topic in wanted {
@@ -26,7 +32,7 @@ public struct KafkaTopicReader {
     @discardableResult
     public func readAll(partitions: [KafkaTopicPartition], properties: [String: String] = [:], timeoutMs: Int = 60_000,
                         _ body: (KafkaConsumerMessage) throws -> Void) throws -> Int {
-        try readAll(partitions: partitions, admin: KafkaAdmin(bootstrapServers: bootstrapServers), properties: properties,
+        try readAll(partitions: partitions, admin: KafkaAdmin(settings: settings), properties: properties,
                     timeoutMs: timeoutMs, body)
     }
 
@@ -43,7 +49,7 @@ public struct KafkaTopicReader {
         guard !assignment.isEmpty else { return 0 }
         var extra = properties
         extra["fetch.max.bytes"] = extra["fetch.max.bytes"] ?? "52428800"
-        let consumer = try KafkaConsumer(bootstrapServers: bootstrapServers, assignment: assignment, extra: extra)
+        let consumer = try KafkaConsumer(settings: settings, assignment: assignment, extra: extra)
         var remaining = ends
         var count = 0
         let deadline = ContinuousClock.now + .milliseconds(timeoutMs)

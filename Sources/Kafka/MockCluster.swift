@@ -26,7 +26,7 @@ public final class MockCluster: @unchecked Sendable {
             throw KafkaError(code: .mockCluster, message: "a mock cluster needs at least 1 broker, not \(brokers)")
         }
         // The mock cluster hangs off a client handle; a producer handle that never produces.
-        client = try RDKafkaClient(kind: RD_KAFKA_PRODUCER, properties: [("log_level", "3")], events: ClientEvents())
+        client = try RDKafkaClient(kind: RD_KAFKA_PRODUCER, role: "mock-cluster", settings: nil, properties: [("log_level", "3")], events: ClientEvents())
         guard let cluster = rd_kafka_mock_cluster_new(client.handle, Int32(brokers)) else {
             throw KafkaError(code: .mockCluster, message: "rd_kafka_mock_cluster_new(\(brokers)) failed")
         }

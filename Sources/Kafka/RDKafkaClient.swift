@@ -19,8 +19,12 @@ final class RDKafkaClient {
     let handle: OpaquePointer
     let events: ClientEvents
 
-    init(kind: rd_kafka_type_t, properties: [(String, String)], events: ClientEvents,
+    /// `role` names the client in `ClientRecorder`'s log (consumer, group-consumer, producer, admin).
+    /// `settings` is nil only for the handle that hosts a mock cluster (not a client of a command).
+    init(kind: rd_kafka_type_t, role: String, settings: KafkaClientSettings?, properties: [(String, String)], events: ClientEvents,
          configure: (OpaquePointer) -> Void = { _ in }) throws(KafkaError) {
+        if let settings { ClientRecorder.record(role: role, settings: settings, properties: properties) }
+        let settings = settings ?? KafkaClientSettings(bootstrapServers: "")
         guard let conf = rd_kafka_conf_new() else {
             throw KafkaError(code: .clientCreation, message: "rd_kafka_conf_new failed")
         }
@@ -31,7 +35,7 @@ final class RDKafkaClient {
                 rd_kafka_conf_destroy(conf)
                 throw KafkaError(
                     code: .configuration,
-                    message: "librdkafka refused \(key)=\(value): \(String(cBuffer: errstr))")
+                    message: "librdkafka refused \(key)=\(settings.printable(key, value)): \(String(cBuffer: errstr))")
             }
         }
         self.events = events

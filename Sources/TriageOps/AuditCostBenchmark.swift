@@ -80,7 +80,11 @@ public struct AuditCostBenchmark {
     public var classifier: ClassifierFactory
     /// An external cluster (e.g. `triage dev-cluster` pinned to another core); nil: an
     /// in-process mock cluster, whose broker threads then compete with the worker.
-    public var bootstrapServers: String?
+    public var kafka: KafkaClientSettings?
+    public var bootstrapServers: String? {
+        get { kafka?.bootstrapServers }
+        set { kafka = newValue.map { KafkaClientSettings(bootstrapServers: $0) } }
+    }
 
     public init(sliceTickets: Int, pairs: Int, runs: Int, classifier: @escaping ClassifierFactory) {
         self.sliceTickets = sliceTickets
@@ -107,18 +111,18 @@ public struct AuditCostBenchmark {
     /// another's contact history).
     private func once(seed: UInt64) async throws -> [Slice] {
         var cluster: DevCluster?
-        let bootstrap: String
-        if let external = bootstrapServers {
-            bootstrap = external
+        let settings: KafkaClientSettings
+        if let external = kafka {
+            settings = external
         } else {
             cluster = try DevCluster(brokers: 1, partitions: partitions)
-            bootstrap = cluster!.bootstrapServers
+            settings = KafkaClientSettings(bootstrapServers: cluster!.bootstrapServers)
         }
         let sliceCount = 2 * (pairs + 1)
         let run = "acb-\(seed)-\(UInt32.random(in: 0 ... .max))"
-        var config = WorkerConfiguration(bootstrapServers: bootstrap, workerID: "bench")
+        var config = WorkerConfiguration(kafka: settings, workerID: "bench")
         config.topics.tickets = "\(run).tickets"
-        _ = try Seeder(bootstrapServers: bootstrap, topic: config.topics.tickets)
+        _ = try Seeder(kafka: settings, topic: config.topics.tickets)
             .seed(count: sliceCount * sliceTickets, seed: seed, malformedRate: 0, customerPrefix: "\(run)-C-")
         config.groupID = run
         config.consumerProperties["auto.offset.reset"] = "earliest"

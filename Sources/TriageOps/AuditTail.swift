@@ -23,14 +23,22 @@ public struct AuditTail {
         }
     }
 
-    public var bootstrapServers: String
+    public var kafka: KafkaClientSettings
+    public var bootstrapServers: String {
+        get { kafka.bootstrapServers }
+        set { kafka.bootstrapServers = newValue }
+    }
     public var topic: String
     public var filter: Filter
     /// How many records each partition is read back from its end before following.
     public var lookback: Int64
 
     public init(bootstrapServers: String, topic: String = TriageTopics().audit, filter: Filter = Filter(), lookback: Int64 = 10_000) {
-        self.bootstrapServers = bootstrapServers
+        self.init(kafka: KafkaClientSettings(bootstrapServers: bootstrapServers), topic: topic, filter: filter, lookback: lookback)
+    }
+
+    public init(kafka: KafkaClientSettings, topic: String = TriageTopics().audit, filter: Filter = Filter(), lookback: Int64 = 10_000) {
+        self.kafka = kafka
         self.topic = topic
         self.filter = filter
         self.lookback = lookback
@@ -40,7 +48,7 @@ public struct AuditTail {
     /// when `follow`, with every new matching record until `shouldStop` says so.
     public func run(limit: Int, follow: Bool, shouldStop: () -> Bool = { false },
                     show: (_ record: JSONValue, _ raw: [UInt8]) -> Void) throws {
-        let admin = try KafkaAdmin(bootstrapServers: bootstrapServers)
+        let admin = try KafkaAdmin(settings: kafka)
         guard let partitions = try admin.topics()[topic] else {
             throw KafkaError(code: .configuration, message: "topic \(topic) does not exist")
         }
@@ -51,7 +59,7 @@ public struct AuditTail {
             assignment.append(KafkaTopicPartitionOffset(topic: topic, partition: p, offset: max(marks.low, marks.high - lookback)))
             if marks.high > max(marks.low, marks.high - lookback) { remaining[p] = marks.high }
         }
-        let consumer = try KafkaConsumer(bootstrapServers: bootstrapServers, assignment: assignment)
+        let consumer = try KafkaConsumer(settings: kafka, assignment: assignment)
         defer { try? consumer.close() }
         let parser = JSONParser(maxBytes: 1 << 20, maxDepth: 32)
 

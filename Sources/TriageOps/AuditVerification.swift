@@ -13,12 +13,20 @@ public struct AuditVerification {
         public var isIntact: Bool { findings.isEmpty }
     }
 
-    public var bootstrapServers: String
+    public var kafka: KafkaClientSettings
+    public var bootstrapServers: String {
+        get { kafka.bootstrapServers }
+        set { kafka.bootstrapServers = newValue }
+    }
     public var topics: TriageTopics
     public var range: AuditRange
 
     public init(bootstrapServers: String, topics: TriageTopics = TriageTopics(), range: AuditRange = AuditRange()) {
-        self.bootstrapServers = bootstrapServers
+        self.init(kafka: KafkaClientSettings(bootstrapServers: bootstrapServers), topics: topics, range: range)
+    }
+
+    public init(kafka: KafkaClientSettings, topics: TriageTopics = TriageTopics(), range: AuditRange = AuditRange()) {
+        self.kafka = kafka
         self.topics = topics
         self.range = range
     }
@@ -26,7 +34,7 @@ public struct AuditVerification {
     public func run(timeoutMs: Int = 120_000) throws -> Report {
         var verifier = ChainVerifier(rangeStartsMidTopic: range.from != nil, rangeEndsMidTopic: range.to != nil)
         var checkpoints = 0
-        try KafkaTopicReader(bootstrapServers: bootstrapServers).readAll(topics: [topics.audit, topics.auditCheckpoints], timeoutMs: timeoutMs) { message in
+        try KafkaTopicReader(settings: kafka).readAll(topics: [topics.audit, topics.auditCheckpoints], timeoutMs: timeoutMs) { message in
             if message.topic == topics.auditCheckpoints {
                 if let checkpoint = ChainCheckpoint(bytes: message.value) {
                     verifier.add(checkpoint: checkpoint)

@@ -16,7 +16,11 @@ import TriageGovernance
 /// everything (re-publishing windows with the same key: consumers keep the latest per key).
 public final class FairnessMonitoring {
     public struct Options: Sendable {
-        public var bootstrapServers: String
+        public var kafka: KafkaClientSettings
+        public var bootstrapServers: String {
+            get { kafka.bootstrapServers }
+            set { kafka.bootstrapServers = newValue }
+        }
         public var topics = TriageTopics()
         public var config: FairnessConfig
         public var fromBeginning = false
@@ -34,7 +38,11 @@ public final class FairnessMonitoring {
         public var instance = "monitor"
 
         public init(bootstrapServers: String, config: FairnessConfig) {
-            self.bootstrapServers = bootstrapServers
+            self.init(kafka: KafkaClientSettings(bootstrapServers: bootstrapServers), config: config)
+        }
+
+        public init(kafka: KafkaClientSettings, config: FairnessConfig) {
+            self.kafka = kafka
             self.config = config
         }
     }
@@ -85,7 +93,7 @@ public final class FairnessMonitoring {
     /// Reads everything currently in the input topics, publishes every window (a window whose
     /// end is after the time of reading is published as partial), returns.
     public func runOnce(publish: Bool = true, nowMs: Int64 = UTCTime.nowMillis(), onEvent: (Event) -> Void) throws -> Summary {
-        let reader = GovernanceInputReader(bootstrapServers: options.bootstrapServers, topics: options.topics,
+        let reader = GovernanceInputReader(kafka: options.kafka, topics: options.topics,
                                            windowLengthMs: options.config.windowLengthMs)
         var input = try reader.read { count in onEvent(.note("read \(count) records…")) }
         summary.read = input.read
@@ -130,7 +138,7 @@ public final class FairnessMonitoring {
         }
         var logger = Logger(label: "triage.monitor")
         logger[metadataKey: "instance"] = "\(options.instance)"
-        let lease = try ServiceLease(bootstrapServers: options.bootstrapServers, group: group, topic: options.topics.leases,
+        let lease = try ServiceLease(kafka: options.kafka, group: group, topic: options.topics.leases,
                                      instance: options.instance, logger: logger)
         defer { lease.release() }
         while !shouldStop() {
@@ -144,7 +152,7 @@ public final class FairnessMonitoring {
 
     private func runActive(lease: ServiceLease?, shouldStop: () -> Bool, onEvent: (Event) -> Void) throws {
         let topics = options.topics
-        let admin = try KafkaAdmin(bootstrapServers: options.bootstrapServers)
+        let admin = try KafkaAdmin(settings: options.kafka)
         try ensureOutputTopic(admin)
         let known = try admin.topics()
         summary.missingTopics = topics.governanceInputs.filter { known[$0] == nil }
@@ -170,7 +178,7 @@ public final class FairnessMonitoring {
                     offset: options.fromBeginning ? KafkaTopicPartitionOffset.beginning : KafkaTopicPartitionOffset.end))
             }
         }
-        let consumer = try KafkaConsumer(bootstrapServers: options.bootstrapServers, assignment: assignment,
+        let consumer = try KafkaConsumer(settings: options.kafka, assignment: assignment,
                                          extra: ["fetch.max.bytes": "52428800"])
         defer { try? consumer.close() }
         try openProducer()
@@ -247,7 +255,7 @@ public final class FairnessMonitoring {
 
     private func openProducer() throws {
         guard producer == nil else { return }
-        producer = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: options.bootstrapServers))
+        producer = try KafkaProducer(configuration: KafkaProducerConfiguration(settings: options.kafka))
     }
 
     private func emit(_ window: FairnessWindow, partial: Bool, publish: Bool, onEvent: (Event) -> Void) throws {

@@ -60,7 +60,7 @@ public struct GovernanceInput: Sendable {
 /// Reads the governance inputs from their beginning to their current end, outside any consumer
 /// group (nothing committed).
 public struct GovernanceInputReader {
-    public var bootstrapServers: String
+    public var kafka: KafkaClientSettings
     public var topics: TriageTopics
     /// Applies to `triage.audit` (offsets or Kafka timestamps). Resolutions are then kept when
     /// due within the windows of the decisions read; feedback is always read whole (it only
@@ -70,9 +70,14 @@ public struct GovernanceInputReader {
     public var windowLengthMs: Int64
 
     public init(bootstrapServers: String, topics: TriageTopics = TriageTopics(), range: AuditRange = AuditRange(),
+                windowLengthMs: Int64 = 3_600_000) {
+        self.init(kafka: KafkaClientSettings(bootstrapServers: bootstrapServers), topics: topics, range: range, windowLengthMs: windowLengthMs)
+    }
+
+    public init(kafka: KafkaClientSettings, topics: TriageTopics = TriageTopics(), range: AuditRange = AuditRange(),
                 windowLengthMs: Int64 = 3_600_000)
     {
-        self.bootstrapServers = bootstrapServers
+        self.kafka = kafka
         self.topics = topics
         self.range = range
         self.windowLengthMs = max(1, windowLengthMs)
@@ -81,11 +86,11 @@ public struct GovernanceInputReader {
     /// Reads the three topics; `progress` is called every 100,000 records with the count so far.
     public func read(timeoutMs: Int = 300_000, progress: (Int) -> Void = { _ in }) throws -> GovernanceInput {
         var input = GovernanceInput()
-        let admin = try KafkaAdmin(bootstrapServers: bootstrapServers)
+        let admin = try KafkaAdmin(settings: kafka)
         let known = try admin.topics()
         input.missingTopics = topics.governanceInputs.filter { known[$0] == nil }
         var count = 0
-        try KafkaTopicReader(bootstrapServers: bootstrapServers).readAll(topics: topics.governanceInputs, timeoutMs: timeoutMs) { message in
+        try KafkaTopicReader(settings: kafka).readAll(topics: topics.governanceInputs, timeoutMs: timeoutMs) { message in
             count += 1
             if count % 100_000 == 0 { progress(count) }
             if message.topic == topics.audit, !range.contains(offset: message.offset, timestampMs: message.timestampMs) {

@@ -1,3 +1,4 @@
+import Kafka
 import TriageWorker
 import Foundation
 import TriageAudit
@@ -6,7 +7,7 @@ import TriageGovernance
 /// `triage audit report`: reads a range of `triage.audit` (and the commitment resolutions and
 /// feedback that go with it) outside any consumer group and builds the `GovernanceReport`.
 public struct GovernanceReporting {
-    public var bootstrapServers: String
+    public var kafka: KafkaClientSettings
     public var topics: TriageTopics
     public var range: AuditRange
     public var config: FairnessConfig
@@ -15,9 +16,15 @@ public struct GovernanceReporting {
     public var title: String
 
     public init(bootstrapServers: String, topics: TriageTopics = TriageTopics(), range: AuditRange = AuditRange(),
+                config: FairnessConfig, shuffle: AttributeShuffle? = nil, title: String = GovernanceReportBuilder.defaultTitle) {
+        self.init(kafka: KafkaClientSettings(bootstrapServers: bootstrapServers), topics: topics, range: range, config: config,
+                  shuffle: shuffle, title: title)
+    }
+
+    public init(kafka: KafkaClientSettings, topics: TriageTopics = TriageTopics(), range: AuditRange = AuditRange(),
                 config: FairnessConfig, shuffle: AttributeShuffle? = nil, title: String = GovernanceReportBuilder.defaultTitle)
     {
-        self.bootstrapServers = bootstrapServers
+        self.kafka = kafka
         self.topics = topics
         self.range = range
         self.config = config
@@ -29,7 +36,7 @@ public struct GovernanceReporting {
     public func build(generatedAtMs: Int64 = UTCTime.nowMillis(), timeoutMs: Int = 300_000,
                       progress: (Int) -> Void = { _ in }) throws -> (report: GovernanceReport, input: GovernanceInput)
     {
-        var input = try GovernanceInputReader(bootstrapServers: bootstrapServers, topics: topics, range: range,
+        var input = try GovernanceInputReader(kafka: kafka, topics: topics, range: range,
                                               windowLengthMs: config.windowLengthMs).read(timeoutMs: timeoutMs, progress: progress)
         if let shuffle { shuffle.apply(to: &input) }
         let report = GovernanceReport(config: config, decisions: input.decisions, resolutions: input.resolutions,

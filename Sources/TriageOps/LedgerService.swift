@@ -51,8 +51,7 @@ public final class LedgerService {
         public var leaseTerms = 0
     }
 
-
-    private let bootstrapServers: String
+    private let kafka: KafkaClientSettings
     private let options: Options
     private let rule: SayToDoRule
     private let logger: Logger
@@ -63,20 +62,24 @@ public final class LedgerService {
     /// Per cohort attribute and value: (kept on time, resolved).
     private var cohorts: [String: [String: (kept: Int, resolved: Int)]] = [:]
 
-    public init(bootstrapServers: String, policy: Policy, options: Options = Options(), logger: Logger) throws {
-        self.bootstrapServers = bootstrapServers
+    public convenience init(bootstrapServers: String, policy: Policy, options: Options = Options(), logger: Logger) throws {
+        try self.init(kafka: KafkaClientSettings(bootstrapServers: bootstrapServers), policy: policy, options: options, logger: logger)
+    }
+
+    public init(kafka: KafkaClientSettings, policy: Policy, options: Options = Options(), logger: Logger) throws {
+        self.kafka = kafka
         self.options = options
         self.logger = logger
         rule = policy.sayToDo
         ledger = CommitmentLedger(rule: policy.sayToDo, window: options.window)
-        var config = KafkaProducerConfiguration(bootstrapServers: bootstrapServers)
+        var config = KafkaProducerConfiguration(settings: kafka)
         config.clientID = "triage-ledger"
         producer = try KafkaProducer(configuration: config)
     }
 
     public func run(shouldStop: () -> Bool = { false }) throws -> Summary {
         let lease = try options.leaseGroup.map { group throws(KafkaError) in
-            try ServiceLease(bootstrapServers: bootstrapServers, group: group, topic: options.topics.leases,
+            try ServiceLease(kafka: kafka, group: group, topic: options.topics.leases,
                              instance: options.instance, logger: logger)
         }
         defer { lease?.release() }
@@ -113,7 +116,7 @@ public final class LedgerService {
     // MARK: - Start: what earlier runs already settled
 
     private func restore() throws {
-        let reader = KafkaTopicReader(bootstrapServers: bootstrapServers)
+        let reader = KafkaTopicReader(settings: kafka)
         var settled = 0
         try reader.readAll(topics: [options.topics.commitments]) { message in
             guard let r = try? JSONParser().parse(message.value), let decision = r["decision_id"]?.stringValue,
@@ -167,7 +170,7 @@ public final class LedgerService {
     /// Everything now in the topics, in time order, settled as of `atMillis`.
     private func runOnce() throws {
         var events: [(Int64, Int, Event)] = []
-        try KafkaTopicReader(bootstrapServers: bootstrapServers)
+        try KafkaTopicReader(settings: kafka)
             .readAll(topics: [options.topics.audit, options.topics.outcomes, options.topics.control]) { message in
                 for (time, event) in self.events(message) { events.append((time, events.count, event)) }
             }
@@ -183,7 +186,7 @@ public final class LedgerService {
 
     /// Runs while this instance holds the lease (or, with none, until `shouldStop`).
     private func runLive(lease: ServiceLease?, shouldStop: () -> Bool) throws {
-        let admin = try KafkaAdmin(bootstrapServers: bootstrapServers)
+        let admin = try KafkaAdmin(settings: kafka)
         let known = try admin.topics()
         var assignment: [KafkaTopicPartitionOffset] = []
         for topic in [options.topics.audit, options.topics.outcomes, options.topics.control] {
@@ -194,7 +197,7 @@ public final class LedgerService {
                 assignment.append(KafkaTopicPartitionOffset(topic: topic, partition: p, offset: KafkaTopicPartitionOffset.beginning))
             }
         }
-        let consumer = try KafkaConsumer(bootstrapServers: bootstrapServers, assignment: assignment,
+        let consumer = try KafkaConsumer(settings: kafka, assignment: assignment,
                                          extra: ["fetch.max.bytes": "52428800"])
         defer { try? consumer.close() }
         var lastSweep = ContinuousClock.now
@@ -248,7 +251,7 @@ public final class LedgerService {
             if resolution.escalated {
                 summary.escalated += 1
                 try send(KafkaProducerMessage(
-                    topic: "queue.\(ExpertQueue.humanQueueName)", key: c.customer, value: resolution.escalation(at: time),
+                    topic: options.topics.queue(ExpertQueue.humanQueueName), key: c.customer, value: resolution.escalation(at: time),
                     headers: [KafkaHeader(key: "triage.decision", string: "escalation"),
                               KafkaHeader(key: "triage.reason", string: ReasonCode.promiseOverdue.rawValue),
                               KafkaHeader(key: "triage.ticket_id", string: c.ticketID),

@@ -10,7 +10,11 @@ import TriageWorker
 /// escalations and circuit breakers have something to do. Deterministic per action id and seed.
 /// A SIMULATION: production systems write their own outcomes (docs/OPERATIONS.md has the shape).
 public struct OutcomeSimulator {
-    public var bootstrapServers: String
+    public var kafka: KafkaClientSettings
+    public var bootstrapServers: String {
+        get { kafka.bootstrapServers }
+        set { kafka.bootstrapServers = newValue }
+    }
     public var topics = TriageTopics()
     public var onTime: Double
     public var late: Double
@@ -19,7 +23,11 @@ public struct OutcomeSimulator {
     public var failingTemplates: Set<String> = []
 
     public init(bootstrapServers: String, onTime: Double = 0.97, late: Double = 0.02, seed: UInt64 = 1) {
-        self.bootstrapServers = bootstrapServers
+        self.init(kafka: KafkaClientSettings(bootstrapServers: bootstrapServers), onTime: onTime, late: late, seed: seed)
+    }
+
+    public init(kafka: KafkaClientSettings, onTime: Double = 0.97, late: Double = 0.02, seed: UInt64 = 1) {
+        self.kafka = kafka
         self.onTime = onTime
         self.late = late
         self.seed = seed
@@ -45,13 +53,13 @@ public struct OutcomeSimulator {
 
     /// Reads every action now in `triage.actions` and writes the outcomes.
     public func run(progress: ((Int) -> Void)? = nil) throws -> Summary {
-        var config = KafkaProducerConfiguration(bootstrapServers: bootstrapServers)
+        var config = KafkaProducerConfiguration(settings: kafka)
         config.clientID = "triage-outcome-simulator"
         let producer = try KafkaProducer(configuration: config)
         var summary = Summary()
         var token: UInt = 0
         let parser = JSONParser()
-        try KafkaTopicReader(bootstrapServers: bootstrapServers).readAll(topics: [topics.actions]) { message in
+        try KafkaTopicReader(settings: kafka).readAll(topics: [topics.actions]) { message in
             guard let action = try? parser.parse(message.value), let id = action["action_id"]?.stringValue,
                   let requested = RFC3339Timestamp.milliseconds(action["requested_at"]?.stringValue) else { return }
             summary.actions += 1

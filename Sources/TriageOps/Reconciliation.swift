@@ -46,12 +46,20 @@ public struct RunReport: Sendable {
 }
 
 public struct Reconciliation {
-    public var bootstrapServers: String
+    public var kafka: KafkaClientSettings
+    public var bootstrapServers: String {
+        get { kafka.bootstrapServers }
+        set { kafka.bootstrapServers = newValue }
+    }
     public var topics: TriageTopics
     public var policy: Policy
 
     public init(bootstrapServers: String, topics: TriageTopics = TriageTopics(), policy: Policy = .demo) {
-        self.bootstrapServers = bootstrapServers
+        self.init(kafka: KafkaClientSettings(bootstrapServers: bootstrapServers), topics: topics, policy: policy)
+    }
+
+    public init(kafka: KafkaClientSettings, topics: TriageTopics = TriageTopics(), policy: Policy = .demo) {
+        self.kafka = kafka
         self.topics = topics
         self.policy = policy
     }
@@ -60,13 +68,13 @@ public struct Reconciliation {
     /// has (a run routed with another policy, or the ledger's escalations), so a ticket that
     /// sits in a queue the given policy does not name is found, not reported lost.
     public func queueTopics() throws -> [String] {
-        let declared = policy.queueNames.map { "queue.\($0)" }
-        let existing = try KafkaAdmin(bootstrapServers: bootstrapServers).topics().keys.filter { $0.hasPrefix("queue.") }
+        let declared = policy.queueNames.map(topics.queue)
+        let existing = try KafkaAdmin(settings: kafka).topics().keys.filter { topics.queueName(ofTopic: $0) != nil }
         return Array(Set(declared).union(existing)).sorted()
     }
 
     public func run(timeoutMs: Int = 120_000) throws -> RunReport {
-        let reader = KafkaTopicReader(bootstrapServers: bootstrapServers)
+        let reader = KafkaTopicReader(settings: kafka)
         let decoder = TicketDecoder()
         let limits = RecordLimits()
         var report = RunReport()
@@ -95,7 +103,7 @@ public struct Reconciliation {
             report.routedRecords += 1
             let id = message.header("triage.ticket_id") ?? "?"
             if routedIDs.insert(id).inserted {
-                let queue = message.topic == topics.automated ? "(automated)" : String(message.topic.dropFirst("queue.".count))
+                let queue = message.topic == topics.automated ? "(automated)" : (topics.queueName(ofTopic: message.topic) ?? message.topic)
                 report.perQueue[queue, default: 0] += 1
             }
         }

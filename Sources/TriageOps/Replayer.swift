@@ -65,11 +65,19 @@ public struct Replayer {
         public var seconds = 0.0
     }
 
-    public var bootstrapServers: String
+    public var kafka: KafkaClientSettings
+    public var bootstrapServers: String {
+        get { kafka.bootstrapServers }
+        set { kafka.bootstrapServers = newValue }
+    }
     public var topic: String
 
     public init(bootstrapServers: String, topic: String = "tickets") {
-        self.bootstrapServers = bootstrapServers
+        self.init(kafka: KafkaClientSettings(bootstrapServers: bootstrapServers), topic: topic)
+    }
+
+    public init(kafka: KafkaClientSettings, topic: String = "tickets") {
+        self.kafka = kafka
         self.topic = topic
     }
 
@@ -105,7 +113,7 @@ public struct Replayer {
         let selected = options.limit > 0 ? Array(rows.prefix(options.limit)) : rows
         let total = selected.count * options.repeats
 
-        var config = KafkaProducerConfiguration(bootstrapServers: bootstrapServers)
+        var config = KafkaProducerConfiguration(settings: kafka)
         config.clientID = "triage-replay"
         let producer = try KafkaProducer(configuration: config)
         var summary = Summary()

@@ -26,15 +26,23 @@ public struct SayToDoCheck {
         public var isClean: Bool { unbacked.isEmpty && notEscalated.isEmpty }
     }
 
-    public var bootstrapServers: String
+    public var kafka: KafkaClientSettings
+    public var bootstrapServers: String {
+        get { kafka.bootstrapServers }
+        set { kafka.bootstrapServers = newValue }
+    }
     public var topics = TriageTopics()
 
     public init(bootstrapServers: String) {
-        self.bootstrapServers = bootstrapServers
+        self.init(kafka: KafkaClientSettings(bootstrapServers: bootstrapServers))
+    }
+
+    public init(kafka: KafkaClientSettings) {
+        self.kafka = kafka
     }
 
     public func run(atMillis: Int64, timeoutMs: Int = 120_000) throws -> Report {
-        let reader = KafkaTopicReader(bootstrapServers: bootstrapServers)
+        let reader = KafkaTopicReader(settings: kafka)
         let parser = JSONParser(maxBytes: 1 << 20, maxDepth: 32)
         var report = Report()
 
@@ -54,7 +62,7 @@ public struct SayToDoCheck {
         }
         // Escalations on queue.human.
         var escalations = Set<String>()
-        try reader.readAll(topics: ["queue.\(ExpertQueue.humanQueueName)"], timeoutMs: timeoutMs) { message in
+        try reader.readAll(topics: [topics.queue(ExpertQueue.humanQueueName)], timeoutMs: timeoutMs) { message in
             guard message.header("triage.decision") == "escalation", let e = try? parser.parse(message.value),
                   let decision = e["decision_id"]?.stringValue, let name = e["commitment"]?.stringValue else { return }
             escalations.insert("\(decision)/\(name)")

@@ -3,11 +3,19 @@ import TriageCore
 
 /// Writes the project's sample tickets to a topic (the demo, tests and load runs).
 public struct Seeder {
-    public var bootstrapServers: String
+    public var kafka: KafkaClientSettings
+    public var bootstrapServers: String {
+        get { kafka.bootstrapServers }
+        set { kafka.bootstrapServers = newValue }
+    }
     public var topic: String
 
     public init(bootstrapServers: String, topic: String = "tickets") {
-        self.bootstrapServers = bootstrapServers
+        self.init(kafka: KafkaClientSettings(bootstrapServers: bootstrapServers), topic: topic)
+    }
+
+    public init(kafka: KafkaClientSettings, topic: String = "tickets") {
+        self.kafka = kafka
         self.topic = topic
     }
 
@@ -24,7 +32,7 @@ public struct Seeder {
     /// Produces `count` sample tickets and waits until every one is acknowledged.
     public func seed(count: Int, seed: UInt64, malformedRate: Double = 0.03, humanRequestRate: Double = 0.05,
                      customerPrefix: String = "C-", progress: ((Int) -> Void)? = nil) throws(KafkaError) -> Summary {
-        var config = KafkaProducerConfiguration(bootstrapServers: bootstrapServers)
+        var config = KafkaProducerConfiguration(settings: kafka)
         config.clientID = "triage-seeder"
         let producer = try KafkaProducer(configuration: config)
         var generator = SampleTicketGenerator(seed: seed, malformedRate: malformedRate, humanRequestRate: humanRequestRate,

@@ -25,22 +25,21 @@ public final class ServiceLease {
     public private(set) var isHeld = false
 
     /// Joins `group` on `topic`; the topic must exist with one partition.
-    public init(bootstrapServers: String, group: String, topic: String, instance: String,
-                confirmIntervalMs: Int64 = 1_000, extra: [String: String] = [:], logger: Logger) throws(KafkaError) {
+    public init(kafka: KafkaClientSettings, group: String, topic: String, instance: String,
+                confirmIntervalMs: Int64 = 1_000, logger: Logger) throws(KafkaError) {
         self.group = group
         self.topic = topic
         self.logger = logger
         self.confirmInterval = .milliseconds(confirmIntervalMs)
-        let partitions = try KafkaAdmin(bootstrapServers: bootstrapServers, extra: extra).topics()[topic]
+        let partitions = try KafkaAdmin(settings: kafka).topics()[topic]
         guard let partitions else {
             throw KafkaError(code: .configuration, message: "lease topic \(topic) does not exist: run `triage topics create` (a single-instance service takes its lease there)")
         }
         guard partitions == 1 else {
             throw KafkaError(code: .configuration, message: "lease topic \(topic) has \(partitions) partitions; a lease needs exactly 1 (see `triage topics check`)")
         }
-        var config = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: group, topics: [topic])
+        var config = KafkaConsumerConfiguration(settings: kafka, groupID: group, topics: [topic])
         config.clientID = instance
-        config.extra = extra
         consumer = try KafkaConsumer(configuration: config)
     }
 

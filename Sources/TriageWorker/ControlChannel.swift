@@ -68,9 +68,9 @@ final class ControlChannel {
     private(set) var disabledTemplates: Set<String> = []
     private var lastPoll: UInt64 = 0
 
-    init(bootstrapServers: String, topic: String, partitions: Int, properties: [String: String] = [:]) throws(KafkaError) {
+    init(settings: KafkaClientSettings, topic: String, partitions: Int, properties: [String: String] = [:]) throws(KafkaError) {
         let assignment = (0..<Int32(partitions)).map { KafkaTopicPartitionOffset(topic: topic, partition: $0, offset: KafkaTopicPartitionOffset.beginning) }
-        consumer = try KafkaConsumer(bootstrapServers: bootstrapServers, assignment: assignment, extra: properties)
+        consumer = try KafkaConsumer(settings: settings, assignment: assignment, extra: properties)
     }
 
     /// Applies new control messages; polls at most every `intervalMs`. Returns what changed.

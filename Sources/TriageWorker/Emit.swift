@@ -98,7 +98,7 @@ struct Emit {
         var object = ticket.original
         object["triage"] = .object(triage)
         return KafkaProducerMessage(
-            topic: topic ?? decision.topic, key: ticket.customerID, value: JSONValue.object(object).serializedBytes(),
+            topic: topic ?? topics.queue(decision.queue), key: ticket.customerID, value: JSONValue.object(object).serializedBytes(),
             headers: [
                 KafkaHeader(key: "content-type", string: "application/json"),
                 KafkaHeader(key: "triage.ticket_id", string: ticket.id),

@@ -77,12 +77,12 @@ final class Pipeline {
         self.stats = stats
         self.shouldStop = shouldStop
         self.classifier = classifier
-        var producerConfig = KafkaProducerConfiguration(bootstrapServers: config.bootstrapServers)
+        var producerConfig = KafkaProducerConfiguration(settings: config.kafka)
         producerConfig.clientID = "triage-\(config.workerID)"
         producerConfig.extra = config.producerProperties
         producer = try KafkaProducer(configuration: producerConfig)
         var consumerConfig = KafkaConsumerConfiguration(
-            bootstrapServers: config.bootstrapServers, groupID: config.groupID, topics: [config.topics.tickets])
+            settings: config.kafka, groupID: config.groupID, topics: [config.topics.tickets])
         consumerConfig.clientID = "triage-\(config.workerID)"
         consumerConfig.extra = config.consumerProperties
         consumer = try KafkaConsumer(configuration: consumerConfig)
@@ -160,7 +160,7 @@ final class Pipeline {
                 throw KafkaError(code: .configuration, message: "the contacts changelog \(config.topics.contacts) must exist with at least as many partitions as \(config.topics.tickets) (\(tickets)); it has \(topics[config.topics.contacts].map(String.init) ?? "none")")
             }
             if let partitions = topics[config.topics.control] {
-                control = try ControlChannel(bootstrapServers: config.bootstrapServers, topic: config.topics.control, partitions: partitions,
+                control = try ControlChannel(settings: config.kafka, topic: config.topics.control, partitions: partitions,
                                              properties: config.sideReaderProperties)
             } else {
                 logger.warning("no control topic \(config.topics.control): say-to-do circuit breakers cannot reach this worker")
@@ -405,8 +405,8 @@ final class Pipeline {
     /// have given its partitions away (a process stopped or starved past the session timeout):
     /// the session timeout less two heartbeats.
     private var stallLimitMicros: UInt64 {
-        let session = config.consumerProperties["session.timeout.ms"].flatMap(Int.init) ?? KafkaConsumerConfiguration.defaultSessionTimeoutMs
-        let heartbeat = config.consumerProperties["heartbeat.interval.ms"].flatMap(Int.init) ?? KafkaConsumerConfiguration.defaultHeartbeatIntervalMs
+        let session = config.consumerProperty("session.timeout.ms").flatMap(Int.init) ?? KafkaConsumerConfiguration.defaultSessionTimeoutMs
+        let heartbeat = config.consumerProperty("heartbeat.interval.ms").flatMap(Int.init) ?? KafkaConsumerConfiguration.defaultHeartbeatIntervalMs
         return UInt64(max(1_000, session - 2 * heartbeat)) * 1000
     }
 
@@ -428,7 +428,7 @@ final class Pipeline {
         remember(unprocessed)
         let paused = assigned
         consume.pauseAll(paused)
-        let heartbeat = config.consumerProperties["heartbeat.interval.ms"].flatMap(Int.init) ?? KafkaConsumerConfiguration.defaultHeartbeatIntervalMs
+        let heartbeat = config.consumerProperty("heartbeat.interval.ms").flatMap(Int.init) ?? KafkaConsumerConfiguration.defaultHeartbeatIntervalMs
         let until = MonotonicClock.nowMicros() + UInt64(3 * heartbeat + 500) * 1000
         while MonotonicClock.nowMicros() < until, !shouldStop() {
             remember(try consumer.poll(maxMessages: 1_000, timeoutMs: 100))
@@ -486,7 +486,7 @@ final class Pipeline {
         let started = MonotonicClock.nowMicros()
         let changelog = partitions.map { KafkaTopicPartition(topic: config.topics.contacts, partition: $0.partition) }
         do {
-            let restored = try KafkaTopicReader(bootstrapServers: config.bootstrapServers)
+            let restored = try KafkaTopicReader(settings: config.kafka)
                 .readAll(partitions: changelog, properties: config.sideReaderProperties,
                          timeoutMs: Int(Self.remainingMs(until: deadline(afterMs: 30_000)))) { message in
                     guard let key = message.key.map({ String(decoding: $0, as: UTF8.self) }) else { return }

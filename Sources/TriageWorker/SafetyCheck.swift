@@ -6,7 +6,8 @@ import TriageAudit
 ///
 /// - The pseudonym key must have at least `minimumKeyBytes` bytes; only `development` (the CLI's
 ///   `--dev`) lets a shorter key, or none (the public development key), through.
-/// - A librdkafka override (`-X key=value`, given to both clients) of a key in `guardedKeys`
+/// - A librdkafka override (`-X key=value`, `TRIAGE_KAFKA_<KEY>` or the config file's
+///   `kafka.properties`, given to every client) of a key in `guardedKeys`
 ///   is refused when its value breaks the delivery guarantee, unless the key is named in
 ///   `unsafeOverrides` (`--unsafe-override KEY`); then it is let through as a `warning`.
 public struct SafetyCheck: Sendable {
@@ -119,10 +120,13 @@ public struct SafetyCheck: Sendable {
 
     /// Refusals and warnings for raw librdkafka properties given to the worker's clients.
     /// `group.id` must equal `groupID` (the `--group` the logs and scaling rely on).
-    public func kafkaProperties(_ properties: [String: String], groupID: String) -> Verdict {
+    /// `sources` says where a property came from (`TRIAGE_KAFKA_ACKS`, `triage.yaml:7`), for
+    /// the finding's name; without one it is `-X`.
+    public func kafkaProperties(_ properties: [String: String], groupID: String, sources: [String: String] = [:]) -> Verdict {
         var verdict = Verdict()
         func flag(_ key: String, _ problem: String) {
-            let setting = "-X \(key)"
+            let source = sources[key] ?? "-X"
+            let setting = source == "-X" ? "-X \(key)" : "\(key) (\(source))"
             if unsafeOverrides.contains(key) {
                 verdict.warnings.append(Finding(setting: setting, problem: problem + " (let through: --unsafe-override \(key))"))
             } else {

@@ -2,7 +2,13 @@ import Kafka
 import TriagePolicy
 
 /// The project's topic names. Other tooling relies on them: keep them stable.
+///
+/// With a prefix (`--topic-prefix`, for clusters that grant access by topic prefix) every
+/// name starts with it: `TriageTopics(prefix: "team-a.")` reads `team-a.tickets` and writes
+/// `team-a.triage.audit` and `team-a.queue.<name>`.
 public struct TriageTopics: Sendable, Hashable {
+    /// Prepended to every name (empty: none).
+    public private(set) var prefix = ""
     /// Input: one ticket per record, keyed by customer id.
     public var tickets = "tickets"
     /// One audit record per decision (docs/AUDIT-SCHEMA.md).
@@ -37,6 +43,31 @@ public struct TriageTopics: Sendable, Hashable {
 
     public init() {}
 
+    /// Every name with `prefix` in front.
+    public init(prefix: String) {
+        self.init()
+        guard !prefix.isEmpty else { return }
+        self.prefix = prefix
+        let names: [WritableKeyPath<TriageTopics, String>] = [
+            \.tickets, \.audit, \.auditCheckpoints, \.deadLetter, \.automated, \.replies, \.actions, \.outcomes,
+            \.commitments, \.sayToDo, \.control, \.contacts, \.feedback, \.fairness, \.leases,
+        ]
+        for name in names { self[keyPath: name] = prefix + self[keyPath: name] }
+    }
+
+    /// A name the operator gave without the prefix (e.g. `--input`), with it.
+    public func prefixed(_ name: String) -> String { prefix + name }
+
+    /// The topic of a policy queue: `<prefix>queue.<name>`.
+    public func queue(_ name: String) -> String { prefix + "queue." + name }
+
+    /// The queue name of a queue topic (`<prefix>queue.<name>` → `name`), or nil.
+    public func queueName(ofTopic topic: String) -> String? {
+        let head = prefix + "queue."
+        guard topic.hasPrefix(head) else { return nil }
+        return String(topic.dropFirst(head.count))
+    }
+
     /// Every topic the project's processes read or write, with partition counts and the
     /// topic configuration each one needs:
     /// - the audit trail, its checkpoints, the resolved commitments and the control channel
@@ -50,7 +81,7 @@ public struct TriageTopics: Sendable, Hashable {
         let kept = ["retention.ms": String(retentionMs), "retention.bytes": "-1", "cleanup.policy": "delete"]
         var specs = [tickets, deadLetter, automated, replies, actions, outcomes, sayToDo, feedback, fairness]
             .map { KafkaTopicSpec(name: $0, partitions: partitions) }
-        specs += policy.queueNames.map { KafkaTopicSpec(name: "queue.\($0)", partitions: partitions) }
+        specs += policy.queueNames.map { KafkaTopicSpec(name: queue($0), partitions: partitions) }
         specs += [audit, auditCheckpoints, commitments, control].map { KafkaTopicSpec(name: $0, partitions: partitions, config: kept) }
         specs.append(KafkaTopicSpec(name: contacts, partitions: partitions, config: ["cleanup.policy": "compact"]))
         specs.append(KafkaTopicSpec(name: leases, partitions: 1))

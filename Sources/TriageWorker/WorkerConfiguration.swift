@@ -1,9 +1,16 @@
+import Kafka
 import TriageAudit
 import TriagePolicy
 
 /// Everything a worker needs to know, in one documented place.
 public struct WorkerConfiguration: Sendable {
-    public var bootstrapServers: String
+    /// The command's connection settings: every client the worker makes (group consumer,
+    /// producer, admin, control-channel reader, contact-history reader) is built from them.
+    public var kafka: KafkaClientSettings
+    public var bootstrapServers: String {
+        get { kafka.bootstrapServers }
+        set { kafka.bootstrapServers = newValue }
+    }
     /// Consumer group: every worker of one fleet uses the same id.
     public var groupID: String = "triage"
     /// This worker's name in logs, routed tickets and audit records.
@@ -42,21 +49,31 @@ public struct WorkerConfiguration: Sendable {
     /// after librdkafka's own retries; then the worker stops.
     public var maxDeliveryRetries: Int = 8
     public var retryBackoffMs: Int = 200
-    /// Raw librdkafka properties for the consumer and the producer.
+    /// Raw librdkafka properties for the group consumer only and the producer only, applied
+    /// after `kafka.properties` (which every client gets).
     public var consumerProperties: [String: String] = [:]
     public var producerProperties: [String: String] = [:]
 
     /// The consumer properties that also apply to the worker's side readers (the control
     /// channel and the contact-history restore, which read outside the group): connection
     /// security and logging, not group or fetch settings.
+    /// A consumer property in effect: the consumer's own, else the shared settings'.
+    func consumerProperty(_ key: String) -> String? {
+        consumerProperties[key] ?? kafka.properties[key]
+    }
+
     var sideReaderProperties: [String: String] {
         consumerProperties.filter { key, _ in
             ["security.", "sasl.", "ssl.", "log", "client.rack", "broker.address.family"].contains { key.hasPrefix($0) }
         }
     }
 
-    public init(bootstrapServers: String, workerID: String) {
-        self.bootstrapServers = bootstrapServers
+    public init(kafka: KafkaClientSettings, workerID: String) {
+        self.kafka = kafka
         self.workerID = workerID
+    }
+
+    public init(bootstrapServers: String, workerID: String) {
+        self.init(kafka: KafkaClientSettings(bootstrapServers: bootstrapServers), workerID: workerID)
     }
 }

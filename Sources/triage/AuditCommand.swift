@@ -48,7 +48,7 @@ struct AuditVerify: ParsableCommand {
             """
     )
 
-    @OptionGroup var kafka: BootstrapOptions
+    @OptionGroup var kafka: KafkaOptions
     @OptionGroup var range: RangeOptions
 
     @Flag(help: "Print the result as JSON.")
@@ -58,7 +58,9 @@ struct AuditVerify: ParsableCommand {
     var chains = false
 
     func run() throws {
-        let report = try AuditVerification(bootstrapServers: try kafka.resolved(), range: try range.resolved()).run()
+        let range = try self.range.resolved()
+        let settings = try kafka.connect("triage audit verify")
+        let report = try AuditVerification(kafka: settings.kafka, topics: settings.topics, range: range).run()
         if json {
             let findings: [JSONValue] = report.findings.map { f in
                 .object([
@@ -102,7 +104,7 @@ struct AuditTail: ParsableCommand {
         discussion: "Example: triage audit tail --bootstrap @/tmp/bootstrap --decision handoff --cohort language=es --follow"
     )
 
-    @OptionGroup var kafka: BootstrapOptions
+    @OptionGroup var kafka: KafkaOptions
 
     @Option(help: "Only records whose cohort has KEY=VALUE (repeatable).")
     var cohort: [String] = []
@@ -144,8 +146,9 @@ struct AuditTail: ParsableCommand {
         filter.decision = decision
         filter.reason = reason
         filter.queue = queue
+        let settings = try kafka.connect("triage audit tail")
         let stop = InterruptFlag()
-        try TriageOps.AuditTail(bootstrapServers: try kafka.resolved(), filter: filter)
+        try TriageOps.AuditTail(kafka: settings.kafka, topic: settings.topics.audit, filter: filter)
             .run(limit: limit, follow: follow, shouldStop: { stop.isSet }) { record, raw in
                 printOut(json ? String(decoding: raw, as: UTF8.self) : TriageOps.AuditTail.line(record))
             }

@@ -11,7 +11,7 @@ struct AuditCostBench: AsyncParsableCommand {
 
     /// An external cluster (e.g. `triage dev-cluster` pinned to another core with taskset);
     /// without one, an in-process mock cluster.
-    @OptionGroup var kafka: BootstrapOptions
+    @OptionGroup var kafka: KafkaOptions
 
     @Option(help: "Tickets per slice.")
     var sliceTickets = 2_000
@@ -37,7 +37,12 @@ struct AuditCostBench: AsyncParsableCommand {
     func run() async throws {
         let choice = try ClassifierChoice.demoDefault(placeholder: false, modelPath: model, examples: DemoModel.examplesPath, say: { printError($0) })
         var benchmark = AuditCostBenchmark(sliceTickets: sliceTickets, pairs: pairs, runs: runs, classifier: choice.factory)
-        if kafka.bootstrap != nil { benchmark.bootstrapServers = try kafka.resolved() }
+        // An external cluster when one is configured (flag, TRIAGE_BOOTSTRAP or the file).
+        let settings = try kafka.resolve("triage audit-cost-bench", requireBootstrap: false)
+        if !settings.kafka.bootstrapServers.isEmpty {
+            try KafkaOptions.checkReachable(settings, "triage audit-cost-bench")
+            benchmark.kafka = settings.kafka
+        }
         let result = try await benchmark.run { printError($0) }
         typealias R = AuditCostBenchmark.Result
         let measures: [(name: String, key: KeyPath<AuditCostBenchmark.Slice, Double>)] = [

@@ -91,7 +91,7 @@ struct AuditMonitor: ParsableCommand {
             """
     )
 
-    @OptionGroup var kafka: BootstrapOptions
+    @OptionGroup var kafka: KafkaOptions
     @OptionGroup var stats: FairnessOptions
     @OptionGroup var control: ControlOptions
 
@@ -130,7 +130,11 @@ struct AuditMonitor: ParsableCommand {
 
     func run() throws {
         let config = stats.config(allowedLatenessMs: DurationText.milliseconds(allowedLateness) ?? 0)
-        var options = FairnessMonitoring.Options(bootstrapServers: try kafka.resolved(), config: config)
+        let settings = try kafka.resolve("triage audit monitor")
+        if !once { printError("monitor: configuration: \(settings.summary)") }
+        try KafkaOptions.checkReachable(settings, "triage audit monitor")
+        var options = FairnessMonitoring.Options(kafka: settings.kafka, config: config)
+        options.topics = settings.topics
         options.fromBeginning = fromBeginning
         options.progressIntervalSeconds = progressInterval
         options.leaseGroup = leaseGroup

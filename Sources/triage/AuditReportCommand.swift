@@ -21,7 +21,7 @@ struct AuditReport: ParsableCommand {
             """
     )
 
-    @OptionGroup var kafka: BootstrapOptions
+    @OptionGroup var kafka: KafkaOptions
     @OptionGroup var range: RangeOptions
     @OptionGroup var stats: FairnessOptions
     @OptionGroup var control: ControlOptions
@@ -48,7 +48,8 @@ struct AuditReport: ParsableCommand {
         if let shuffle {
             printError("report: CONTROL RUN: attribute \(shuffle.attribute) replaced by a random permutation (seed \(shuffle.seed)); any alert on it is a false alarm")
         }
-        let reporting = GovernanceReporting(bootstrapServers: try kafka.resolved(), range: range, config: config,
+        let settings = try kafka.connect("triage audit report")
+        let reporting = GovernanceReporting(kafka: settings.kafka, topics: settings.topics, range: range, config: config,
                                             shuffle: shuffle, title: title)
         let (report, input) = try reporting.build { count in printError("report: read \(count) records…") }
         for topic in input.missingTopics { printError("report: note: topic \(topic) does not exist, read as empty") }

@@ -3,25 +3,75 @@ import Foundation
 import Synchronization
 import TriagePolicy
 import Logging
+import TriageOps
 
-/// Options every Kafka-facing command shares.
-struct BootstrapOptions: ParsableArguments {
-    @Option(name: .long, help: "Kafka bootstrap servers, e.g. 127.0.0.1:9092,127.0.0.1:9093. Also read from TRIAGE_BOOTSTRAP or a file given as @PATH (as written by `triage dev-cluster --bootstrap-file`).")
+/// The configuration every Kafka-facing command shares (docs/OPERATIONS.md, "Configuration"):
+/// flags > environment > config file > defaults. Every client the command makes is built from
+/// the one `KafkaClientSettings` it resolves to.
+struct KafkaOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("YAML config file (kafka.bootstrap, kafka.properties, kafka.secret_files, kafka.connect_timeout, topics.prefix, …). Also TRIAGE_CONFIG. Flags win over the environment, which wins over the file.", valueName: "file"))
+    var config: String?
+
+    @Option(name: .long, help: "Kafka bootstrap servers, e.g. 127.0.0.1:9092,127.0.0.1:9093, or @PATH for a file holding them (as written by `triage dev-cluster --bootstrap-file`). Also TRIAGE_BOOTSTRAP or kafka.bootstrap.")
     var bootstrap: String?
 
-    /// The bootstrap servers, from the flag, `@file`, or the environment.
-    func resolved() throws -> String {
-        guard let value = bootstrap ?? ProcessInfo.processInfo.environment["TRIAGE_BOOTSTRAP"] else {
-            throw ValidationError("no bootstrap servers: pass --bootstrap HOST:PORT or set TRIAGE_BOOTSTRAP")
+    @Option(name: [.customShort("X"), .customLong("kafka")], help: ArgumentHelp("Raw librdkafka property for every client the command makes (repeatable), e.g. -X security.protocol=SASL_SSL. Also TRIAGE_KAFKA_<KEY> (upper case, . written _) or kafka.properties.", valueName: "key=value"))
+    var properties: [String] = []
+
+    @Option(name: .customLong("kafka-secret-file"), help: ArgumentHelp("A librdkafka property whose value is read from a file, e.g. sasl.password=/run/secrets/kafka (repeatable; trailing newline dropped; printed as ***). Also kafka.secret_files, or TRIAGE_KAFKA_SASL_PASSWORD etc.", valueName: "key=path"))
+    var secretFiles: [String] = []
+
+    @Option(name: .customLong("topic-prefix"), help: ArgumentHelp("Prepended to every topic name (tickets, triage.*, queue.<name>, and names given with --input/--topic), for clusters that grant access by prefix. Also TRIAGE_TOPIC_PREFIX or topics.prefix.", valueName: "prefix"))
+    var topicPrefix: String?
+
+    @Option(name: .customLong("connect-timeout"), help: ArgumentHelp("Seconds to wait for the cluster at start; then exit 69 (cannot reach Kafka). Also TRIAGE_CONNECT_TIMEOUT or kafka.connect_timeout. Default 30.", valueName: "seconds"))
+    var connectTimeout: Int?
+
+    @Flag(name: .customLong("print-config"), help: "Print the effective configuration (secrets as ***, each value's source) and exit 0 without connecting.")
+    var printConfig = false
+
+    /// Exit code when the cluster cannot be reached (EX_UNAVAILABLE of sysexits.h).
+    static let unreachableExitCode: Int32 = 69
+
+    var flags: TriageSettings.Flags {
+        TriageSettings.Flags(configFile: config, bootstrap: bootstrap, properties: properties, secretFiles: secretFiles,
+                             topicPrefix: topicPrefix, connectTimeout: connectTimeout)
+    }
+
+    /// The resolved settings, or a `ValidationError` naming the offending value. With
+    /// --print-config the configuration is printed and the process exits 0 here. Warnings
+    /// (a secret on the command line) go to stderr.
+    func resolve(_ command: String, requireBootstrap: Bool = true) throws -> TriageSettings {
+        let settings: TriageSettings
+        do {
+            settings = try TriageSettings.resolve(flags: flags, requireBootstrap: requireBootstrap)
+        } catch {
+            throw ValidationError(error.message)
         }
-        if value.hasPrefix("@") {
-            let path = String(value.dropFirst())
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw ValidationError("cannot read bootstrap servers from file '\(path)'")
-            }
-            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        for warning in settings.warnings { printError("\(command): warning: \(warning)") }
+        if printConfig {
+            printOut("# effective configuration of \(command) (flags > environment > config file > defaults)")
+            for line in settings.lines { printOut(line) }
+            throw ExitCode.success
         }
-        return value
+        return settings
+    }
+
+    /// Resolves the settings and checks that the cluster answers within the connect timeout;
+    /// if it does not, prints `cannot reach Kafka at <bootstrap> within N s` and exits 69.
+    func connect(_ command: String) throws -> TriageSettings {
+        let settings = try resolve(command)
+        try Self.checkReachable(settings, command)
+        return settings
+    }
+
+    static func checkReachable(_ settings: TriageSettings, _ command: String) throws {
+        do {
+            try settings.kafka.checkReachable()
+        } catch {
+            printError("\(command): \(error.message)")
+            throw ExitCode(unreachableExitCode)
+        }
     }
 }
 
@@ -40,18 +90,6 @@ enum Logs {
 /// Prints a line to stderr (progress, warnings), leaving stdout for results.
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
-}
-
-/// Splits `key=value` librdkafka properties given with -X.
-func parseProperties(_ items: [String], flag: String) throws -> [String: String] {
-    var result: [String: String] = [:]
-    for item in items {
-        guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
-            throw ValidationError("\(flag) takes key=value, not '\(item)'")
-        }
-        result[String(item[..<eq])] = String(item[item.index(after: eq)...])
-    }
-    return result
 }
 
 /// Prints a line to stdout at once (unbuffered), for output other processes wait for.

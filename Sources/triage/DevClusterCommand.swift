@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kafka
 import TriageOps
+import TriageWorker
 
 struct DevCluster: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,6 +46,9 @@ struct DevCluster: ParsableCommand {
 
     @OptionGroup var policyOptions: PolicyOptions
 
+    @Option(name: .customLong("topic-prefix"), help: "Put this in front of every topic name it creates (as `--topic-prefix` of the other commands).")
+    var topicPrefix = ""
+
     @Option(name: .customLong("fault"), help: ArgumentHelp(
         "A fault AT_SECONDS after the cluster is up, e.g. '5:broker down 1' (repeatable; the grammar is above).",
         valueName: "AT_SECONDS:COMMAND"))
@@ -78,7 +82,7 @@ struct DevCluster: ParsableCommand {
         // so a mask set here would leave other threads to take the default action (exit 143).
         let interrupted = InterruptFlag()
         let policy = try policyOptions.load()
-        let cluster = try TriageOps.DevCluster(brokers: brokers, partitions: partitions, policy: policy)
+        let cluster = try TriageOps.DevCluster(brokers: brokers, partitions: partitions, policy: policy, topics: TriageTopics(prefix: topicPrefix))
         let runner = try FaultRunner(injector: FaultInjector(cluster: cluster.cluster), schedule: schedule(),
                                      controlFile: controlFile, report: { printError($0) })
         let bootstrap = cluster.bootstrapServers

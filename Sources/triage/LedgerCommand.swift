@@ -37,7 +37,7 @@ struct LedgerRun: ParsableCommand {
             """
     )
 
-    @OptionGroup var kafka: BootstrapOptions
+    @OptionGroup var kafka: KafkaOptions
     @OptionGroup var policy: PolicyOptions
 
     @Flag(help: "Settle what is in the topics now, in time order, then exit.")
@@ -76,8 +76,13 @@ struct LedgerRun: ParsableCommand {
         options.window = window
         options.leaseGroup = leaseGroup
         options.instance = instance ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
+        let policy = try self.policy.load()
+        let settings = try kafka.resolve("triage ledger run")
+        logger.info("configuration: \(settings.summary)")
+        try KafkaOptions.checkReachable(settings, "triage ledger run")
+        options.topics = settings.topics
         let stop = InterruptFlag()
-        let service = try LedgerService(bootstrapServers: try kafka.resolved(), policy: try policy.load(), options: options, logger: logger)
+        let service = try LedgerService(kafka: settings.kafka, policy: policy, options: options, logger: logger)
         let summary = try service.run(shouldStop: { stop.isSet })
         printOut("ledger: \(summary.commitmentsMade) commitments read, \(summary.keptOnTime) kept on time, \(summary.escalated) escalated (promise_overdue), \(summary.open) open; breakers open: \(summary.trips.isEmpty ? "none" : summary.trips.joined(separator: ", "))")
     }
@@ -90,7 +95,7 @@ struct LedgerReset: ParsableCommand {
         discussion: "Writes a template_enabled message to triage.control, which is the audit trail of every trip and reset."
     )
 
-    @OptionGroup var kafka: BootstrapOptions
+    @OptionGroup var kafka: KafkaOptions
 
     @Option(help: "The template id (templates.yaml).")
     var template: String
@@ -103,8 +108,9 @@ struct LedgerReset: ParsableCommand {
 
     func run() throws {
         let message = ControlMessage(kind: .templateEnabled, template: template, reason: reason, by: by, time: UTCTime.now())
-        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: try kafka.resolved()))
-        try producer.send(KafkaProducerMessage(topic: TriageTopics().control, key: template, value: message.encoded()), token: 1)
+        let settings = try kafka.connect("triage ledger reset")
+        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(settings: settings.kafka))
+        try producer.send(KafkaProducerMessage(topic: settings.topics.control, key: template, value: message.encoded()), token: 1)
         let reports = producer.flush(timeoutMs: 10_000)
         if let error = reports.first?.error { throw error }
         guard !reports.isEmpty else { throw ValidationError("the reset was not acknowledged within 10 s") }
@@ -119,7 +125,7 @@ struct LedgerCheck: ParsableCommand {
         discussion: "Joins triage.replies with triage.actions, triage.outcomes and the escalations on queue.human. Exits 1 on any unbacked or unescalated commitment."
     )
 
-    @OptionGroup var kafka: BootstrapOptions
+    @OptionGroup var kafka: KafkaOptions
 
     @Option(help: "Judge due times as of this RFC 3339 time (default: now).")
     var at: String?
@@ -132,8 +138,10 @@ struct LedgerCheck: ParsableCommand {
     }
 
     func run() throws {
-        let report = try SayToDoCheck(bootstrapServers: try kafka.resolved())
-            .run(atMillis: RFC3339Timestamp.milliseconds(at) ?? UTCTime.nowMillis())
+        let settings = try kafka.connect("triage ledger check")
+        var check = SayToDoCheck(kafka: settings.kafka)
+        check.topics = settings.topics
+        let report = try check.run(atMillis: RFC3339Timestamp.milliseconds(at) ?? UTCTime.nowMillis())
         if json {
             printOut("{\"replies\":\(report.replies),\"actions\":\(report.actions),\"commitments\":\(report.commitmentsStated),\"unbacked\":\(report.unbacked.count),\"kept_on_time\":\(report.keptOnTime),\"overdue\":\(report.overdue),\"escalated\":\(report.escalated),\"not_escalated\":\(report.notEscalated.count),\"pending\":\(report.pending),\"clean\":\(report.isClean)}")
         } else {
@@ -150,7 +158,7 @@ struct SimulateOutcomes: ParsableCommand {
         discussion: "Stands in for the systems that act. Writes one outcome per fulfilled action to triage.outcomes (marked simulated); deterministic per action and --seed."
     )
 
-    @OptionGroup var kafka: BootstrapOptions
+    @OptionGroup var kafka: KafkaOptions
 
     @Option(name: .customLong("on-time"), help: "Share of actions done before their due time.")
     var onTime = 0.97
@@ -171,7 +179,9 @@ struct SimulateOutcomes: ParsableCommand {
     }
 
     func run() throws {
-        var simulator = OutcomeSimulator(bootstrapServers: try kafka.resolved(), onTime: onTime, late: late, seed: seed)
+        let settings = try kafka.connect("triage simulate-outcomes")
+        var simulator = OutcomeSimulator(kafka: settings.kafka, onTime: onTime, late: late, seed: seed)
+        simulator.topics = settings.topics
         simulator.failingTemplates = Set(failTemplate)
         let s = try simulator.run { printError("simulate-outcomes: \($0) actions read") }
         printOut("simulated outcomes for \(s.actions) actions: \(s.onTime) on time, \(s.late) late, \(s.never) never done")

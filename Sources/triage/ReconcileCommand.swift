@@ -15,18 +15,19 @@ struct Reconcile: ParsableCommand {
             """
     )
 
-    @OptionGroup var kafka: BootstrapOptions
+    @OptionGroup var kafka: KafkaOptions
     @OptionGroup var policyOptions: PolicyOptions
 
-    @Option(help: "Topic the tickets were read from.")
+    @Option(help: "Topic the tickets were read from (the topic prefix is put in front).")
     var input = "tickets"
 
     @Flag(help: "Print the report as JSON.")
     var json = false
 
     func run() throws {
-        var reconciliation = Reconciliation(bootstrapServers: try kafka.resolved(), policy: try policyOptions.load())
-        reconciliation.topics.tickets = input
+        let settings = try kafka.connect("triage reconcile")
+        var reconciliation = Reconciliation(kafka: settings.kafka, topics: settings.topics, policy: try policyOptions.load())
+        reconciliation.topics.tickets = settings.topics.prefixed(input)
         let report = try reconciliation.run()
         if json {
             print(report.jsonSummary())

@@ -17,12 +17,12 @@ struct Replay: ParsableCommand {
             """
     )
 
-    @OptionGroup var kafka: BootstrapOptions
+    @OptionGroup var kafka: KafkaOptions
 
     @Option(help: "Data file: CSV with a header row, or JSONL (.jsonl/.ndjson).")
     var data: String
 
-    @Option(help: "Topic to write to.")
+    @Option(help: "Topic to write to (the topic prefix is put in front).")
     var topic = "tickets"
 
     @Option(name: .customLong("text-column"), help: "Column holding the ticket text.")
@@ -91,7 +91,9 @@ struct Replay: ParsableCommand {
         options.repeats = repeats
         options.limit = limit
         options.runID = runID ?? "r\(Int(Date().timeIntervalSince1970))"
-        let replayer = Replayer(bootstrapServers: try kafka.resolved(), topic: topic)
+        let settings = try kafka.connect("triage replay")
+        let topic = settings.topics.prefixed(self.topic)
+        let replayer = Replayer(kafka: settings.kafka, topic: topic)
         do {
             let summary = try replayer.replay(path: data, options: options, now: { UTCTime.now() }) { done, total in
                 printError("replay: \(done)/\(total) written")

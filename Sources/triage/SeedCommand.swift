@@ -9,12 +9,12 @@ struct Seed: ParsableCommand {
         discussion: "Deterministic for a given --seed. Prints the number written and how many are malformed."
     )
 
-    @OptionGroup var kafka: BootstrapOptions
+    @OptionGroup var kafka: KafkaOptions
 
     @Option(help: "Number of tickets.")
     var count = 1000
 
-    @Option(help: "Topic to write to.")
+    @Option(help: "Topic to write to (the topic prefix is put in front).")
     var topic = "tickets"
 
     @Option(help: "Seed for the generator.")
@@ -32,9 +32,10 @@ struct Seed: ParsableCommand {
     }
 
     func run() throws {
-        let bootstrap = try kafka.resolved()
+        let settings = try kafka.connect("triage seed")
+        let topic = settings.topics.prefixed(self.topic)
         let started = ContinuousClock.now
-        let summary = try Seeder(bootstrapServers: bootstrap, topic: topic).seed(
+        let summary = try Seeder(kafka: settings.kafka, topic: topic).seed(
             count: count, seed: seed, malformedRate: malformedRate,
             progress: { n in if n % 10_000 == 0 || n == count { printError("seed: \(n)/\(count) written") } })
         if let idsFile {

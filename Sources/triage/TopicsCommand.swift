@@ -58,17 +58,24 @@ struct Topics: ParsableCommand {
             commandName: "create",
             abstract: "Create every missing topic of the plan; existing topics are left as they are (then run `check`).")
 
-        @OptionGroup var kafka: BootstrapOptions
+        @OptionGroup var kafka: KafkaOptions
         @OptionGroup var policyOptions: PolicyOptions
         @OptionGroup var plan: PlanOptions
 
         func run() throws {
             let policy = try policyOptions.load()
-            let topics = TriageTopics()
-            let specs = plan.plan(topics, policy: policy)
-            let admin = try KafkaAdmin(bootstrapServers: try kafka.resolved())
+            let settings = try kafka.connect("triage topics create")
+            let specs = plan.plan(settings.topics, policy: policy)
+            let admin = try KafkaAdmin(settings: settings.kafka)
             let timeout = Int32(plan.timeoutSeconds * 1000)
-            let created = try admin.createMissingTopics(specs, timeoutMs: timeout)
+            let created: [String]
+            do {
+                created = try admin.createMissingTopics(specs, timeoutMs: timeout)
+            } catch {
+                guard error.code == .timeout else { throw error }
+                printError("topics create: the cluster did not answer CreateTopics within \(plan.timeoutSeconds) s (\(error.message)); librdkafka's mock cluster never does: start `triage dev-cluster --policy DIR`, which creates the policy's topics")
+                throw ExitCode(1)
+            }
             let existing = try admin.topics(timeoutMs: timeout)
             let stillMissing = specs.map(\.name).filter { existing[$0] == nil }
             for name in created { printOut("created \(name)") }
@@ -85,7 +92,7 @@ struct Topics: ParsableCommand {
             commandName: "check",
             abstract: "Check the topics against the plan: missing topics, partition counts, compaction, the audit trail's retention. Exit 1 on any error.")
 
-        @OptionGroup var kafka: BootstrapOptions
+        @OptionGroup var kafka: KafkaOptions
         @OptionGroup var policyOptions: PolicyOptions
         @OptionGroup var plan: PlanOptions
 
@@ -97,10 +104,10 @@ struct Topics: ParsableCommand {
 
         func run() throws {
             let policy = try policyOptions.load()
-            let topics = TriageTopics()
-            let check = TopicCheck(topics: topics, plan: plan.plan(topics, policy: policy),
+            let settings = try kafka.connect("triage topics check")
+            let check = TopicCheck(topics: settings.topics, plan: plan.plan(settings.topics, policy: policy),
                                    minRetentionMs: minRetentionDays == 0 ? -1 : Int64(minRetentionDays) * 86_400_000)
-            let admin = try KafkaAdmin(bootstrapServers: try kafka.resolved())
+            let admin = try KafkaAdmin(settings: settings.kafka)
             let problems = try check.run(admin: admin, timeoutMs: Int32(plan.timeoutSeconds * 1000), configTimeoutMs: 5_000)
             for problem in problems { printOut(problem.description) }
             let errors = problems.filter { $0.severity == .error }.count

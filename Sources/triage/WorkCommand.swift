@@ -24,19 +24,21 @@ struct Work: AsyncParsableCommand {
             development key), through.
 
             Before it connects, the worker refuses (exit 78, naming the setting) a missing or short \
-            pseudonym key, a policy or model that does not load, and -X overrides that break \
-            at-least-once delivery: enable.idempotence other than true, acks or \
+            pseudonym key, a policy or model that does not load, and librdkafka properties (from -X, \
+            TRIAGE_KAFKA_<KEY> or the config file alike) that break at-least-once delivery: enable.idempotence other than true, acks or \
             request.required.acks other than all/-1, enable.auto.offset.store=true, \
             auto.offset.reset other than earliest, a partition.assignment.strategy other than \
             cooperative-sticky, delivery.report.only.error=true, or a group.id other than --group. \
-            --unsafe-override KEY lets one of them through with a warning. Exit codes: 0 stopped \
-            cleanly, 1 stopped by an error, 64 bad command line, 70 the shutdown deadline \
+            --unsafe-override KEY lets one of them through with a warning. Then it checks that the \
+            cluster answers within --connect-timeout. Exit codes: 0 stopped \
+            cleanly, 1 stopped by an error, 64 bad command line or configuration, 69 cannot reach \
+            Kafka within --connect-timeout, 70 the shutdown deadline \
             (--shutdown-timeout + 3 s) passed, 78 configuration refused, 130/143 a second \
             SIGINT/SIGTERM during shutdown.
             """
     )
 
-    @OptionGroup var kafka: BootstrapOptions
+    @OptionGroup var kafka: KafkaOptions
     @OptionGroup var policyOptions: PolicyOptions
 
     @Flag(name: .customLong("no-automation"), help: "Never answer automatically: every ticket goes to people (route or handoff), e.g. while the systems that act are down.")
@@ -45,7 +47,7 @@ struct Work: AsyncParsableCommand {
     @Option(help: "Consumer group id; every worker of one fleet uses the same.")
     var group = "triage"
 
-    @Option(help: "Topic to read tickets from.")
+    @Option(help: "Topic to read tickets from (the topic prefix is put in front).")
     var input = "tickets"
 
     @Option(name: .customLong("worker-id"), help: "This worker's name in logs and records (default: host-pid).")
@@ -81,11 +83,8 @@ struct Work: AsyncParsableCommand {
     @Option(name: .customLong("progress-interval"), help: "Seconds between progress lines (0: none).")
     var progressInterval = 10
 
-    @Option(name: [.customShort("X"), .customLong("kafka")], help: "Raw librdkafka property key=value for both clients (repeatable). Values that break at-least-once delivery are refused (see below).")
-    var properties: [String] = []
-
     @Option(name: .customLong("unsafe-override"), help: ArgumentHelp(
-        "Let a refused -X key through anyway, with a warning (repeatable; experts only): enable.idempotence, acks, request.required.acks, enable.auto.offset.store, auto.offset.reset, partition.assignment.strategy, delivery.report.only.error, group.id.",
+        "Let a refused librdkafka property (-X, TRIAGE_KAFKA_<KEY> or kafka.properties) through anyway, with a warning (repeatable; experts only): enable.idempotence, acks, request.required.acks, enable.auto.offset.store, auto.offset.reset, partition.assignment.strategy, delivery.report.only.error, group.id.",
         valueName: "key"))
     var unsafeOverrides: [String] = []
 
@@ -116,30 +115,35 @@ struct Work: AsyncParsableCommand {
         if check { return try runCheck() }
         Logs.bootstrap(level: .info)
         let logger = Logger(label: "triage.work")
-        let bootstrap = try kafka.resolved()
+        let settings = try kafka.resolve("triage work")
+        let bootstrap = settings.kafka.bootstrapServers
         let id = workerID ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
-        var config = WorkerConfiguration(bootstrapServers: bootstrap, workerID: id)
+        var config = WorkerConfiguration(kafka: settings.kafka, workerID: id)
         config.groupID = group
-        config.topics.tickets = input
+        config.topics = settings.topics
+        config.topics.tickets = settings.topics.prefixed(input)
         config.maxBatch = maxBatch
         config.maxInFlightTickets = maxInFlight
         config.maxTicketBytes = maxTicketBytes
         config.shutdownTimeoutMs = shutdownTimeout * 1000
-        let raw = try parseProperties(properties, flag: "-X")
-        config.consumerProperties = raw
-        config.producerProperties = raw
+        // Every layer's properties (flags, TRIAGE_KAFKA_*, the file): every client gets them,
+        // and the safety check below sees them all.
+        let raw = settings.kafka.properties
         // A dead letter copied whole must fit the producer's message.max.bytes.
         if let max = raw["message.max.bytes"].flatMap(Int.init) {
             config.recordLimits.maxDeadLetterBytes = max - 16_384
             let largest = config.recordLimits.maxValueBytes + config.recordLimits.maxKeyBytes + config.recordLimits.maxHeaderBytes + 16_384
             guard largest <= max else {
-                throw ValidationError("-X message.max.bytes=\(max) is too small for --max-ticket-bytes \(maxTicketBytes): a routed ticket with its key and headers can take \(largest) bytes")
+                throw ValidationError("message.max.bytes=\(max) (\(settings.origins["kafka.properties.message.max.bytes"] ?? "-X")) is too small for --max-ticket-bytes \(maxTicketBytes): a routed ticket with its key and headers can take \(largest) bytes")
             }
         }
         let safety = SafetyCheck(development: dev, unsafeOverrides: Set(unsafeOverrides))
         config.pseudonymizer = try refusingUnsafe(logger: logger) {
-            let (pseudonymizer, keyVerdict) = PseudonymKey.check(file: pseudonymKeyFile, with: safety)
-            var verdict = safety.kafkaProperties(raw, groupID: group)
+            // --pseudonym-key-file > TRIAGE_PSEUDONYM_KEY > pseudonym.key_file in the config file.
+            let fileKey = ProcessInfo.processInfo.environment["TRIAGE_PSEUDONYM_KEY"] == nil ? settings.file?.scalar("pseudonym.key_file")?.value : nil
+            let (pseudonymizer, keyVerdict) = PseudonymKey.check(file: pseudonymKeyFile ?? fileKey, with: safety)
+            let sources = Dictionary(uniqueKeysWithValues: raw.keys.map { ($0, settings.origins["kafka.properties.\($0)"] ?? "-X") })
+            var verdict = safety.kafkaProperties(raw, groupID: group, sources: sources)
             verdict.refusals = keyVerdict.refusals + verdict.refusals
             verdict.warnings = keyVerdict.warnings + verdict.warnings
             return (pseudonymizer, verdict)
@@ -160,6 +164,8 @@ struct Work: AsyncParsableCommand {
         } catch {
             throw refuse(Self.message(error))
         }
+        logger.info("configuration: \(settings.summary)")
+        try KafkaOptions.checkReachable(settings, "triage work")
         if createTopicsPartitions > 0 { createMissingTopics(config, logger: logger) }
         try checkRetention(config, logger: logger)
 
@@ -196,7 +202,7 @@ struct Work: AsyncParsableCommand {
 
     private func createMissingTopics(_ config: WorkerConfiguration, logger: Logger) {
         do {
-            let admin = try KafkaAdmin(bootstrapServers: config.bootstrapServers)
+            let admin = try KafkaAdmin(settings: config.kafka)
             let specs = config.topics.specs(for: config.policy, partitions: createTopicsPartitions)
             let created = try admin.createMissingTopics(specs, timeoutMs: 5_000)
             if !created.isEmpty { logger.info("created topics: \(created.joined(separator: ", "))") }
@@ -213,7 +219,7 @@ struct Work: AsyncParsableCommand {
                                minRetentionMs: minRetentionMs)
         let problems: [TopicCheck.Problem]
         do {
-            problems = try check.run(admin: KafkaAdmin(bootstrapServers: config.bootstrapServers), timeoutMs: 3_000, configTimeoutMs: 2_000)
+            problems = try check.run(admin: KafkaAdmin(settings: config.kafka), timeoutMs: 3_000, configTimeoutMs: 2_000)
         } catch {
             logger.warning("could not check the audit trail's retention: \(error)")
             return
@@ -233,13 +239,14 @@ struct Work: AsyncParsableCommand {
     private func runCheck() throws {
         var problems: [String] = []
         var warnings: [String] = []
-        let bootstrap: String
-        do { bootstrap = try kafka.resolved() } catch { problems.append(Self.message(error)); bootstrap = "" }
-        let raw: [String: String]
-        do { raw = try parseProperties(properties, flag: "-X") } catch { problems.append(Self.message(error)); raw = [:] }
+        let settings: TriageSettings?
+        do { settings = try kafka.resolve("triage work --check") } catch { problems.append(Self.message(error)); settings = nil }
+        let raw = settings?.kafka.properties ?? [:]
         let safety = SafetyCheck(development: dev, unsafeOverrides: Set(unsafeOverrides))
-        let (_, keyVerdict) = PseudonymKey.check(file: pseudonymKeyFile, with: safety)
-        let propertyVerdict = safety.kafkaProperties(raw, groupID: group)
+        let fileKey = ProcessInfo.processInfo.environment["TRIAGE_PSEUDONYM_KEY"] == nil ? settings?.file?.scalar("pseudonym.key_file")?.value : nil
+        let (_, keyVerdict) = PseudonymKey.check(file: pseudonymKeyFile ?? fileKey, with: safety)
+        let sources = Dictionary(uniqueKeysWithValues: raw.keys.map { ($0, settings?.origins["kafka.properties.\($0)"] ?? "-X") })
+        let propertyVerdict = safety.kafkaProperties(raw, groupID: group, sources: sources)
         problems += (keyVerdict.refusals + propertyVerdict.refusals).map { "\($0)" }
         warnings += (keyVerdict.warnings + propertyVerdict.warnings).map { "\($0)" }
         var policy: Policy?
@@ -250,22 +257,21 @@ struct Work: AsyncParsableCommand {
         } catch {
             problems.append(Self.message(error))
         }
-        if !bootstrap.isEmpty {
+        if let settings {
             do {
-                let admin = try KafkaAdmin(bootstrapServers: bootstrap, extra: raw)
-                _ = try admin.topics(timeoutMs: 10_000)
+                try settings.kafka.checkReachable()
                 if let policy {
-                    var topics = TriageTopics()
-                    topics.tickets = input
+                    var topics = settings.topics
+                    topics.tickets = settings.topics.prefixed(input)
                     let check = TopicCheck(topics: topics, plan: topics.specs(for: policy, partitions: createTopicsPartitions),
                                            minRetentionMs: minRetentionMs)
-                    for problem in try check.run(admin: admin, timeoutMs: 10_000, configTimeoutMs: 5_000) {
+                    for problem in try check.run(admin: KafkaAdmin(settings: settings.kafka), timeoutMs: 10_000, configTimeoutMs: 5_000) {
                         if problem.severity == .error { problems.append("topic \(problem.topic): \(problem.problem)") }
                         else { warnings.append("topic \(problem.topic): \(problem.problem)") }
                     }
                 }
             } catch {
-                problems.append("cannot reach Kafka at \(bootstrap) within 10 s: \(error)")
+                problems.append(error.message)
             }
         }
         for warning in warnings { printOut("warning: \(warning)") }
