@@ -261,6 +261,8 @@ struct CommandSettingsTests {
             ("audit report", ["audit", "report", "--out", dir.appendingPathComponent("report").path], ["admin", "consumer"]),
             ("audit monitor", ["audit", "monitor", "--once", "--no-publish"], ["admin", "consumer"]),
             ("reconcile", ["reconcile"], ["admin", "consumer"]),
+            ("topics check", ["topics", "check", "--timeout", "5"], ["admin"]),
+            ("topics create", ["topics", "create", "--timeout", "2"], ["admin"]),
         ]
     }
 
