@@ -50,19 +50,12 @@ struct DevClusterFaultTests {
 
     @Test("a scheduled produce error, then broker down/up, RTT and clear through the control file, each acknowledged; bad lines refused by line and token; the policy's topics created")
     func controlFile() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("triage-faults-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let bootFile = dir.appendingPathComponent("bootstrap").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("triage-faults-\(UUID().uuidString.prefix(8))")
         let control = dir.appendingPathComponent("faults.ctl").path
-        let cluster = try TriageProcess(["dev-cluster", "--brokers", "1", "--partitions", "2", "--bootstrap-file", bootFile,
-                                         "--policy", Policy.shippedDirectory("banking77"), "--control-file", control,
-                                         "--fault", "0:errors produce 1 MESSAGE_TOO_LARGE"],
-                                        logTo: dir.appendingPathComponent("cluster.log"))
-        defer { cluster.signal(SIGKILL) }
-        let upDeadline = ContinuousClock.now + .seconds(30)
-        while !FileManager.default.fileExists(atPath: bootFile), ContinuousClock.now < upDeadline { try await Task.sleep(for: .milliseconds(100)) }
-        let bootstrap = try String(contentsOfFile: bootFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let dev = try await DevClusterProcess.start(partitions: 2, ["--policy", Policy.shippedDirectory("banking77"), "--control-file", control,
+                                                                   "--fault", "0:errors produce 1 MESSAGE_TOO_LARGE"], in: dir)
+        defer { dev.stop() }
+        let (cluster, bootstrap) = (dev.process, dev.bootstrap)
         // The banking77 policy's queues, not the demo's.
         #expect(cluster.log.contains("queue.security(2)") && cluster.log.contains("queue.top_ups(2)"), "\(cluster.log)")
         #expect(!cluster.log.contains("queue.payments"))

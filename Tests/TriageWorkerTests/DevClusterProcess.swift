@@ -7,9 +7,10 @@ struct DevClusterProcess {
     let dir: URL
     let bootstrap: String
 
-    /// Starts `triage dev-cluster` with these extra arguments (e.g. `--policy DIR`).
-    static func start(brokers: Int = 1, partitions: Int = 2, _ extra: [String] = [], label: String = "dc") async throws -> DevClusterProcess {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("triage-\(label)-\(UUID().uuidString.prefix(8))")
+    /// Starts `triage dev-cluster` with these extra arguments (e.g. `--policy DIR`), in `dir`
+    /// (default: a new scratch folder).
+    static func start(brokers: Int = 1, partitions: Int = 2, _ extra: [String] = [], label: String = "dc", in folder: URL? = nil) async throws -> DevClusterProcess {
+        let dir = folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("triage-\(label)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let bootFile = dir.appendingPathComponent("bootstrap").path
         let process = try TriageProcess(["dev-cluster", "--brokers", "\(brokers)", "--partitions", "\(partitions)", "--bootstrap-file", bootFile] + extra,

@@ -232,17 +232,10 @@ final class Fleet: @unchecked Sendable {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("triage-fault-\(name)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         group = "fault-\(name)"
-        let bootFile = dir.appendingPathComponent("bootstrap").path
         controlFile = dir.appendingPathComponent("faults.ctl")
-        cluster = try TriageProcess(["dev-cluster", "--brokers", "\(brokers)", "--partitions", "\(partitions)", "--bootstrap-file", bootFile,
-                                     "--control-file", controlFile.path],
-                                    logTo: dir.appendingPathComponent("cluster.log"), name: "cluster")
-        let deadline = ContinuousClock.now + .seconds(30)
-        while (try? String(contentsOfFile: bootFile, encoding: .utf8))?.isEmpty ?? true {
-            guard ContinuousClock.now < deadline else { throw TestFailure("dev-cluster did not start:\n\(cluster.log)") }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        bootstrap = try String(contentsOfFile: bootFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let dev = try await DevClusterProcess.start(brokers: brokers, partitions: partitions, ["--control-file", controlFile.path], in: dir)
+        cluster = dev.process
+        bootstrap = dev.bootstrap
     }
 
     func start(_ id: String, extra: [String] = []) throws -> TriageProcess {

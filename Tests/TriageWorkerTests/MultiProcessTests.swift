@@ -53,17 +53,9 @@ struct TestFailure: Error, CustomStringConvertible {
 struct MultiProcessTests {
     @Test("SIGTERM to one worker mid-stream: it exits 0, the other takes over, every ticket id is routed")
     func sigtermTakeover() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("triage-mp-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let bootFile = dir.appendingPathComponent("bootstrap").path
-
-        let cluster = try TriageProcess(["dev-cluster", "--brokers", "1", "--partitions", "6", "--bootstrap-file", bootFile],
-                                        logTo: dir.appendingPathComponent("cluster.log"))
-        defer { cluster.signal(SIGKILL) }
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !FileManager.default.fileExists(atPath: bootFile), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
-        let bootstrap = try String(contentsOfFile: bootFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let dev = try await DevClusterProcess.start(partitions: 6, label: "mp")
+        defer { dev.stop() }
+        let (dir, bootstrap) = (dev.dir, dev.bootstrap)
 
         let common = ["work", "--dev", "--bootstrap", bootstrap, "--group", "mp", "--progress-interval", "1", "--max-batch", "20"]
         let w1 = try TriageProcess(common + ["--worker-id", "w1"], logTo: dir.appendingPathComponent("w1.log"))
