@@ -1,3 +1,4 @@
+import CoreMetrics
 import TriageWorker
 import Kafka
 import TriageAudit
@@ -63,6 +64,8 @@ public final class FairnessMonitoring {
     }
 
     public let options: Options
+    /// For `/healthz` and `/readyz`.
+    public let progress = ServiceProgress()
     private var summary = Summary()
     private var producer: KafkaProducer?
     private var token: UInt = 0
@@ -114,6 +117,8 @@ public final class FairnessMonitoring {
             throw KafkaError(code: .configuration, message: "the attribute shuffle (a benchmark control) needs --once")
         }
         let topics = options.topics
+        progress.waiting(for: "connecting to Kafka")
+        progress.advanced()
         let admin = try KafkaAdmin(bootstrapServers: options.bootstrapServers)
         try ensureOutputTopic(admin)
         let known = try admin.topics()
@@ -150,7 +155,9 @@ public final class FairnessMonitoring {
         var input = GovernanceInput()
         let interval = Duration.seconds(options.progressIntervalSeconds)
         var nextProgress = ContinuousClock.now + interval
+        progress.markReady()
         while !shouldStop() {
+            progress.advanced()
             for message in try consumer.poll(maxMessages: 5_000, timeoutMs: 250) {
                 if let end = backlog[message.topicPartition], message.offset + 1 >= end {
                     backlog[message.topicPartition] = nil
@@ -226,7 +233,12 @@ public final class FairnessMonitoring {
         summary.windowsPublished += 1
         if partial { summary.partialWindows += 1 }
         summary.alerts += window.alerts.count
-        for alert in window.alerts { summary.alertsByAttribute[alert.attribute, default: 0] += 1 }
+        for alert in window.alerts {
+            summary.alertsByAttribute[alert.attribute, default: 0] += 1
+            // Attribute and metric names only: no cohort value, no customer.
+            Counter(label: "triage_fairness_alerts_total", dimensions: [("attribute", alert.attribute), ("metric", alert.metric.rawValue)]).increment()
+        }
+        Counter(label: "triage_fairness_windows_total", dimensions: [("partial", partial ? "true" : "false")]).increment()
         onEvent(.window(window, partial: partial))
     }
 

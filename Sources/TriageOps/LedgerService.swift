@@ -1,3 +1,4 @@
+import CoreMetrics
 import Kafka
 import Logging
 import TriageAudit
@@ -42,6 +43,10 @@ public final class LedgerService {
     private let bootstrapServers: String
     private let options: Options
     private let logger: Logger
+    /// For `/healthz` and `/readyz`.
+    public let progress = ServiceProgress()
+    private let escalations = Counter(label: "triage_ledger_escalations_total")
+    private let resolvedCounter = Counter(label: "triage_ledger_resolutions_total")
     private var ledger: CommitmentLedger
     private let producer: KafkaProducer
     private var token: UInt = 0
@@ -60,6 +65,10 @@ public final class LedgerService {
     }
 
     public func run(shouldStop: () -> Bool = { false }) throws -> Summary {
+        progress.waiting(for: "restoring state from \(options.topics.commitments) and \(options.topics.control)")
+        progress.advanced()
+        escalations.increment(by: 0)
+        resolvedCounter.increment(by: 0)
         try restore()
         if options.once {
             try runOnce()
@@ -158,9 +167,11 @@ public final class LedgerService {
         let consumer = try KafkaConsumer(bootstrapServers: bootstrapServers, assignment: assignment,
                                          extra: ["fetch.max.bytes": "52428800"])
         defer { try? consumer.close() }
+        progress.markReady()
         var lastSweep = ContinuousClock.now
         var lastSummary = ContinuousClock.now
         while !shouldStop() {
+            progress.advanced()
             for message in try consumer.poll(maxMessages: 5_000, timeoutMs: 100) {
                 for (time, event) in events(message) { try apply(event, at: time) }
             }
@@ -203,8 +214,10 @@ public final class LedgerService {
             let c = resolution.commitment
             try send(KafkaProducerMessage(topic: options.topics.commitments, key: c.decisionID, value: resolution.encoded()))
             if resolution.keptOnTime { summary.keptOnTime += 1 }
+            resolvedCounter.increment()
             if resolution.escalated {
                 summary.escalated += 1
+                escalations.increment()
                 try send(KafkaProducerMessage(
                     topic: "queue.\(ExpertQueue.humanQueueName)", key: c.customer, value: resolution.escalation(at: time),
                     headers: [KafkaHeader(key: "triage.decision", string: "escalation"),
@@ -270,9 +283,24 @@ public final class LedgerService {
         w.key("open"); w.int(ledger.openCount)
         w.endObject()
         try send(KafkaProducerMessage(topic: options.topics.sayToDo, key: "summary", value: w.bytes))
+        recordMetrics()
         let made = ledger.templates.values.reduce(0) { $0 + $1.resolved }
         let kept = ledger.templates.values.reduce(0) { $0 + $1.keptOnTime }
         logger.info("say-to-do: \(kept) of \(made) resolved commitments kept on time, \(summary.escalated) escalated, \(ledger.openCount) open, breakers open: \(ledger.tripped.sorted())")
+    }
+
+    /// `triage_saytodo_ratio{template}` and `triage_circuit_breaker_open{template}` (1 open,
+    /// 0 closed), at each summary.
+    private func recordMetrics() {
+        for template in Set(ledger.templates.keys).union(ledger.tripped) {
+            if let record = ledger.templates[template], record.resolved > 0 {
+                Gauge(label: "triage_saytodo_ratio", dimensions: [("template", template)])
+                    .record(Double(record.keptOnTime) / Double(record.resolved))
+            }
+            Gauge(label: "triage_circuit_breaker_open", dimensions: [("template", template)])
+                .record(ledger.tripped.contains(template) ? 1 : 0)
+        }
+        Gauge(label: "triage_ledger_open_commitments").record(ledger.openCount)
     }
 
     private func send(_ message: KafkaProducerMessage) throws(KafkaError) {

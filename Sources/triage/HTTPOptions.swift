@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Observability
+import Prometheus
+
+/// `--http-port`, `--http-host`, `--health-stall-seconds`: the metrics and probe server of the
+/// long-running commands (`work`, `ledger run`, `audit monitor`). Off unless a port is given.
+struct HTTPOptions: ParsableArguments {
+    @Option(name: .customLong("http-port"), help: "Serve /metrics, /healthz and /readyz on this port (0: an ephemeral port, logged at start). Also TRIAGE_HTTP_PORT. Default: off.")
+    var httpPort: Int?
+
+    @Option(name: .customLong("http-host"), help: "Address the HTTP server listens on.")
+    var httpHost = "0.0.0.0"
+
+    @Option(name: .customLong("health-stall-seconds"), help: "/healthz answers 503 when the loop has not advanced for this long.")
+    var healthStallSeconds = 30
+
+    /// The port to serve on, from the flag or the environment; nil: no server.
+    func port() throws -> Int? {
+        let value = httpPort ?? ProcessInfo.processInfo.environment["TRIAGE_HTTP_PORT"].flatMap { $0.isEmpty ? nil : Int($0) ?? -1 }
+        guard let value else { return nil }
+        guard (0...65_535).contains(value) else { throw ValidationError("--http-port (or TRIAGE_HTTP_PORT) must be 0…65535") }
+        return value
+    }
+
+    func validate() throws {
+        _ = try port()
+        guard healthStallSeconds >= 1 else { throw ValidationError("--health-stall-seconds must be at least 1, not \(healthStallSeconds)") }
+    }
+
+    /// `/healthz` from how long ago the loop advanced (nil: not started yet, which counts as
+    /// healthy for the first `healthStallSeconds` after the server started).
+    func health(started: ContinuousClock.Instant, sinceAdvanced: @escaping @Sendable () -> Double?) -> @Sendable () -> ProbeResult {
+        let limit = Double(healthStallSeconds)
+        return {
+            let seconds = sinceAdvanced() ?? (ContinuousClock.now - started).seconds
+            return seconds <= limit ? .ok : ProbeResult(problems: ["the loop has not advanced for \(Int(seconds)) s (limit \(Int(limit)) s)"])
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// The metrics backend and HTTP server of one command, when `--http-port` is given.
+enum Observing {
+    /// The version of this build, for `triage_build_info` (`TRIAGE_BUILD` overrides, e.g. a
+    /// git commit set by the image build).
+    static var build: String {
+        if let set = ProcessInfo.processInfo.environment["TRIAGE_BUILD"], !set.isEmpty { return set }
+        #if DEBUG
+        return "dev-debug"
+        #else
+        return "dev-release"
+        #endif
+    }
+
+    /// Bootstraps Prometheus as the metrics backend (only when serving) and returns the registry.
+    static func registry(_ options: HTTPOptions) throws -> PrometheusCollectorRegistry? {
+        guard try options.port() != nil else { return nil }
+        return MetricsBackend.bootstrapPrometheus()
+    }
+
+    static func start(_ options: HTTPOptions, registry: PrometheusCollectorRegistry?, probes: Probes, logger: Logger) async throws -> ProbeServer? {
+        guard let registry, let port = try options.port() else { return nil }
+        return try await ProbeServer.start(host: options.httpHost, port: port, registry: registry, probes: probes, logger: logger)
+    }
+
+    /// For the synchronous commands (ledger, monitor), on their main thread.
+    static func startBlocking(_ options: HTTPOptions, registry: PrometheusCollectorRegistry?, probes: Probes, logger: Logger) throws -> ProbeServer? {
+        guard let registry, let port = try options.port() else { return nil }
+        return try ProbeServer.startBlocking(host: options.httpHost, port: port, registry: registry, probes: probes, logger: logger)
+    }
+}
