@@ -27,6 +27,10 @@ public struct PipelineBenchmark {
 
     public var classifier: ClassifierFactory
     public var policy: Policy = .demo
+    /// When set, each ticket is recorded as the worker records it (stage histograms, the
+    /// ticket counter, the end-to-end histogram with its per-ticket timestamp), into whatever
+    /// backend the process bootstrapped: to measure what metrics cost the hot path.
+    public var metrics: PipelineMetrics?
 
     public init(classifier: @escaping ClassifierFactory) {
         self.classifier = classifier
@@ -48,6 +52,8 @@ public struct PipelineBenchmark {
         var times = Array(repeating: [UInt64](), count: 5)
         for i in times.indices { times[i].reserveCapacity(count) }
         var sink = 0
+        var recordTimes: [Int: Int64] = [:]
+        let metrics = self.metrics
         let started = MonotonicClock.nowNanos()
         for message in messages {
             let t0 = MonotonicClock.nowNanos()
@@ -64,6 +70,19 @@ public struct PipelineBenchmark {
                                    latencyMicros: 0, now: now)
             let t5 = MonotonicClock.nowNanos()
             sink &+= routed + audit.bytes.count
+            if let metrics {
+                // What `Pipeline.process` and `Pipeline.finished` record for one ticket.
+                metrics.decode.recordNanoseconds(Int64(t1 - t0))
+                metrics.classify.recordNanoseconds(Int64(t2 - t1))
+                metrics.decide.recordNanoseconds(Int64(t3 - t2))
+                metrics.emit.recordNanoseconds(Int64(t5 - t3))
+                metrics.decided(decided.decision)
+                metrics.consumed.increment()
+                recordTimes[Int(message.offset)] = nowMillis
+                if let timestamp = recordTimes.removeValue(forKey: Int(message.offset)) {
+                    metrics.endToEnd.recordMilliseconds(UTCTime.nowMillis() - timestamp)
+                }
+            }
             times[0].append(t1 - t0); times[1].append(t2 - t1); times[2].append(t3 - t2); times[3].append(t4 - t3)
             times[4].append(t5 - t4)
         }

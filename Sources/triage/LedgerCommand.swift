@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kafka
 import Logging
+import Observability
 import TriageAudit
 import TriageCore
 import TriageOps
@@ -34,6 +35,7 @@ struct LedgerRun: ParsableCommand {
 
     @OptionGroup var kafka: BootstrapOptions
     @OptionGroup var policy: PolicyOptions
+    @OptionGroup var http: HTTPOptions
 
     @Flag(help: "Settle what is in the topics now, in time order, then exit.")
     var once = false
@@ -63,7 +65,15 @@ struct LedgerRun: ParsableCommand {
         options.summaryIntervalMs = summaryInterval * 1000
         options.window = window
         let stop = InterruptFlag()
-        let service = try LedgerService(bootstrapServers: try kafka.resolved(), policy: try policy.load(), options: options, logger: logger)
+        let loaded = try policy.load()
+        let registry = try Observing.registry(http)
+        if registry != nil { MetricsBackend.recordBuildInfo(modelVersion: "none", policyVersion: loaded.version, build: Observing.build) }
+        let service = try LedgerService(bootstrapServers: try kafka.resolved(), policy: loaded, options: options, logger: logger)
+        let progress = service.progress
+        let server = try Observing.startBlocking(http, registry: registry, probes: Probes(
+            health: http.health(started: .now, sinceAdvanced: { progress.secondsSinceLoopAdvanced }),
+            readiness: { ProbeResult(problems: progress.notReadyReasons) }), logger: logger)
+        defer { withExtendedLifetime(server) {} }
         let summary = try service.run(shouldStop: { stop.isSet })
         printOut("ledger: \(summary.commitmentsMade) commitments read, \(summary.keptOnTime) kept on time, \(summary.escalated) escalated (promise_overdue), \(summary.open) open; breakers open: \(summary.trips.isEmpty ? "none" : summary.trips.joined(separator: ", "))")
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kafka
 import Logging
+import Observability
 import ServiceLifecycle
 import TriageAudit
 import TriageWorker
@@ -36,6 +37,7 @@ struct Work: AsyncParsableCommand {
 
     @OptionGroup var kafka: BootstrapOptions
     @OptionGroup var policyOptions: PolicyOptions
+    @OptionGroup var http: HTTPOptions
 
     @Flag(name: .customLong("no-automation"), help: "Never answer automatically: every ticket goes to people (route or handoff), e.g. while the systems that act are down.")
     var noAutomation = false
@@ -147,9 +149,21 @@ struct Work: AsyncParsableCommand {
         } catch {
             throw refuse(Self.message(error))
         }
+        let registry = try Observing.registry(http)
+        if registry != nil {
+            config.statisticsIntervalMs = 5_000
+            MetricsBackend.recordBuildInfo(modelVersion: classifier.version, policyVersion: config.policy.version, build: Observing.build)
+        }
+        let worker = Worker(configuration: config, classifier: classifier.factory, logger: logger)
+        // Served before the worker connects: /readyz says 503 (and why) until it is assigned.
+        let started = ContinuousClock.now
+        let stats = worker.stats
+        let server = try await Observing.start(http, registry: registry, probes: Probes(
+            health: http.health(started: started, sinceAdvanced: { stats.snapshot.secondsSinceLoopAdvanced }),
+            readiness: { ProbeResult(problems: stats.snapshot.notReadyReasons) }), logger: logger)
+        defer { if let server { Task { await server.stop() } } }
         if createTopicsPartitions > 0 { createMissingTopics(config, logger: logger) }
 
-        let worker = Worker(configuration: config, classifier: classifier.factory, logger: logger)
         logger.info("worker \(id) joining group \(raw["group.id"] ?? group) on \(bootstrap); classifier: \(classifier.description)")
         let reporter = progressInterval > 0 ? Task {
             var last = 0
