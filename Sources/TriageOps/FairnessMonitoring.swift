@@ -155,6 +155,12 @@ public final class FairnessMonitoring {
         var input = GovernanceInput()
         let interval = Duration.seconds(options.progressIntervalSeconds)
         var nextProgress = ContinuousClock.now + interval
+        // Every alert series exists from the start (at 0), so a dashboard sees "no alerts", not "no data".
+        for attribute in options.config.attributes {
+            for metric in FairnessMetric.allCases {
+                Counter(label: "triage_fairness_alerts_total", dimensions: [("attribute", attribute), ("metric", metric.rawValue)]).increment(by: 0)
+            }
+        }
         progress.markReady()
         while !shouldStop() {
             progress.advanced()

@@ -130,6 +130,7 @@ final class Pipeline {
                 try checkpointIfDue()
                 try checkClientErrors()
                 takeStatistics()
+                metrics.flush()
             }
         } catch let error as WorkerError {
             abort(error)
@@ -191,10 +192,9 @@ final class Pipeline {
         var records: Emit.Writes
         let decoded = decode(message)
         let t1 = MonotonicClock.nowNanos()
-        metrics.decode.recordNanoseconds(Int64(t1 - t0))
         switch decoded {
         case .failure(let error):
-            metrics.deadLettered(reason: error.reason.rawValue)
+            metrics.deadLettered(reason: error.reason.rawValue, decodeNanos: Int64(t1 - t0))
             records = Emit.Writes(messages: [Emit.Write(message: DeadLetter.record(for: message, error: error, topic: config.topics.deadLetter, workerID: config.workerID, at: now,
                                                                                    limits: config.recordLimits))])
             stats.update {
@@ -204,7 +204,6 @@ final class Pipeline {
         case .success(let ticket):
             let classification = classifier.classify(ticket)
             let t2 = MonotonicClock.nowNanos()
-            metrics.classify.recordNanoseconds(Int64(t2 - t1))
             // Checked before anything has state: deciding counts the contact, emitting seals
             // the audit record into the chain.
             guard MonotonicClock.nowMicros() - polledAt <= stallLimitMicros else { return false }
@@ -212,12 +211,11 @@ final class Pipeline {
                                  disabledTemplates: control?.disabledTemplates ?? [], automation: config.automation)
             let decision = decided.decision
             let t3 = MonotonicClock.nowNanos()
-            metrics.decide.recordNanoseconds(Int64(t3 - t2))
             let latency = Int(t3 / 1000 - started)
             records = emit.writes(ticket: ticket, decision: decision, message: message, pseudonym: decided.pseudonym,
                                   history: decided.history, latencyMicros: latency, now: now)
-            metrics.emit.recordNanoseconds(Int64(MonotonicClock.nowNanos() - t3))
-            metrics.decided(decision)
+            metrics.decided(decision, decodeNanos: Int64(t1 - t0), classifyNanos: Int64(t2 - t1), decideNanos: Int64(t3 - t2),
+                            emitNanos: Int64(MonotonicClock.nowNanos() - t3))
             stats.update {
                 $0.consumed += 1
                 $0.count(decision.cohort)
@@ -229,7 +227,6 @@ final class Pipeline {
             }
         }
         let ticket = tracker.begin(message.topicPartition, offset: message.offset, writes: records.count)
-        metrics.consumed.increment()
         if let timestamp = message.timestampMs { recordTimes[ticket] = timestamp }
         let actions = records.messages.filter(\.isAction).count
         for record in records.messages {
@@ -388,7 +385,7 @@ final class Pipeline {
     private func finished(_ ticket: OffsetTracker.TicketToken, _ completed: inout Int) {
         completed += 1
         guard let timestamp = recordTimes.removeValue(forKey: ticket) else { return }
-        metrics.endToEnd.recordMilliseconds(max(0, UTCTime.nowMillis() - timestamp))
+        metrics.finished(endToEndMillis: max(0, UTCTime.nowMillis() - timestamp))
     }
 
     /// librdkafka's latest statistics (every `statisticsIntervalMs`), into the metrics.

@@ -7,18 +7,21 @@ import TriagePolicy
 /// docs/OPERATIONS.md, "Metrics, health and logs".
 ///
 /// Cheap on the hot path: every handle is made once per label set and cached here, on the
-/// pipeline thread that alone uses this object, so recording a ticket is a dictionary lookup
-/// and an atomic add or a histogram update: no allocation, no lock of ours. Label values are
+/// pipeline thread that alone uses this object. A ticket's figures (its four stage times, its
+/// decision's labels, its end-to-end time) are appended to arrays that keep their capacity,
+/// and `flush()`, once per batch of the loop, hands them to the backend in one tight loop
+/// (the Prometheus histograms take a lock per value; done together the locks and buckets
+/// stay in cache). Nothing is allocated per ticket once the arrays have grown. Label values are
 /// queue names, decision kinds, reason codes and topic/partition numbers only: never ticket
 /// text or a customer id.
 public final class PipelineMetrics {
     /// The per-stage latency histograms, `triage_stage_duration_seconds{stage}`.
-    public let decode: CoreMetrics.Timer
-    public let classify: CoreMetrics.Timer
-    public let decide: CoreMetrics.Timer
-    public let emit: CoreMetrics.Timer
+    private let decode: CoreMetrics.Timer
+    private let classify: CoreMetrics.Timer
+    private let decide: CoreMetrics.Timer
+    private let emit: CoreMetrics.Timer
     /// From the input record's Kafka timestamp to the acknowledgement of the ticket's last write.
-    let endToEnd = CoreMetrics.Timer(label: "triage_end_to_end_duration_seconds")
+    private let endToEnd = CoreMetrics.Timer(label: "triage_end_to_end_duration_seconds")
     /// Synchronous commits (revocation, shutdown); periodic commits are librdkafka's auto-commit.
     let commit = CoreMetrics.Timer(label: "triage_commit_duration_seconds")
     let inFlight = Gauge(label: "triage_in_flight_tickets")
@@ -27,7 +30,7 @@ public final class PipelineMetrics {
     let deliveryRetries = Counter(label: "triage_delivery_retries_total")
     let unconfirmedDeliveries = Counter(label: "triage_unconfirmed_deliveries_total")
     let stalls = Counter(label: "triage_stalls_total")
-    let consumed = Counter(label: "triage_records_consumed_total")
+    private let consumed = Counter(label: "triage_records_consumed_total")
     private let rebalances: [String: Counter]
 
     private struct TicketLabels: Hashable {
@@ -36,6 +39,11 @@ public final class PipelineMetrics {
         var reason: String
     }
     private var tickets: [TicketLabels: Counter] = [:]
+    /// Figures of the current batch, not yet handed to the backend.
+    private var stageNanos: [(decode: Int64, classify: Int64, decide: Int64, emit: Int64)] = []
+    private var decodeOnlyNanos: [Int64] = []
+    private var decisions: [TicketLabels] = []
+    private var endToEndMillis: [Int64] = []
     private var deadLetters: [String: Counter] = [:]
     private var lag: [KafkaTopicPartition: Gauge] = [:]
 
@@ -54,22 +62,48 @@ public final class PipelineMetrics {
         producerQueue.record(0)
     }
 
-    /// One decided ticket: `triage_tickets_total{decision,queue,reason}` (reason: the
-    /// decision's first reason code).
-    public func decided(_ decision: Decision) {
-        let labels = TicketLabels(kind: decision.kind, queue: decision.queue, reason: decision.reasons.first?.rawValue ?? "none")
-        if let counter = tickets[labels] {
-            counter.increment()
-            return
+    /// One decided ticket: its stage times, and `triage_tickets_total{decision,queue,reason}`
+    /// (reason: the decision's first reason code). Buffered until `flush`.
+    public func decided(_ decision: Decision, decodeNanos: Int64, classifyNanos: Int64, decideNanos: Int64, emitNanos: Int64) {
+        stageNanos.append((decodeNanos, classifyNanos, decideNanos, emitNanos))
+        decisions.append(TicketLabels(kind: decision.kind, queue: decision.queue, reason: decision.reasons.first?.rawValue ?? "none"))
+    }
+
+    /// A ticket finished: end-to-end time in milliseconds. Buffered until `flush`.
+    func finished(endToEndMillis millis: Int64) {
+        endToEndMillis.append(millis)
+    }
+
+    /// Hands the batch's figures to the backend.
+    public func flush() {
+        for times in stageNanos {
+            decode.recordNanoseconds(times.decode)
+            classify.recordNanoseconds(times.classify)
+            decide.recordNanoseconds(times.decide)
+            emit.recordNanoseconds(times.emit)
         }
+        for nanos in decodeOnlyNanos { decode.recordNanoseconds(nanos) }
+        consumed.increment(by: stageNanos.count + decodeOnlyNanos.count)
+        for labels in decisions { counter(for: labels).increment() }
+        for millis in endToEndMillis { endToEnd.recordMilliseconds(millis) }
+        stageNanos.removeAll(keepingCapacity: true)
+        decodeOnlyNanos.removeAll(keepingCapacity: true)
+        decisions.removeAll(keepingCapacity: true)
+        endToEndMillis.removeAll(keepingCapacity: true)
+    }
+
+    private func counter(for labels: TicketLabels) -> Counter {
+        if let counter = tickets[labels] { return counter }
         let counter = Counter(label: "triage_tickets_total", dimensions: [
             ("decision", labels.kind.rawValue), ("queue", labels.queue), ("reason", labels.reason)])
         tickets[labels] = counter
-        counter.increment()
+        return counter
     }
 
-    /// One dead-lettered record: `triage_dead_letters_total{reason}`.
-    public func deadLettered(reason: String) {
+    /// One dead-lettered record: `triage_dead_letters_total{reason}` (rare: counted at once),
+    /// and its decode time.
+    public func deadLettered(reason: String, decodeNanos: Int64) {
+        decodeOnlyNanos.append(decodeNanos)
         if let counter = deadLetters[reason] {
             counter.increment()
             return

@@ -48,7 +48,7 @@ struct PipelineBench: ParsableCommand {
         let result = try benchmark.run(tickets: tickets)
         if json {
             let steps = result.steps.map { "\"\($0.step)\":{\"median_ns\":\(Int($0.medianNanos)),\"p99_ns\":\(Int($0.p99Nanos))}" }
-            printOut("{\"metrics\":\"\(metrics)\",\"tickets\":\(result.tickets),\"tickets_per_second\":\(Int(result.ticketsPerSecond)),\"audit_share\":\(result.auditShare),\(steps.joined(separator: ","))}")
+            printOut("{\"metrics_backend\":\"\(metrics)\",\"tickets\":\(result.tickets),\"tickets_per_second\":\(Int(result.ticketsPerSecond)),\"audit_share\":\(result.auditShare),\"metrics_share\":\(result.metricsShare),\(steps.joined(separator: ","))}")
             return
         }
         printOut("classifier: \(choice.description)")
@@ -59,5 +59,8 @@ struct PipelineBench: ParsableCommand {
         }
         printOut(String(format: "whole pipeline: %.0f tickets/s on one core (%d tickets)", result.ticketsPerSecond, result.tickets))
         printOut(String(format: "audit step: %.1f%% of the in-process cost per ticket", result.auditShare * 100))
+        if benchmark.metrics != nil {
+            printOut(String(format: "metrics (%@): %.2f%% on top of the in-process cost per ticket", metrics, result.metricsShare * 100))
+        }
     }
 }
