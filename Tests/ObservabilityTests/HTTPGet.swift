@@ -5,7 +5,7 @@ import Glibc
 
 /// A minimal HTTP/1.1 GET over a plain socket (the tests need no HTTP client library):
 /// `Connection: close`, the whole response read until the server closes.
-func httpGet(port: Int, path: String, host: String = "127.0.0.1", timeoutSeconds: Int = 5) throws -> (status: Int, headers: String, body: String) {
+func httpGet(port: Int, path: String, host: String = "127.0.0.1", timeoutSeconds: Int = 30) throws -> (status: Int, headers: String, body: String) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw HTTPGetError("socket: errno \(errno)") }
     defer { close(fd) }

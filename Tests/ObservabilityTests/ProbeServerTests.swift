@@ -4,6 +4,9 @@ import Prometheus
 import Synchronization
 import Testing
 
+/// The server runs on Swift concurrency's shared threads; in `swift test` other suites of the
+/// same process can keep them busy for seconds (in `triage` they are idle), so the client
+/// waits up to 30 s for an answer.
 @Suite("The /metrics /healthz /readyz server")
 struct ProbeServerTests {
     @Test("port 0 binds an ephemeral port; the probes answer 200 or 503 with their reasons; /metrics is Prometheus text")
