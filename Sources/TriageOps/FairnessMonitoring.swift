@@ -118,7 +118,6 @@ public final class FairnessMonitoring {
         }
         let topics = options.topics
         progress.waiting(for: "connecting to Kafka")
-        progress.advanced()
         let admin = try KafkaAdmin(bootstrapServers: options.bootstrapServers)
         try ensureOutputTopic(admin)
         let known = try admin.topics()

@@ -66,7 +66,6 @@ public final class LedgerService {
 
     public func run(shouldStop: () -> Bool = { false }) throws -> Summary {
         progress.waiting(for: "restoring state from \(options.topics.commitments) and \(options.topics.control)")
-        progress.advanced()
         escalations.increment(by: 0)
         resolvedCounter.increment(by: 0)
         try restore()

@@ -139,7 +139,7 @@ struct AuditMonitor: ParsableCommand {
         if registry != nil { MetricsBackend.recordBuildInfo(modelVersion: "none", policyVersion: "none", build: Observing.build) }
         let progress = monitor.progress
         let server = try Observing.startBlocking(http, registry: registry, probes: Probes(
-            health: http.health(started: .now, sinceAdvanced: { progress.secondsSinceLoopAdvanced }),
+            health: http.health(sinceAdvanced: { progress.secondsSinceLoopAdvanced }),
             readiness: { ProbeResult(problems: progress.notReadyReasons) }), logger: Logger(label: "triage.monitor"))
         defer { withExtendedLifetime(server) {} }
         let onEvent: (FairnessMonitoring.Event) -> Void = { event in

@@ -29,19 +29,16 @@ struct HTTPOptions: ParsableArguments {
         guard healthStallSeconds >= 1 else { throw ValidationError("--health-stall-seconds must be at least 1, not \(healthStallSeconds)") }
     }
 
-    /// `/healthz` from how long ago the loop advanced (nil: not started yet, which counts as
-    /// healthy for the first `healthStallSeconds` after the server started).
-    func health(started: ContinuousClock.Instant, sinceAdvanced: @escaping @Sendable () -> Double?) -> @Sendable () -> ProbeResult {
+    /// `/healthz` from how long ago the loop advanced. Before the loop first goes round
+    /// (connecting, restoring state) the process counts as healthy: starting up is `/readyz`'s
+    /// business, and a restart would not make Kafka reachable or a restore shorter.
+    func health(sinceAdvanced: @escaping @Sendable () -> Double?) -> @Sendable () -> ProbeResult {
         let limit = Double(healthStallSeconds)
         return {
-            let seconds = sinceAdvanced() ?? (ContinuousClock.now - started).seconds
+            guard let seconds = sinceAdvanced() else { return .ok }
             return seconds <= limit ? .ok : ProbeResult(problems: ["the loop has not advanced for \(Int(seconds)) s (limit \(Int(limit)) s)"])
         }
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 /// The metrics backend and HTTP server of one command, when `--http-port` is given.

@@ -71,7 +71,7 @@ struct LedgerRun: ParsableCommand {
         let service = try LedgerService(bootstrapServers: try kafka.resolved(), policy: loaded, options: options, logger: logger)
         let progress = service.progress
         let server = try Observing.startBlocking(http, registry: registry, probes: Probes(
-            health: http.health(started: .now, sinceAdvanced: { progress.secondsSinceLoopAdvanced }),
+            health: http.health(sinceAdvanced: { progress.secondsSinceLoopAdvanced }),
             readiness: { ProbeResult(problems: progress.notReadyReasons) }), logger: logger)
         defer { withExtendedLifetime(server) {} }
         let summary = try service.run(shouldStop: { stop.isSet })

@@ -156,10 +156,9 @@ struct Work: AsyncParsableCommand {
         }
         let worker = Worker(configuration: config, classifier: classifier.factory, logger: logger)
         // Served before the worker connects: /readyz says 503 (and why) until it is assigned.
-        let started = ContinuousClock.now
         let stats = worker.stats
         let server = try await Observing.start(http, registry: registry, probes: Probes(
-            health: http.health(started: started, sinceAdvanced: { stats.snapshot.secondsSinceLoopAdvanced }),
+            health: http.health(sinceAdvanced: { stats.snapshot.secondsSinceLoopAdvanced }),
             readiness: { ProbeResult(problems: stats.snapshot.notReadyReasons) }), logger: logger)
         defer { if let server { Task { await server.stop() } } }
         if createTopicsPartitions > 0 { createMissingTopics(config, logger: logger) }

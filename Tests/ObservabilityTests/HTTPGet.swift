@@ -42,3 +42,13 @@ struct HTTPGetError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+/// `httpGet` on a Dispatch thread, not one of Swift concurrency's few shared threads: a
+/// blocking read there could starve the very server (or other tests) it waits for.
+func fetch(port: Int, path: String, host: String = "127.0.0.1") async throws -> (status: Int, headers: String, body: String) {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result { try httpGet(port: port, path: path, host: host) })
+        }
+    }
+}

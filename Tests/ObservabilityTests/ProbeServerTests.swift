@@ -21,18 +21,18 @@ struct ProbeServerTests {
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         #expect(server.port > 0)
 
-        let notReady = try httpGet(port: server.port, path: "/readyz")
+        let notReady = try await fetch(port: server.port, path: "/readyz")
         #expect(notReady.status == 503)
         #expect(notReady.body == "no partitions assigned\nmodel not loaded\n")
         ready.store(true, ordering: .relaxed)
-        #expect(try httpGet(port: server.port, path: "/readyz").status == 200)
-        #expect(try httpGet(port: server.port, path: "/healthz").status == 200)
+        #expect(try await fetch(port: server.port, path: "/readyz").status == 200)
+        #expect(try await fetch(port: server.port, path: "/healthz").status == 200)
 
-        let metrics = try httpGet(port: server.port, path: "/metrics")
+        let metrics = try await fetch(port: server.port, path: "/metrics")
         #expect(metrics.status == 200)
         #expect(metrics.headers.lowercased().contains("content-type: text/plain; version=0.0.4"))
         #expect(metrics.body.contains("# TYPE triage_test_total counter\ntriage_test_total{queue=\"cards\"} 3"), "\(metrics.body)")
-        #expect(try httpGet(port: server.port, path: "/nothing").status == 404)
+        #expect(try await fetch(port: server.port, path: "/nothing").status == 404)
         await server.stop()
     }
 

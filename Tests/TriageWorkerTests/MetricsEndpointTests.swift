@@ -36,16 +36,16 @@ struct MetricsEndpointTests {
         let port = try await Self.boundPort(worker)
 
         // The group join takes seconds on the mock: the first answer comes long before it.
-        let early = try httpGet(port: port, path: "/readyz")
+        let early = try await fetch(port: port, path: "/readyz")
         #expect(early.status == 503, "not ready before the assignment: \(early.body)")
         #expect(early.body.contains("no partitions assigned") || early.body.contains("not connected"), "\(early.body)")
-        #expect(try httpGet(port: port, path: "/healthz").status == 200, "healthy while starting (within the stall limit)")
+        #expect(try await fetch(port: port, path: "/healthz").status == 200, "healthy while starting (start-up is /readyz's business)")
 
         let readyDeadline = ContinuousClock.now + .seconds(30)
         var ready = early
         while ready.status != 200, ContinuousClock.now < readyDeadline {
             try await Task.sleep(for: .milliseconds(200))
-            ready = try httpGet(port: port, path: "/readyz")
+            ready = try await fetch(port: port, path: "/readyz")
         }
         #expect(ready.status == 200, "ready after the assignment: \(ready.body)\n\(worker.log.suffix(1500))")
         #expect(worker.log.contains("partitions assigned"))
@@ -61,7 +61,7 @@ struct MetricsEndpointTests {
         let deadline = ContinuousClock.now + .seconds(30)
         repeat {
             try await Task.sleep(for: .milliseconds(500))
-            metrics = try httpGet(port: port, path: "/metrics").body
+            metrics = try await fetch(port: port, path: "/metrics").body
             missing = Self.workerFamilies.filter { !metrics.contains("# TYPE \($0) ") }
             decided = Self.sum("triage_tickets_total", in: metrics)
             deadLettered = Self.sum("triage_dead_letters_total", in: metrics)
@@ -86,7 +86,7 @@ struct MetricsEndpointTests {
         }
         for id in seeded.wellFormedIDs.prefix(50) { #expect(!metrics.contains(id), "ticket id \(id) in /metrics") }
 
-        #expect(try httpGet(port: port, path: "/healthz").status == 200)
+        #expect(try await fetch(port: port, path: "/healthz").status == 200)
         // The log is JSON, one object per line; the ticket ids never reach it.
         let log = worker.log
         for line in log.split(separator: "\n") where line.hasPrefix("{") {
