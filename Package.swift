@@ -18,6 +18,14 @@ let package = Package(
         // must be errors), its FileProvider is async-only, and it would add ~1 min of CPU to a clean
         // build for four scalar keys. docs/OPERATIONS.md, "Configuration", has the details.
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        // Metrics: TriageWorker and TriageOps record through swift-metrics' API only; the
+        // `Observability` target bootstraps the Prometheus backend and serves it.
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // The /metrics /healthz /readyz server. FlyingFox is pure Swift over BSD sockets (no
+        // SwiftNIO): CI builds from a fresh clone on every run, on 2 cores, within ~15 min, and
+        // NIO (or a framework over it) would add minutes to every build for three GET routes.
+        .package(url: "https://github.com/swhitty/FlyingFox.git", from: "0.27.1"),
         // Property tests for the policy's invariants (test-only).
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
@@ -41,7 +49,8 @@ let package = Package(
         ),
 
         // MARK: - Libraries
-        .target(name: "Kafka", dependencies: ["CRdKafka"]),
+        // librdkafka's own log lines go through its log callback into swift-log.
+        .target(name: "Kafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]),
         .target(name: "TriageCore", dependencies: ["CJSONC"]),
         .target(name: "Checksums", dependencies: ["CCrypto"]),
         .target(name: "TriageModel", dependencies: ["Checksums"]),
@@ -56,6 +65,7 @@ let package = Package(
             dependencies: [
                 "Kafka", "Checksums", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -67,6 +77,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 // The config file (TriageSettings): Yams is already here for the policy.
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]
+        ),
+
+        // /metrics /healthz /readyz, the Prometheus backend and the JSON log handler. Knows
+        // nothing of tickets or Kafka: health and readiness come in as closures.
+        .target(
+            name: "Observability",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
             ]
         ),
 
@@ -75,6 +98,7 @@ let package = Package(
             name: "triage",
             dependencies: [
                 "Kafka", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit", "TriageWorker", "TriageOps", "TriageGovernance",
+                "Observability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -84,6 +108,9 @@ let package = Package(
         // MARK: - Tests
         .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(name: "ObservabilityTests", dependencies: [
+            "Observability", .product(name: "Logging", package: "swift-log"), .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
         .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore"]),
         .testTarget(name: "TriageModelTests", dependencies: ["TriageModel", "Checksums"]),
         .testTarget(

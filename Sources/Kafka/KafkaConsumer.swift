@@ -284,6 +284,10 @@ public final class KafkaConsumer {
         try client.topics(timeoutMs: timeoutMs)
     }
 
+    /// The latest statistics librdkafka emitted since the last call (only with
+    /// `statistics.interval.ms` > 0; served by `poll`, so on the polling thread).
+    public func takeStatistics() -> KafkaStatistics? { client.takeStatistics() }
+
     /// Errors reported since the last call (transport problems, failed commits, …).
     public func takeErrors() -> [KafkaError] { client.takeErrors() }
 

@@ -126,6 +126,10 @@ public final class KafkaProducer {
     /// Records queued or in flight that have no delivery report yet.
     public var outstanding: Int { Int(rd_kafka_outq_len(client.handle)) }
 
+    /// The latest statistics librdkafka emitted since the last call (only with
+    /// `statistics.interval.ms` > 0; served by `poll`, so on the polling thread).
+    public func takeStatistics() -> KafkaStatistics? { client.takeStatistics() }
+
     /// Errors raised by librdkafka's error callback since the last call (e.g. brokers down).
     public func takeErrors() -> [KafkaError] { client.takeErrors() }
 

@@ -1,4 +1,5 @@
 import CRdKafka
+import Logging
 
 /// What librdkafka's callbacks report, collected while the owning thread polls.
 ///
@@ -12,6 +13,8 @@ final class ClientEvents {
     var rebalance: ((KafkaRebalanceEvent) -> Void)?
     /// A group consumer got an assignment at least once (see `RDKafkaClient.leakOnDeinit`).
     var everAssigned = false
+    /// The latest statistics JSON (`statistics.interval.ms`), not yet taken.
+    var statistics: String?
 }
 
 /// The one place that owns an `rd_kafka_t` and turns properties into an `rd_kafka_conf_t`.
@@ -46,6 +49,17 @@ final class RDKafkaClient {
             let text = reason.map { String(cString: $0) } ?? "unknown"
             events.errors.append(KafkaError.rd(rd_kafka_resp_err_t(rawValue: err), code: .other, context: text))
         }
+        rd_kafka_conf_set_stats_cb(conf) { _, json, length, opaque in
+            guard let json, let opaque else { return 0 }
+            let events = Unmanaged<ClientEvents>.fromOpaque(opaque).takeUnretainedValue()
+            events.statistics = String(decoding: UnsafeRawBufferPointer(start: json, count: length), as: UTF8.self)
+            return 0  // librdkafka frees the buffer
+        }
+        // librdkafka's own log lines (otherwise `%4|…` lines on stderr) go to swift-log. The
+        // callback runs on librdkafka's threads; swift-log handlers are thread-safe.
+        rd_kafka_conf_set_log_cb(conf) { client, level, facility, message in
+            KafkaLog.emit(level: level, facility: facility, message: message, client: client)
+        }
         configure(conf)
         guard let handle = rd_kafka_new(kind, conf, &errstr, errstr.count) else {
             // rd_kafka_new destroys conf only on success.
@@ -72,6 +86,13 @@ final class RDKafkaClient {
         guard err != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
         return KafkaError(code: .fatal, rdKafkaCode: err.rawValue,
                           message: "fatal: \(String(cBuffer: errstr))", isFatal: true)
+    }
+
+    /// The statistics librdkafka emitted since the last call (the latest), parsed.
+    func takeStatistics() -> KafkaStatistics? {
+        guard let json = events.statistics else { return nil }
+        events.statistics = nil
+        return KafkaStatistics(json: json)
     }
 
     /// Errors reported by the error callback since the last call.
@@ -107,6 +128,34 @@ final class RDKafkaClient {
             result[String(cString: topic.topic)] = Int(topic.partition_cnt)
         }
         return result
+    }
+}
+
+// MARK: - Logs
+
+/// librdkafka's log callback, into swift-log (label `librdkafka`).
+enum KafkaLog {
+    /// Made at the first librdkafka log line, after the process bootstrapped its logging.
+    static let logger = Logger(label: "librdkafka")
+
+    static func emit(level: Int32, facility: UnsafePointer<CChar>?, message: UnsafePointer<CChar>?, client: OpaquePointer?) {
+        let swiftLevel = Self.level(syslog: level)
+        guard logger.logLevel <= swiftLevel else { return }
+        var metadata: Logger.Metadata = ["facility": "\(facility.map { String(cString: $0) } ?? "")"]
+        if let client, let name = rd_kafka_name(client) { metadata["client"] = "\(String(cString: name))" }
+        logger.log(level: swiftLevel, "\(message.map { String(cString: $0) } ?? "")", metadata: metadata)
+    }
+
+    /// syslog(3) levels, as librdkafka uses them.
+    static func level(syslog: Int32) -> Logger.Level {
+        switch syslog {
+        case ...2: .critical
+        case 3: .error
+        case 4: .warning
+        case 5: .notice
+        case 6: .info
+        default: .debug
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Kafka
 import Logging
 import TriageWorker
@@ -80,6 +81,8 @@ public final class FairnessMonitoring {
     }
 
     public let options: Options
+    /// For `/healthz` and `/readyz`.
+    public let progress = ServiceProgress()
     private var summary = Summary()
     private var producer: KafkaProducer?
     private var token: UInt = 0
@@ -142,7 +145,8 @@ public final class FairnessMonitoring {
                                      instance: options.instance, logger: logger)
         defer { lease.release() }
         while !shouldStop() {
-            guard lease.waitUntilHeld(shouldStop: shouldStop) else { break }
+            progress.waiting(for: "standing by: the lease \(group) is held by another instance")
+            guard lease.waitUntilHeld(shouldStop: shouldStop, whileWaiting: { progress.advanced() }) else { break }
             onEvent(.note("lease \(group) taken: this instance is the active monitor"))
             summary.leaseTerms += 1
             try runActive(lease: lease, shouldStop: shouldStop, onEvent: onEvent)
@@ -152,6 +156,7 @@ public final class FairnessMonitoring {
 
     private func runActive(lease: ServiceLease?, shouldStop: () -> Bool, onEvent: (Event) -> Void) throws {
         let topics = options.topics
+        progress.waiting(for: "connecting to Kafka")
         let admin = try KafkaAdmin(settings: options.kafka)
         try ensureOutputTopic(admin)
         let known = try admin.topics()
@@ -188,7 +193,15 @@ public final class FairnessMonitoring {
         var input = GovernanceInput()
         let interval = Duration.seconds(options.progressIntervalSeconds)
         var nextProgress = ContinuousClock.now + interval
+        // Every alert series exists from the start (at 0), so a dashboard sees "no alerts", not "no data".
+        for attribute in options.config.attributes {
+            for metric in FairnessMetric.allCases {
+                Counter(label: "triage_fairness_alerts_total", dimensions: [("attribute", attribute), ("metric", metric.rawValue)]).increment(by: 0)
+            }
+        }
+        progress.markReady()
         while !shouldStop() {
+            progress.advanced()
             for message in try consumer.poll(maxMessages: 5_000, timeoutMs: 250) {
                 if let end = backlog[message.topicPartition], message.offset + 1 >= end {
                     backlog[message.topicPartition] = nil
@@ -210,6 +223,7 @@ public final class FairnessMonitoring {
             summary.skipped = input.skipped
             if let lease, !lease.confirm() {
                 onEvent(.note("lease \(lease.group) lost: standing by; \(monitor.openWindows().count) open window(s) are left to the new holder"))
+                progress.markNotReady("lease \(lease.group) lost: standing by")
                 return
             }
             if backlog.isEmpty {
@@ -271,7 +285,12 @@ public final class FairnessMonitoring {
         summary.windowsPublished += 1
         if partial { summary.partialWindows += 1 }
         summary.alerts += window.alerts.count
-        for alert in window.alerts { summary.alertsByAttribute[alert.attribute, default: 0] += 1 }
+        for alert in window.alerts {
+            summary.alertsByAttribute[alert.attribute, default: 0] += 1
+            // Attribute and metric names only: no cohort value, no customer.
+            Counter(label: "triage_fairness_alerts_total", dimensions: [("attribute", alert.attribute), ("metric", alert.metric.rawValue)]).increment()
+        }
+        Counter(label: "triage_fairness_windows_total", dimensions: [("partial", partial ? "true" : "false")]).increment()
         onEvent(.window(window, partial: partial))
     }
 

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Kafka
 import Logging
 import TriageAudit
@@ -55,6 +56,10 @@ public final class LedgerService {
     private let options: Options
     private let rule: SayToDoRule
     private let logger: Logger
+    /// For `/healthz` and `/readyz`.
+    public let progress = ServiceProgress()
+    private let escalations = Counter(label: "triage_ledger_escalations_total")
+    private let resolvedCounter = Counter(label: "triage_ledger_resolutions_total")
     private var ledger: CommitmentLedger
     private let producer: KafkaProducer
     private var token: UInt = 0
@@ -83,6 +88,8 @@ public final class LedgerService {
                              instance: options.instance, logger: logger)
         }
         defer { lease?.release() }
+        escalations.increment(by: 0)
+        resolvedCounter.increment(by: 0)
         if options.once {
             if let lease {
                 // A one-off settlement must not race a running ledger.
@@ -91,14 +98,19 @@ public final class LedgerService {
                     throw KafkaError(code: .configuration, message: "another ledger holds the lease \(lease.group) (it is running): stop it before a --once run")
                 }
             }
+            progress.waiting(for: "restoring state from \(options.topics.commitments) and \(options.topics.control)")
             try restore()
             try runOnce()
         } else {
             while !shouldStop() {
-                if let lease, !lease.waitUntilHeld(shouldStop: shouldStop) { break }
+                if let lease {
+                    progress.waiting(for: "standing by: the lease \(lease.group) is held by another instance")
+                    guard lease.waitUntilHeld(shouldStop: shouldStop, whileWaiting: { progress.advanced() }) else { break }
+                }
                 // Whatever the previous holder settled is read back before anything is written.
                 ledger = CommitmentLedger(rule: rule, window: options.window)
                 cohorts = [:]
+                progress.waiting(for: "restoring state from \(options.topics.commitments) and \(options.topics.control)")
                 try restore()
                 summary.leaseTerms += 1
                 options.onActive(true)
@@ -200,12 +212,17 @@ public final class LedgerService {
         let consumer = try KafkaConsumer(settings: kafka, assignment: assignment,
                                          extra: ["fetch.max.bytes": "52428800"])
         defer { try? consumer.close() }
+        progress.markReady()
         var lastSweep = ContinuousClock.now
         var lastSummary = ContinuousClock.now
         while !shouldStop() {
+            progress.advanced()
             let messages = try consumer.poll(maxMessages: 5_000, timeoutMs: 100)
             // Nothing is written (and nothing read is applied) without the lease.
-            if let lease, !lease.confirm() { return }
+            if let lease, !lease.confirm() {
+                progress.markNotReady("lease \(lease.group) lost: standing by")
+                return
+            }
             for message in messages {
                 for (time, event) in events(message) { try apply(event, at: time) }
             }
@@ -248,8 +265,10 @@ public final class LedgerService {
             let c = resolution.commitment
             try send(KafkaProducerMessage(topic: options.topics.commitments, key: c.decisionID, value: resolution.encoded()))
             if resolution.keptOnTime { summary.keptOnTime += 1 }
+            resolvedCounter.increment()
             if resolution.escalated {
                 summary.escalated += 1
+                escalations.increment()
                 try send(KafkaProducerMessage(
                     topic: options.topics.queue(ExpertQueue.humanQueueName), key: c.customer, value: resolution.escalation(at: time),
                     headers: [KafkaHeader(key: "triage.decision", string: "escalation"),
@@ -315,9 +334,24 @@ public final class LedgerService {
         w.key("open"); w.int(ledger.openCount)
         w.endObject()
         try send(KafkaProducerMessage(topic: options.topics.sayToDo, key: "summary", value: w.bytes))
+        recordMetrics()
         let made = ledger.templates.values.reduce(0) { $0 + $1.resolved }
         let kept = ledger.templates.values.reduce(0) { $0 + $1.keptOnTime }
         logger.info("say-to-do: \(kept) of \(made) resolved commitments kept on time, \(summary.escalated) escalated, \(ledger.openCount) open, breakers open: \(ledger.tripped.sorted())")
+    }
+
+    /// `triage_saytodo_ratio{template}` and `triage_circuit_breaker_open{template}` (1 open,
+    /// 0 closed), at each summary.
+    private func recordMetrics() {
+        for template in Set(ledger.templates.keys).union(ledger.tripped) {
+            if let record = ledger.templates[template], record.resolved > 0 {
+                Gauge(label: "triage_saytodo_ratio", dimensions: [("template", template)])
+                    .record(Double(record.keptOnTime) / Double(record.resolved))
+            }
+            Gauge(label: "triage_circuit_breaker_open", dimensions: [("template", template)])
+                .record(ledger.tripped.contains(template) ? 1 : 0)
+        }
+        Gauge(label: "triage_ledger_open_commitments").record(ledger.openCount)
     }
 
     private func send(_ message: KafkaProducerMessage) throws(KafkaError) {

@@ -57,9 +57,11 @@ public final class ServiceLease {
     }
 
     /// Blocks until this member holds the lease (true) or `shouldStop` says so (false).
-    public func waitUntilHeld(shouldStop: () -> Bool) -> Bool {
+    /// `whileWaiting` runs every 200 ms meanwhile (a standby is alive, not stuck).
+    public func waitUntilHeld(shouldStop: () -> Bool, whileWaiting: () -> Void = {}) -> Bool {
         var announced = false
         while !shouldStop() {
+            whileWaiting()
             if poll(timeoutMs: 200), confirm() { return true }
             if !announced {
                 logger.notice("lease \(group): held by another instance; standing by")

@@ -16,6 +16,7 @@ final class Pipeline {
     private let config: WorkerConfiguration
     private let logger: Logger
     private let stats: WorkerStatsBox
+    private let metrics: PipelineMetrics
     private let shouldStop: () -> Bool
 
     private let consumer: KafkaConsumer
@@ -36,6 +37,8 @@ final class Pipeline {
     /// written together after the batch, one message per partition (`AuditMessage`).
     private var auditBatch: [Int32: [(ticket: OffsetTracker.TicketToken, record: SealedAuditRecord)]] = [:]
     private var checkpointed: [Int32: Int64] = [:]
+    /// The Kafka timestamp (ms) of each in-flight ticket's input record, for the end-to-end latency.
+    private var recordTimes: [OffsetTracker.TicketToken: Int64] = [:]
     private var lastCheckpoint = MonotonicClock.nowMicros()
 
     private var assigned: Set<KafkaTopicPartition> = []
@@ -70,21 +73,25 @@ final class Pipeline {
         var resentUnconfirmed = false
     }
 
-    init(config: WorkerConfiguration, classifier: any TicketClassifier, stats: WorkerStatsBox, logger: Logger,
-         shouldStop: @escaping () -> Bool) throws(KafkaError) {
+    init(config: WorkerConfiguration, classifier: any TicketClassifier, stats: WorkerStatsBox, metrics: PipelineMetrics = PipelineMetrics(),
+         logger: Logger, shouldStop: @escaping () -> Bool) throws(KafkaError) {
         self.config = config
         self.logger = logger
         self.stats = stats
+        self.metrics = metrics
+        // librdkafka's statistics (lag, queue depth) for the metrics; set by -X wins.
+        let statistics: [String: String] = config.statisticsIntervalMs > 0 && config.kafka.properties["statistics.interval.ms"] == nil
+            ? ["statistics.interval.ms": String(config.statisticsIntervalMs)] : [:]
         self.shouldStop = shouldStop
         self.classifier = classifier
         var producerConfig = KafkaProducerConfiguration(settings: config.kafka)
         producerConfig.clientID = "triage-\(config.workerID)"
-        producerConfig.extra = config.producerProperties
+        producerConfig.extra = statistics.merging(config.producerProperties) { _, set in set }
         producer = try KafkaProducer(configuration: producerConfig)
         var consumerConfig = KafkaConsumerConfiguration(
             settings: config.kafka, groupID: config.groupID, topics: [config.topics.tickets])
         consumerConfig.clientID = "triage-\(config.workerID)"
-        consumerConfig.extra = config.consumerProperties
+        consumerConfig.extra = statistics.merging(config.consumerProperties) { _, set in set }
         consumer = try KafkaConsumer(configuration: consumerConfig)
         consume = Consume(consumer: consumer, maxBatch: config.maxBatch, maxInFlight: config.maxInFlightTickets)
         decode = Decode(limits: config.recordLimits, maxDepth: config.maxJSONDepth)
@@ -102,6 +109,7 @@ final class Pipeline {
     func run() throws(WorkerError) {
         do {
             try prepare()
+            stats.update { $0.connected = true }
             while !shouldStop() {
                 if let failure { throw failure }
                 refreshControl()
@@ -122,6 +130,8 @@ final class Pipeline {
                 try storeCompleted()
                 try checkpointIfDue()
                 try checkClientErrors()
+                takeStatistics()
+                metrics.flush()
             }
         } catch let error as WorkerError {
             abort(error)
@@ -176,12 +186,16 @@ final class Pipeline {
     private func process(_ message: KafkaConsumerMessage, polledAt: UInt64) throws -> Bool {
         // A partition revoked in the middle of a batch now belongs to another member.
         guard assigned.contains(message.topicPartition) else { return true }
-        let started = MonotonicClock.nowMicros()
+        let t0 = MonotonicClock.nowNanos()
+        let started = t0 / 1000
         let nowMillis = UTCTime.nowMillis()
         let now = UTCTime.rfc3339(millis: nowMillis)
         var records: Emit.Writes
-        switch decode(message) {
+        let decoded = decode(message)
+        let t1 = MonotonicClock.nowNanos()
+        switch decoded {
         case .failure(let error):
+            metrics.deadLettered(reason: error.reason.rawValue, decodeNanos: Int64(t1 - t0))
             records = Emit.Writes(messages: [Emit.Write(message: DeadLetter.record(for: message, error: error, topic: config.topics.deadLetter, workerID: config.workerID, at: now,
                                                                                    limits: config.recordLimits))])
             stats.update {
@@ -190,15 +204,19 @@ final class Pipeline {
             }
         case .success(let ticket):
             let classification = classifier.classify(ticket)
+            let t2 = MonotonicClock.nowNanos()
             // Checked before anything has state: deciding counts the contact, emitting seals
             // the audit record into the chain.
             guard MonotonicClock.nowMicros() - polledAt <= stallLimitMicros else { return false }
             let decided = decide(ticket, classification, from: message, nowMillis: nowMillis,
                                  disabledTemplates: control?.disabledTemplates ?? [], automation: config.automation)
             let decision = decided.decision
-            let latency = Int(MonotonicClock.nowMicros() - started)
+            let t3 = MonotonicClock.nowNanos()
+            let latency = Int(t3 / 1000 - started)
             records = emit.writes(ticket: ticket, decision: decision, message: message, pseudonym: decided.pseudonym,
                                   history: decided.history, latencyMicros: latency, now: now)
+            metrics.decided(decision, decodeNanos: Int64(t1 - t0), classifyNanos: Int64(t2 - t1), decideNanos: Int64(t3 - t2),
+                            emitNanos: Int64(MonotonicClock.nowNanos() - t3))
             stats.update {
                 $0.consumed += 1
                 $0.count(decision.cohort)
@@ -210,6 +228,7 @@ final class Pipeline {
             }
         }
         let ticket = tracker.begin(message.topicPartition, offset: message.offset, writes: records.count)
+        if let timestamp = message.timestampMs { recordTimes[ticket] = timestamp }
         let actions = records.messages.filter(\.isAction).count
         for record in records.messages {
             let waitingFor = actions + (records.audit == nil ? 0 : 1)
@@ -320,6 +339,7 @@ final class Pipeline {
                 let backoff = UInt64(config.retryBackoffMs) << UInt64(min(write.attempts - 1, 6))
                 retryQueue.append((MonotonicClock.nowMicros() + backoff * 1000, report.token))
                 stats.update { $0.deliveryRetries += 1 }
+                metrics.deliveryRetries.increment()
                 logger.warning("retrying write", metadata: ["topic": "\(write.message.topic)", "attempt": "\(write.attempts)", "error": "\(error)"])
                 continue
             }
@@ -331,6 +351,7 @@ final class Pipeline {
                 write.resentUnconfirmed = true
                 writes[report.token] = write
                 stats.update { $0.unconfirmedDeliveries += 1 }
+                metrics.unconfirmedDeliveries.increment()
                 logger.warning("a write was acknowledged without an offset; writing it again (at-least-once)", metadata: ["topic": "\(write.message.topic)"])
                 do { try send(report.token) } catch { failure = failure ?? WorkerError("re-sending an unconfirmed write failed", underlying: error) }
                 continue
@@ -344,16 +365,37 @@ final class Pipeline {
                 releaseReplyIfDone(write.ticket)
                 for ticket in write.alsoFor { releaseReplyIfDone(ticket) }
             }
-            if tracker.acknowledge(write.ticket) { completed += 1 }
-            for ticket in write.alsoFor where tracker.acknowledge(ticket) { completed += 1 }
+            if tracker.acknowledge(write.ticket) { finished(write.ticket, &completed) }
+            for ticket in write.alsoFor where tracker.acknowledge(ticket) { finished(ticket, &completed) }
         }
         // One update: readers see the completed count and the CPU time that produced it together.
         let inFlight = tracker.inFlight
         let cpu = MonotonicClock.threadCPUNanos()
+        let advanced = MonotonicClock.nowMicros()
         stats.update {
             $0.completed += completed
             $0.inFlight = inFlight
             $0.pipelineCPUNanos = cpu
+            $0.loopAdvancedMicros = advanced
+        }
+        metrics.inFlight.record(inFlight)
+    }
+
+    /// A ticket's writes are all acknowledged: its end-to-end latency, from its record's
+    /// Kafka timestamp (the producer's clock, or the broker's with LogAppendTime).
+    private func finished(_ ticket: OffsetTracker.TicketToken, _ completed: inout Int) {
+        completed += 1
+        guard let timestamp = recordTimes.removeValue(forKey: ticket) else { return }
+        metrics.finished(endToEndMillis: max(0, UTCTime.nowMillis() - timestamp))
+    }
+
+    /// librdkafka's latest statistics (every `statisticsIntervalMs`), into the metrics.
+    private func takeStatistics() {
+        if let consumerStats = consumer.takeStatistics() {
+            metrics.statistics(consumerStats, fromConsumer: true, assigned: assigned)
+        }
+        if let producerStats = producer.takeStatistics() {
+            metrics.statistics(producerStats, fromConsumer: false, assigned: assigned)
         }
     }
 
@@ -419,6 +461,7 @@ final class Pipeline {
         logger.warning("the worker stalled for \(stalledMs) ms, longer than the session timeout allows; checking with the group before writing again",
                        metadata: ["unprocessed": "\(unprocessed.count)"])
         stats.update { $0.stalls += 1 }
+        metrics.stalls.increment()
         var firstUnprocessed: [KafkaTopicPartition: Int64] = [:]
         func remember(_ messages: some Sequence<KafkaConsumerMessage>) {
             for message in messages {
@@ -458,7 +501,9 @@ final class Pipeline {
             do {
                 let offsets = tracker.committable(revoked)
                 try consumer.store(offsets)
+                let commitStarted = MonotonicClock.nowNanos()
                 try consumer.commit(offsets, timeoutMs: Self.remainingMs(until: deadline(afterMs: 10_000)))
+                metrics.commit.recordNanoseconds(Int64(MonotonicClock.nowNanos() - commitStarted))
             } catch {
                 logger.warning("commit on revocation failed; the new owner will reprocess from the last commit", metadata: ["error": "\(error)"])
             }
@@ -473,7 +518,13 @@ final class Pipeline {
                 logger.info("partitions lost (nothing unfinished)", metadata: ["partitions": "\(partitions.sorted())"])
             }
         }
+        switch event {
+        case .assigned: metrics.rebalanced("assigned")
+        case .revoked: metrics.rebalanced("revoked")
+        case .lost: metrics.rebalanced("lost")
+        }
         let count = assigned.count
+        metrics.assignedPartitions.record(count)
         stats.update {
             $0.assignedPartitions = count
             $0.rebalances += 1
@@ -504,6 +555,8 @@ final class Pipeline {
     private func forget(_ partitions: Set<KafkaTopicPartition>) {
         assigned.subtract(partitions)
         tracker.forget(partitions)
+        metrics.forget(partitions)
+        recordTimes = recordTimes.filter { !partitions.contains($0.key.partition) }
         consume.forget(Array(partitions))
         // A write is dropped when every ticket it was for is gone (an audit message can carry
         // records of tickets from several partitions).
@@ -570,7 +623,9 @@ final class Pipeline {
         while true {
             do {
                 try storeCompleted()
+                let commitStarted = MonotonicClock.nowNanos()
                 try consumer.commit(tracker.committable(), timeoutMs: max(1, Self.remainingMs(until: deadline)))
+                metrics.commit.recordNanoseconds(Int64(MonotonicClock.nowNanos() - commitStarted))
                 return
             } catch {
                 let retriable = error.isRetriable || error.rdKafkaName == "ILLEGAL_GENERATION" || error.rdKafkaName == "REBALANCE_IN_PROGRESS"

@@ -23,10 +23,17 @@ public struct PipelineBenchmark {
         public var ticketsPerSecond: Double
         /// Mean time of the audit step ÷ mean time of all steps.
         public var auditShare: Double
+        /// With `metrics`: mean time of recording one ticket's metrics ÷ mean time of all the
+        /// other steps (the hot-path cost of metrics); 0 without.
+        public var metricsShare: Double = 0
     }
 
     public var classifier: ClassifierFactory
     public var policy: Policy = .demo
+    /// When set, each ticket is recorded as the worker records it (stage histograms, the
+    /// ticket counter, the end-to-end histogram with its per-ticket timestamp), into whatever
+    /// backend the process bootstrapped: to measure what metrics cost the hot path.
+    public var metrics: PipelineMetrics?
 
     public init(classifier: @escaping ClassifierFactory) {
         self.classifier = classifier
@@ -45,9 +52,13 @@ public struct PipelineBenchmark {
         emit.writesAudit = false  // `route` times the other writes; `audit` is timed on its own
         let nowMillis: Int64 = 1_767_225_600_000
         let now = UTCTime.rfc3339(millis: nowMillis)
-        var times = Array(repeating: [UInt64](), count: 5)
+        var times = Array(repeating: [UInt64](), count: 6)
         for i in times.indices { times[i].reserveCapacity(count) }
         var sink = 0
+        var recordTimes: [Int: Int64] = [:]
+        let batch = 500  // WorkerConfiguration.maxBatch's default
+        var inBatch = 0
+        let metrics = self.metrics
         let started = MonotonicClock.nowNanos()
         for message in messages {
             let t0 = MonotonicClock.nowNanos()
@@ -64,20 +75,37 @@ public struct PipelineBenchmark {
                                    latencyMicros: 0, now: now)
             let t5 = MonotonicClock.nowNanos()
             sink &+= routed + audit.bytes.count
+            if let metrics {
+                // What `Pipeline.process` and `Pipeline.finished` record for one ticket, and the
+                // pipeline's flush after each batch of `batch` tickets.
+                metrics.decided(decided.decision, decodeNanos: Int64(t1 - t0), classifyNanos: Int64(t2 - t1),
+                                decideNanos: Int64(t3 - t2), emitNanos: Int64(t5 - t3))
+                recordTimes[Int(message.offset)] = nowMillis
+                if let timestamp = recordTimes.removeValue(forKey: Int(message.offset)) {
+                    metrics.finished(endToEndMillis: UTCTime.nowMillis() - timestamp)
+                }
+                inBatch += 1
+                if inBatch == batch {
+                    metrics.flush()
+                    inBatch = 0
+                }
+                times[5].append(MonotonicClock.nowNanos() - t5)
+            }
             times[0].append(t1 - t0); times[1].append(t2 - t1); times[2].append(t3 - t2); times[3].append(t4 - t3)
             times[4].append(t5 - t4)
         }
         let total = Double(MonotonicClock.nowNanos() - started) / 1e9
         precondition(sink > 0)
-        let names = ["decode", "classify", "decide", "route", "audit"]
+        let names = ["decode", "classify", "decide", "route", "audit", "metrics"]
         let sums = times.map { $0.reduce(0.0) { $0 + Double($1) } }
-        let auditShare = sums[4] / sums.reduce(0, +)
-        let steps = zip(names, times).map { name, samples in
+        let stepsTotal = sums[0..<5].reduce(0, +)
+        let auditShare = sums[4] / stepsTotal
+        let steps = zip(names, times).filter { !$0.1.isEmpty }.map { name, samples in
             let sorted = samples.sorted()
             return StepTimes(step: name, medianNanos: Double(sorted[sorted.count / 2]),
                              p99Nanos: Double(sorted[min(sorted.count - 1, sorted.count * 99 / 100)]))
         }
         return Result(tickets: times[0].count, steps: steps, ticketsPerSecond: Double(times[0].count) / total,
-                      auditShare: auditShare)
+                      auditShare: auditShare, metricsShare: sums[5] / stepsTotal)
     }
 }

@@ -38,8 +38,10 @@ public final class Worker: Service, Sendable {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
             let thread = Thread { [self] in
                 do {
+                    let classifier = try makeClassifier()
+                    stats.update { $0.classifierLoaded = true }
                     let pipeline = try Pipeline(
-                        config: configuration, classifier: try makeClassifier(), stats: stats, logger: logger,
+                        config: configuration, classifier: classifier, stats: stats, logger: logger,
                         shouldStop: { self.stopRequested.load(ordering: .relaxed) })
                     try pipeline.run()
                     logger.info("stopped")

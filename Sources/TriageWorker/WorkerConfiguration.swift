@@ -49,6 +49,9 @@ public struct WorkerConfiguration: Sendable {
     /// after librdkafka's own retries; then the worker stops.
     public var maxDeliveryRetries: Int = 8
     public var retryBackoffMs: Int = 200
+    /// librdkafka's `statistics.interval.ms` for the consumer and the producer (0: off): the
+    /// source of the consumer-lag and producer-queue metrics.
+    public var statisticsIntervalMs: Int = 0
     /// Raw librdkafka properties for the group consumer only and the producer only, applied
     /// after `kafka.properties` (which every client gets).
     public var consumerProperties: [String: String] = [:]

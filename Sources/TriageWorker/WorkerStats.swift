@@ -30,8 +30,30 @@ public struct WorkerStats: Sendable, Hashable {
     public var attributesDropped = 0
     /// Declared cohort attributes whose value was not declared, recorded as `other`.
     public var attributeValuesOther = 0
+    /// The pipeline reached the cluster (metadata of the audit and contacts topics).
+    public var connected = false
+    /// The classifier (model) is built; the policy was loaded before the worker started.
+    public var classifierLoaded = false
+    /// When the loop last went round (monotonic microseconds, `MonotonicClock`); 0: not yet.
+    public var loopAdvancedMicros: UInt64 = 0
 
     public init() {}
+
+    /// Why the worker is not ready for traffic (empty: ready): not connected, no partitions
+    /// assigned, model not loaded. For `/readyz`.
+    public var notReadyReasons: [String] {
+        var reasons: [String] = []
+        if !classifierLoaded { reasons.append("model not loaded") }
+        if !connected { reasons.append("not connected to Kafka") }
+        if assignedPartitions == 0 { reasons.append("no partitions assigned") }
+        return reasons
+    }
+
+    /// Seconds since the loop last advanced (nil before it started). For `/healthz`.
+    public var secondsSinceLoopAdvanced: Double? {
+        guard loopAdvancedMicros > 0 else { return nil }
+        return Double(MonotonicClock.nowMicros() &- loopAdvancedMicros) / 1e6
+    }
 
     /// Adds one decision's cohort counts.
     public mutating func count(_ cohort: AuditedCohort) {

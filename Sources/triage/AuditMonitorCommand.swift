@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Kafka
+import Logging
+import Observability
 import TriageAudit
 import TriageGovernance
 import TriageOps
@@ -94,6 +96,7 @@ struct AuditMonitor: ParsableCommand {
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup var stats: FairnessOptions
     @OptionGroup var control: ControlOptions
+    @OptionGroup var httpFlags: HTTPOptions
 
     @Option(name: .customLong("allowed-lateness"), help: "How long after its end (in decision time seen) a window stays open for late decisions, feedback and resolutions.")
     var allowedLateness = "5m"
@@ -144,6 +147,14 @@ struct AuditMonitor: ParsableCommand {
             printError("monitor: CONTROL RUN: attribute \(shuffle.attribute) replaced by a random permutation (seed \(shuffle.seed)); any alert on it is a false alarm")
         }
         let monitor = FairnessMonitoring(options: options)
+        let http = httpFlags.with(settings.file)
+        let registry = try Observing.registry(http)
+        if registry != nil { MetricsBackend.recordBuildInfo(modelVersion: "none", policyVersion: "none", build: Observing.build) }
+        let progress = monitor.progress
+        let server = try Observing.startBlocking(http, registry: registry, probes: Probes(
+            health: http.health(sinceAdvanced: { progress.secondsSinceLoopAdvanced }),
+            readiness: { ProbeResult(problems: progress.notReadyReasons) }), logger: Logger(label: "triage.monitor"))
+        defer { withExtendedLifetime(server) {} }
         let onEvent: (FairnessMonitoring.Event) -> Void = { event in
             switch event {
             case .window(let window, let partial):

@@ -8,6 +8,8 @@ import TriageWorker
 struct ClassifierChoice {
     var factory: ClassifierFactory
     var description: String
+    /// The model's version (its digest) or the placeholder's, for `triage_build_info`.
+    var version: String
 
     /// A model file when given; otherwise the placeholder, with a warning.
     static func load(modelPath: String?, logger: Logger) throws -> ClassifierChoice {
@@ -31,7 +33,8 @@ struct ClassifierChoice {
     static func trained(_ model: TextClassifier, from source: String) -> ClassifierChoice {
         ClassifierChoice(
             factory: { ModelClassifier(model: model) },
-            description: "trained model \(model.version) from \(source) (\(model.labels.count) labels)")
+            description: "trained model \(model.version) from \(source) (\(model.labels.count) labels)",
+            version: model.version)
     }
 
     /// For commands that default to the demo model: the placeholder when asked, a model
@@ -44,5 +47,6 @@ struct ClassifierChoice {
 
     static let placeholder = ClassifierChoice(
         factory: { PlaceholderClassifier() },
-        description: "PLACEHOLDER keyword classifier (\(PlaceholderClassifier.version)), not a trained model")
+        description: "PLACEHOLDER keyword classifier (\(PlaceholderClassifier.version)), not a trained model",
+        version: PlaceholderClassifier.version)
 }

@@ -4,6 +4,7 @@ import Synchronization
 import TriagePolicy
 import Logging
 import TriageOps
+import Observability
 
 /// The configuration every Kafka-facing command shares (docs/OPERATIONS.md, "Configuration"):
 /// flags > environment > config file > defaults. Every client the command makes is built from
@@ -76,14 +77,82 @@ struct KafkaOptions: ParsableArguments {
 }
 
 enum Logs {
-    /// Logs to stderr at the given level (`TRIAGE_LOG_LEVEL` overrides).
-    static func bootstrap(level: Logger.Level) {
-        let chosen = ProcessInfo.processInfo.environment["TRIAGE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? level
+    enum Format: String, CaseIterable {
+        case json, text
+    }
+
+    /// The level of loggers made from now on (`bootstrap(level:)` sets it).
+    private static let level = Mutex(Logger.Level.info)
+
+    /// Bootstraps swift-log once for the whole process, before any command runs (librdkafka's
+    /// log callback needs it in every command): `json` (one object per line) or `text` on
+    /// stderr; by default json when stderr is not a terminal. `TRIAGE_LOG_LEVEL` sets the level.
+    static func start(format: Format?, file: ConfigFile? = nil) {
+        let env = ProcessInfo.processInfo.environment
+        let chosen = format ?? env["TRIAGE_LOG_FORMAT"].flatMap(Format.init(rawValue:))
+            ?? file?.scalar("log.format").flatMap { Format(rawValue: $0.value) } ?? (isatty(2) == 1 ? .text : .json)
+        if let set = (env["TRIAGE_LOG_LEVEL"] ?? file?.scalar("log.level")?.value).flatMap(Logger.Level.init(rawValue:)) { level.withLock { $0 = set } }
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = chosen
-            return handler
+            let current = level.withLock { $0 }
+            switch chosen {
+            case .json:
+                var handler = JSONLogHandler.standardError(label: label)
+                handler.logLevel = current
+                return handler
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = current
+                return handler
+            }
         }
+    }
+
+    /// The config file named by `--config FILE` (or `--config=FILE`) or `TRIAGE_CONFIG`, for
+    /// its `log.format` and `log.level` before any command runs; nil when there is none (a file
+    /// that does not load is the command's to report, with the rest of its configuration).
+    static func configFile(in arguments: [String]) -> ConfigFile? {
+        var path = ProcessInfo.processInfo.environment["TRIAGE_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--" { break }
+            if argument == "--config", index + 1 < arguments.count { path = arguments[index + 1] }
+            if argument.hasPrefix("--config=") { path = String(argument.dropFirst("--config=".count)) }
+        }
+        return path.flatMap { try? ConfigFile(path: $0) }
+    }
+
+    /// Takes `--log-format FORMAT` (or `--log-format=FORMAT`) out of the command line: it is
+    /// accepted by every command, anywhere after `triage`.
+    static func extractFormat(from arguments: inout [String]) throws -> Format? {
+        var found: Format?
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--" { break }
+            var value: String?
+            if argument == "--log-format" {
+                guard index + 1 < arguments.count else { throw ValidationError("--log-format needs json or text") }
+                value = arguments[index + 1]
+                arguments.removeSubrange(index...(index + 1))
+            } else if argument.hasPrefix("--log-format=") {
+                value = String(argument.dropFirst("--log-format=".count))
+                arguments.remove(at: index)
+            } else {
+                index += 1
+                continue
+            }
+            guard let format = value.flatMap(Format.init(rawValue:)) else {
+                throw ValidationError("--log-format must be json or text, not '\(value ?? "")'")
+            }
+            found = format
+        }
+        return found
+    }
+
+    /// The level of the command's loggers (`TRIAGE_LOG_LEVEL` overrides); logging itself was
+    /// bootstrapped by `start` before the command ran.
+    static func bootstrap(level chosen: Logger.Level) {
+        let value = ProcessInfo.processInfo.environment["TRIAGE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? chosen
+        level.withLock { $0 = value }
     }
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kafka
 import Logging
+import Observability
 import TriageAudit
 import TriageCore
 import TriageOps
@@ -39,6 +40,7 @@ struct LedgerRun: ParsableCommand {
 
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup var policy: PolicyOptions
+    @OptionGroup var httpFlags: HTTPOptions
 
     @Flag(help: "Settle what is in the topics now, in time order, then exit.")
     var once = false
@@ -82,7 +84,15 @@ struct LedgerRun: ParsableCommand {
         try KafkaOptions.checkReachable(settings, "triage ledger run")
         options.topics = settings.topics
         let stop = InterruptFlag()
+        let http = httpFlags.with(settings.file)
+        let registry = try Observing.registry(http)
+        if registry != nil { MetricsBackend.recordBuildInfo(modelVersion: "none", policyVersion: policy.version, build: Observing.build) }
         let service = try LedgerService(kafka: settings.kafka, policy: policy, options: options, logger: logger)
+        let progress = service.progress
+        let server = try Observing.startBlocking(http, registry: registry, probes: Probes(
+            health: http.health(sinceAdvanced: { progress.secondsSinceLoopAdvanced }),
+            readiness: { ProbeResult(problems: progress.notReadyReasons) }), logger: logger)
+        defer { withExtendedLifetime(server) {} }
         let summary = try service.run(shouldStop: { stop.isSet })
         printOut("ledger: \(summary.commitmentsMade) commitments read, \(summary.keptOnTime) kept on time, \(summary.escalated) escalated (promise_overdue), \(summary.open) open; breakers open: \(summary.trips.isEmpty ? "none" : summary.trips.joined(separator: ", "))")
     }

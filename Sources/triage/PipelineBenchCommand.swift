@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Observability
 import TriageOps
 import TriageWorker
 
@@ -23,16 +24,31 @@ struct PipelineBench: ParsableCommand {
     @Flag(help: "Print one JSON object.")
     var json = false
 
+    @Option(help: "Metrics recording per ticket, to measure its cost: none (no metric calls), noop (the calls, into swift-metrics' no-op backend: the worker without --http-port) or prometheus (the worker with --http-port).")
+    var metrics = "none"
+
     func validate() throws {
         guard tickets >= 100 else { throw ValidationError("--tickets must be at least 100, not \(tickets)") }
+        guard ["none", "noop", "prometheus"].contains(metrics) else { throw ValidationError("--metrics must be none, noop or prometheus, not '\(metrics)'") }
     }
 
     func run() throws {
         let choice = try ClassifierChoice.demoDefault(placeholder: placeholder, modelPath: model, examples: DemoModel.examplesPath, say: { printError($0) })
-        let result = try PipelineBenchmark(classifier: choice.factory).run(tickets: tickets)
+        var benchmark = PipelineBenchmark(classifier: choice.factory)
+        switch metrics {
+        case "prometheus":
+            _ = MetricsBackend.bootstrapPrometheus()
+            benchmark.metrics = PipelineMetrics()
+        case "noop":
+            MetricsBackend.bootstrapNoOp()
+            benchmark.metrics = PipelineMetrics()
+        default:
+            break
+        }
+        let result = try benchmark.run(tickets: tickets)
         if json {
             let steps = result.steps.map { "\"\($0.step)\":{\"median_ns\":\(Int($0.medianNanos)),\"p99_ns\":\(Int($0.p99Nanos))}" }
-            printOut("{\"tickets\":\(result.tickets),\"tickets_per_second\":\(Int(result.ticketsPerSecond)),\"audit_share\":\(result.auditShare),\(steps.joined(separator: ","))}")
+            printOut("{\"metrics_backend\":\"\(metrics)\",\"tickets\":\(result.tickets),\"tickets_per_second\":\(Int(result.ticketsPerSecond)),\"audit_share\":\(result.auditShare),\"metrics_share\":\(result.metricsShare),\(steps.joined(separator: ","))}")
             return
         }
         printOut("classifier: \(choice.description)")
@@ -43,5 +59,8 @@ struct PipelineBench: ParsableCommand {
         }
         printOut(String(format: "whole pipeline: %.0f tickets/s on one core (%d tickets)", result.ticketsPerSecond, result.tickets))
         printOut(String(format: "audit step: %.1f%% of the in-process cost per ticket", result.auditShare * 100))
+        if benchmark.metrics != nil {
+            printOut(String(format: "metrics (%@): %.2f%% on top of the in-process cost per ticket", metrics, result.metricsShare * 100))
+        }
     }
 }

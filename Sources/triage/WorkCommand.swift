@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kafka
 import Logging
+import Observability
 import ServiceLifecycle
 import TriageAudit
 import TriageOps
@@ -40,6 +41,7 @@ struct Work: AsyncParsableCommand {
 
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup var policyOptions: PolicyOptions
+    @OptionGroup var httpFlags: HTTPOptions
 
     @Flag(name: .customLong("no-automation"), help: "Never answer automatically: every ticket goes to people (route or handoff), e.g. while the systems that act are down.")
     var noAutomation = false
@@ -164,12 +166,24 @@ struct Work: AsyncParsableCommand {
         } catch {
             throw refuse(Self.message(error))
         }
+        let http = httpFlags.with(settings.file)
+        let registry = try Observing.registry(http)
+        if registry != nil {
+            config.statisticsIntervalMs = 5_000
+            MetricsBackend.recordBuildInfo(modelVersion: classifier.version, policyVersion: config.policy.version, build: Observing.build)
+        }
+        let worker = Worker(configuration: config, classifier: classifier.factory, logger: logger)
+        // Served before the worker connects: /readyz says 503 (and why) until it is assigned.
+        let stats = worker.stats
+        let server = try await Observing.start(http, registry: registry, probes: Probes(
+            health: http.health(sinceAdvanced: { stats.snapshot.secondsSinceLoopAdvanced }),
+            readiness: { ProbeResult(problems: stats.snapshot.notReadyReasons) }), logger: logger)
+        defer { if let server { Task { await server.stop() } } }
         logger.info("configuration: \(settings.summary)")
         try KafkaOptions.checkReachable(settings, "triage work")
         if createTopicsPartitions > 0 { createMissingTopics(config, logger: logger) }
         try checkRetention(config, logger: logger)
 
-        let worker = Worker(configuration: config, classifier: classifier.factory, logger: logger)
         logger.info("worker \(id) joining group \(raw["group.id"] ?? group) on \(bootstrap); classifier: \(classifier.description)")
         let reporter = progressInterval > 0 ? Task {
             var last = 0

@@ -1,0 +1,46 @@
+import Logging
+import Observability
+import Prometheus
+import Synchronization
+import Testing
+
+/// The server runs on Swift concurrency's shared threads; in `swift test` other suites of the
+/// same process can keep them busy for seconds (in `triage` they are idle), so the client
+/// waits up to 30 s for an answer.
+@Suite("The /metrics /healthz /readyz server")
+struct ProbeServerTests {
+    @Test("port 0 binds an ephemeral port; the probes answer 200 or 503 with their reasons; /metrics is Prometheus text")
+    func probes() async throws {
+        let registry = PrometheusCollectorRegistry()
+        registry.makeCounter(name: "triage_test_total", labels: [("queue", "cards")]).increment(by: Int64(3))
+        let ready = Atomic<Bool>(false)
+        let server = try await ProbeServer.start(
+            host: "127.0.0.1", port: 0, registry: registry,
+            probes: Probes(health: { .ok },
+                           readiness: { ready.load(ordering: .relaxed) ? .ok : ProbeResult(problems: ["no partitions assigned", "model not loaded"]) }),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        #expect(server.port > 0)
+
+        let notReady = try await fetch(port: server.port, path: "/readyz")
+        #expect(notReady.status == 503)
+        #expect(notReady.body == "no partitions assigned\nmodel not loaded\n")
+        ready.store(true, ordering: .relaxed)
+        #expect(try await fetch(port: server.port, path: "/readyz").status == 200)
+        #expect(try await fetch(port: server.port, path: "/healthz").status == 200)
+
+        let metrics = try await fetch(port: server.port, path: "/metrics")
+        #expect(metrics.status == 200)
+        #expect(metrics.headers.lowercased().contains("content-type: text/plain; version=0.0.4"))
+        #expect(metrics.body.contains("# TYPE triage_test_total counter\ntriage_test_total{queue=\"cards\"} 3"), "\(metrics.body)")
+        #expect(try await fetch(port: server.port, path: "/nothing").status == 404)
+        await server.stop()
+    }
+
+    @Test("an address that is not one is refused with a clear error")
+    func badHost() async {
+        await #expect(throws: ProbeServerError.self) {
+            _ = try await ProbeServer.start(host: "not-an-ip", port: 0, registry: PrometheusCollectorRegistry(),
+                                            probes: Probes(health: { .ok }, readiness: { .ok }), logger: Logger(label: "test"))
+        }
+    }
+}
