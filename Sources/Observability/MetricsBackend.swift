@@ -2,6 +2,9 @@ import CoreMetrics
 import Metrics
 import Prometheus
 
+/// Where the served metrics live (the `/metrics` body), without importing Prometheus.
+public typealias MetricsRegistry = PrometheusCollectorRegistry
+
 /// The process's metrics backend, chosen once at start (swift-metrics allows one bootstrap).
 public enum MetricsBackend {
     /// Latency buckets from 10 µs (a pipeline stage) to 60 s (end to end under a backlog).

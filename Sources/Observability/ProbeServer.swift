@@ -78,10 +78,12 @@ public final class ProbeServer: Sendable {
         return started
     }
 
-    /// The same, for a synchronous command on its main thread (not from a Swift concurrency
-    /// thread, which it would block).
+    /// The same, for a synchronous command: waits up to 10 s for the socket to be bound. The
+    /// server's tasks need one of Swift concurrency's shared threads while the caller blocks
+    /// (a synchronous command's loop may hold another one); returns nil, with a warning, if
+    /// none came in time: the server then starts when one is free.
     public static func startBlocking(host: String, port: Int, registry: PrometheusCollectorRegistry, probes: Probes,
-                                     logger: Logger) throws -> ProbeServer {
+                                     logger: Logger) throws -> ProbeServer? {
         let result = Mutex<Result<ProbeServer, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         Task {
@@ -93,7 +95,10 @@ public final class ProbeServer: Sendable {
             }
             done.signal()
         }
-        done.wait()
+        guard done.wait(timeout: .now() + .seconds(10)) == .success else {
+            logger.warning("http: the server has not started within 10 s (no free Swift concurrency thread); it starts when one is free")
+            return nil
+        }
         return try result.withLock { $0! }.get()
     }
 

@@ -83,6 +83,9 @@ enum Logs {
 
     /// The level of loggers made from now on (`bootstrap(level:)` sets it).
     private static let level = Mutex(Logger.Level.info)
+    private static let chosenFormat = Mutex(Format.text)
+    /// The format `start` chose.
+    static var format: Format { chosenFormat.withLock { $0 } }
 
     /// Bootstraps swift-log once for the whole process, before any command runs (librdkafka's
     /// log callback needs it in every command): `json` (one object per line) or `text` on
@@ -92,6 +95,7 @@ enum Logs {
         let chosen = format ?? env["TRIAGE_LOG_FORMAT"].flatMap(Format.init(rawValue:))
             ?? file?.scalar("log.format").flatMap { Format(rawValue: $0.value) } ?? (isatty(2) == 1 ? .text : .json)
         if let set = (env["TRIAGE_LOG_LEVEL"] ?? file?.scalar("log.level")?.value).flatMap(Logger.Level.init(rawValue:)) { level.withLock { $0 = set } }
+        chosenFormat.withLock { $0 = chosen }
         LoggingSystem.bootstrap { label in
             let current = level.withLock { $0 }
             switch chosen {
@@ -156,9 +160,17 @@ enum Logs {
     }
 }
 
-/// Prints a line to stderr (progress, warnings), leaving stdout for results.
+/// Prints a line to stderr (progress, warnings), leaving stdout for results. With JSON logs
+/// it is a log line too (logger `triage`, level notice, never filtered), so stderr stays one
+/// JSON object per line.
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    guard Logs.format == .json else {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+        return
+    }
+    var logger = Logger(label: "triage")
+    logger.logLevel = .trace
+    logger.notice("\(text)")
 }
 
 /// Prints a line to stdout at once (unbuffered), for output other processes wait for.

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Logging
 import Observability
-import Prometheus
 import TriageOps
 
 /// `--http-port`, `--http-host`, `--health-stall-seconds`: the metrics and probe server of the
@@ -76,18 +75,18 @@ enum Observing {
     }
 
     /// Bootstraps Prometheus as the metrics backend (only when serving) and returns the registry.
-    static func registry(_ options: HTTPOptions) throws -> PrometheusCollectorRegistry? {
+    static func registry(_ options: HTTPOptions) throws -> MetricsRegistry? {
         guard try options.port() != nil else { return nil }
         return MetricsBackend.bootstrapPrometheus()
     }
 
-    static func start(_ options: HTTPOptions, registry: PrometheusCollectorRegistry?, probes: Probes, logger: Logger) async throws -> ProbeServer? {
+    static func start(_ options: HTTPOptions, registry: MetricsRegistry?, probes: Probes, logger: Logger) async throws -> ProbeServer? {
         guard let registry, let port = try options.port() else { return nil }
         return try await ProbeServer.start(host: options.httpHost, port: port, registry: registry, probes: probes, logger: logger)
     }
 
     /// For the synchronous commands (ledger, monitor), on their main thread.
-    static func startBlocking(_ options: HTTPOptions, registry: PrometheusCollectorRegistry?, probes: Probes, logger: Logger) throws -> ProbeServer? {
+    static func startBlocking(_ options: HTTPOptions, registry: MetricsRegistry?, probes: Probes, logger: Logger) throws -> ProbeServer? {
         guard let registry, let port = try options.port() else { return nil }
         return try ProbeServer.startBlocking(host: options.httpHost, port: port, registry: registry, probes: probes, logger: logger)
     }

@@ -33,10 +33,10 @@ struct MetricsEndpointTests {
                                         "--http-port", "0", "--http-host", "127.0.0.1", "--progress-interval", "1"],
                                        logTo: dir.appendingPathComponent("worker.log"))
         defer { worker.signal(SIGKILL) }
-        let port = try await Self.boundPort(worker)
-
-        // The group join takes seconds on the mock: the first answer comes long before it.
-        let early = try await fetch(port: port, path: "/readyz")
+        // The group join takes seconds on the mock: the first answer comes long before it. Asked
+        // from a Dispatch thread the moment the port is logged (this test process's shared
+        // Swift concurrency threads can be busy with other suites for seconds).
+        let (port, early) = try await Self.firstReadiness(worker)
         #expect(early.status == 503, "not ready before the assignment: \(early.body)")
         #expect(early.body.contains("no partitions assigned") || early.body.contains("not connected"), "\(early.body)")
         #expect(try await fetch(port: port, path: "/healthz").status == 200, "healthy while starting (start-up is /readyz's business)")
@@ -98,17 +98,24 @@ struct MetricsEndpointTests {
         #expect(try await worker.wait(seconds: 30) == 0)
     }
 
-    /// The port from `http: serving /metrics /healthz /readyz on HOST:PORT`.
-    static func boundPort(_ worker: TriageProcess) async throws -> Int {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            if let match = worker.log.firstMatch(of: /http: serving \/metrics \/healthz \/readyz on [0-9.]+:(\d+)/), let port = Int(match.1) {
-                return port
+    /// The port from `http: serving /metrics /healthz /readyz on HOST:PORT`, and the first
+    /// `/readyz` answer, asked as soon as that line is written.
+    static func firstReadiness(_ worker: TriageProcess) async throws -> (port: Int, readyz: (status: Int, headers: String, body: String)) {
+        let output = worker.output
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                let deadline = ContinuousClock.now + .seconds(30)
+                while ContinuousClock.now < deadline {
+                    let log = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+                    if let match = log.firstMatch(of: /http: serving \/metrics \/healthz \/readyz on [0-9.]+:(\d+)/), let port = Int(match.1) {
+                        continuation.resume(with: Result { (port, try httpGet(port: port, path: "/readyz")) })
+                        return
+                    }
+                    usleep(10_000)
+                }
+                continuation.resume(throwing: TestFailure("no 'http: serving' line within 30 s"))
             }
-            if !worker.process.isRunning { break }
-            try await Task.sleep(for: .milliseconds(50))
         }
-        throw TestFailure("no 'http: serving' line:\n\(worker.log.suffix(2000))")
     }
 
     /// The sum of a counter's samples (`name{…} value` lines).
