@@ -40,6 +40,20 @@ struct LogFormatTests {
         #expect(!log.split(separator: "\n").contains { $0.hasPrefix("{") }, "\(log.prefix(2000))")
     }
 
+    @Test("log.format in the --config file: text lines; --log-format on the command line still wins")
+    func fromConfigFile() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("triage-logs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("triage.yaml")
+        try "log:\n  format: text\n".write(to: config, atomically: true, encoding: .utf8)
+        let text = try await unreachableWorker(["--config", config.path])
+        #expect(text.contains("librdkafka"), "\(text.prefix(2000))")
+        #expect(!text.split(separator: "\n").contains { $0.hasPrefix("{") }, "the file's text format: \(text.prefix(2000))")
+        let json = try await unreachableWorker(["--config", config.path, "--log-format", "json"])
+        #expect(json.split(separator: "\n").allSatisfy { $0.hasPrefix("{") }, "the flag wins: \(json.prefix(2000))")
+    }
+
     @Test("an unknown --log-format is refused before anything runs (exit 64)")
     func refused() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("triage-logs-\(UUID().uuidString)")
