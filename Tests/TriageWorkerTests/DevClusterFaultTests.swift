@@ -71,7 +71,7 @@ struct DevClusterFaultTests {
         /// Appends a line to the control file and waits for its acknowledgement.
         func send(_ line: String) async throws -> String {
             try append(line)
-            let deadline = ContinuousClock.now + .seconds(10)
+            let deadline = ContinuousClock.now + .seconds(30)
             while ContinuousClock.now < deadline {
                 let acks = (try? String(contentsOfFile: control + ".ack", encoding: .utf8)) ?? ""
                 if let ack = acks.split(separator: "\n").first(where: { $0.hasPrefix("\(lines) ") }) { return String(ack) }

@@ -322,7 +322,7 @@ final class Fleet: @unchecked Sendable {
         try handle.close()
         controlLines += 1
         let ack = URL(fileURLWithPath: controlFile.path + ".ack")
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         while true {
             let lines = ((try? String(contentsOf: ack, encoding: .utf8)) ?? "").split(separator: "\n")
             if let line = lines.first(where: { $0.hasPrefix("\(controlLines) ") }) {
@@ -330,7 +330,7 @@ final class Fleet: @unchecked Sendable {
                 note(command)
                 return
             }
-            guard ContinuousClock.now < deadline else { throw TestFailure("the dev cluster did not acknowledge '\(command)' within 10 s:\n\(cluster.log.suffix(1000))") }
+            guard ContinuousClock.now < deadline else { throw TestFailure("the dev cluster did not acknowledge '\(command)' within 30 s:\n\(cluster.log.suffix(1000))") }
             try await Task.sleep(for: .milliseconds(50))
         }
     }
