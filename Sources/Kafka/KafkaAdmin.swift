@@ -62,22 +62,13 @@ public final class KafkaAdmin {
             for (key, value) in spec.config { _ = rd_kafka_NewTopic_set_config(topic, key, value) }
             newTopics.append(topic)
         }
-        let queue = rd_kafka_queue_new(client.handle)
-        defer { rd_kafka_queue_destroy(queue) }
-        let options = rd_kafka_AdminOptions_new(client.handle, RD_KAFKA_ADMIN_OP_CREATETOPICS)
-        defer { rd_kafka_AdminOptions_destroy(options) }
-        _ = rd_kafka_AdminOptions_set_operation_timeout(options, timeoutMs, &errstr, errstr.count)
-        newTopics.withUnsafeMutableBufferPointer { buffer in
-            rd_kafka_CreateTopics(client.handle, buffer.baseAddress, buffer.count, options, queue)
-        }
-        guard let event = rd_kafka_queue_poll(queue, timeoutMs + 1_000) else {
-            throw KafkaError(code: .timeout, message: "create topics \(specs.map(\.name)): no answer within \(timeoutMs) ms", isRetriable: true)
+        let what = "create topics \(specs.map(\.name))"
+        let event = try request(RD_KAFKA_ADMIN_OP_CREATETOPICS, what, timeoutMs: timeoutMs) { options, queue in
+            newTopics.withUnsafeMutableBufferPointer { buffer in
+                rd_kafka_CreateTopics(client.handle, buffer.baseAddress, buffer.count, options, queue)
+            }
         }
         defer { rd_kafka_event_destroy(event) }
-        let err = rd_kafka_event_error(event)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError.rd(err, code: .admin, context: "create topics \(specs.map(\.name))")
-        }
         var count = 0
         guard let result = rd_kafka_event_CreateTopics_result(event),
               let topics = rd_kafka_CreateTopics_result_topics(result, &count) else { return }
@@ -107,25 +98,14 @@ extension KafkaAdmin {
         -> (configs: [String: [String: String]], errors: [String: String])
     {
         guard !topics.isEmpty else { return ([:], [:]) }
-        var errstr = [CChar](repeating: 0, count: 512)
         var resources: [OpaquePointer?] = topics.map { rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, $0) }
         defer { resources.forEach { rd_kafka_ConfigResource_destroy($0) } }
-        let queue = rd_kafka_queue_new(client.handle)
-        defer { rd_kafka_queue_destroy(queue) }
-        let options = rd_kafka_AdminOptions_new(client.handle, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS)
-        defer { rd_kafka_AdminOptions_destroy(options) }
-        _ = rd_kafka_AdminOptions_set_request_timeout(options, timeoutMs, &errstr, errstr.count)
-        resources.withUnsafeMutableBufferPointer { buffer in
-            rd_kafka_DescribeConfigs(client.handle, buffer.baseAddress, buffer.count, options, queue)
-        }
-        guard let event = rd_kafka_queue_poll(queue, timeoutMs + 1_000) else {
-            throw KafkaError(code: .timeout, message: "describe configs of \(topics.count) topics: no answer within \(timeoutMs) ms", isRetriable: true)
+        let event = try request(RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, "describe configs of \(topics.count) topics", timeoutMs: timeoutMs) { options, queue in
+            resources.withUnsafeMutableBufferPointer { buffer in
+                rd_kafka_DescribeConfigs(client.handle, buffer.baseAddress, buffer.count, options, queue)
+            }
         }
         defer { rd_kafka_event_destroy(event) }
-        let err = rd_kafka_event_error(event)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError.rd(err, code: .admin, context: "describe configs of \(topics.count) topics")
-        }
         var configs: [String: [String: String]] = [:]
         var errors: [String: String] = [:]
         var count = 0
@@ -151,5 +131,31 @@ extension KafkaAdmin {
             configs[name] = entries
         }
         return (configs, errors)
+    }
+}
+
+extension KafkaAdmin {
+    /// One admin request: `send` issues it with the options (request and operation timeout
+    /// `timeoutMs`) on a queue of its own; returns its result event (destroy it), or throws
+    /// `.timeout` when no answer comes and `.admin` when the request as a whole failed.
+    private func request(_ op: rd_kafka_admin_op_t, _ what: String, timeoutMs: Int32,
+                         _ send: (OpaquePointer?, OpaquePointer?) -> Void) throws(KafkaError) -> OpaquePointer {
+        var errstr = [CChar](repeating: 0, count: 512)
+        let queue = rd_kafka_queue_new(client.handle)
+        defer { rd_kafka_queue_destroy(queue) }
+        let options = rd_kafka_AdminOptions_new(client.handle, op)
+        defer { rd_kafka_AdminOptions_destroy(options) }
+        _ = rd_kafka_AdminOptions_set_request_timeout(options, timeoutMs, &errstr, errstr.count)
+        _ = rd_kafka_AdminOptions_set_operation_timeout(options, timeoutMs, &errstr, errstr.count)
+        send(options, queue)
+        guard let event = rd_kafka_queue_poll(queue, timeoutMs + 1_000) else {
+            throw KafkaError(code: .timeout, message: "\(what): no answer within \(timeoutMs) ms", isRetriable: true)
+        }
+        let err = rd_kafka_event_error(event)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            rd_kafka_event_destroy(event)
+            throw KafkaError.rd(err, code: .admin, context: what)
+        }
+        return event
     }
 }

@@ -3,6 +3,7 @@ import Observability
 import Prometheus
 import Synchronization
 import Testing
+import TestSupport
 
 /// The server runs on Swift concurrency's shared threads; in `swift test` other suites of the
 /// same process can keep them busy for seconds (in `triage` they are idle), so the client

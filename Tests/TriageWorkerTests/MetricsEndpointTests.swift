@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import TriageOps
 
 /// `triage work --http-port 0` against `triage dev-cluster`: readiness before and after the

@@ -3,9 +3,11 @@ import Foundation
 import Glibc
 #endif
 
+/// Test support, linked by test targets only (never by a product).
+///
 /// A minimal HTTP/1.1 GET over a plain socket (the tests need no HTTP client library):
 /// `Connection: close`, the whole response read until the server closes.
-func httpGet(port: Int, path: String, host: String = "127.0.0.1", timeoutSeconds: Int = 30) throws -> (status: Int, headers: String, body: String) {
+public func httpGet(port: Int, path: String, host: String = "127.0.0.1", timeoutSeconds: Int = 30) throws -> (status: Int, headers: String, body: String) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw HTTPGetError("socket: errno \(errno)") }
     defer { close(fd) }
@@ -38,14 +40,14 @@ func httpGet(port: Int, path: String, host: String = "127.0.0.1", timeoutSeconds
     return (status, head, String(text[split.upperBound...]))
 }
 
-struct HTTPGetError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct HTTPGetError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// `httpGet` on a Dispatch thread, not one of Swift concurrency's few shared threads: a
 /// blocking read there could starve the very server (or other tests) it waits for.
-func fetch(port: Int, path: String, host: String = "127.0.0.1") async throws -> (status: Int, headers: String, body: String) {
+public func fetch(port: Int, path: String, host: String = "127.0.0.1") async throws -> (status: Int, headers: String, body: String) {
     try await withCheckedThrowingContinuation { continuation in
         DispatchQueue.global().async {
             continuation.resume(with: Result { try httpGet(port: port, path: path, host: host) })
