@@ -78,30 +78,6 @@ public final class ProbeServer: Sendable {
         return started
     }
 
-    /// The same, for a synchronous command: waits up to 10 s for the socket to be bound. The
-    /// server's tasks need one of Swift concurrency's shared threads while the caller blocks
-    /// (a synchronous command's loop may hold another one); returns nil, with a warning, if
-    /// none came in time: the server then starts when one is free.
-    public static func startBlocking(host: String, port: Int, registry: PrometheusCollectorRegistry, probes: Probes,
-                                     logger: Logger) throws -> ProbeServer? {
-        let result = Mutex<Result<ProbeServer, any Error>?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do {
-                let server = try await start(host: host, port: port, registry: registry, probes: probes, logger: logger)
-                result.withLock { $0 = .success(server) }
-            } catch {
-                result.withLock { $0 = .failure(error) }
-            }
-            done.signal()
-        }
-        guard done.wait(timeout: .now() + .seconds(10)) == .success else {
-            logger.warning("http: the server has not started within 10 s (no free Swift concurrency thread); it starts when one is free")
-            return nil
-        }
-        return try result.withLock { $0! }.get()
-    }
-
     private init(server: HTTPServer, task: Task<Void, Never>, host: String, port: Int) {
         self.server = server
         self.task = Mutex(task)

@@ -82,13 +82,15 @@ public final class FairnessMonitoring {
 
     public let options: Options
     /// For `/healthz` and `/readyz`.
-    public let progress = ServiceProgress()
+    /// What the probes are told (health, readiness); shared with the HTTP server's thread.
+    public let progress: ServiceProgress
     private var summary = Summary()
     private var producer: KafkaProducer?
     private var token: UInt = 0
 
-    public init(options: Options) {
+    public init(options: Options, progress: ServiceProgress = ServiceProgress()) {
         self.options = options
+        self.progress = progress
     }
 
     // MARK: - Once

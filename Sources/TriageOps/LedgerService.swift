@@ -57,7 +57,8 @@ public final class LedgerService {
     private let rule: SayToDoRule
     private let logger: Logger
     /// For `/healthz` and `/readyz`.
-    public let progress = ServiceProgress()
+    /// What the probes are told (health, readiness); shared with the HTTP server's thread.
+    public let progress: ServiceProgress
     private let escalations = Counter(label: "triage_ledger_escalations_total")
     private let resolvedCounter = Counter(label: "triage_ledger_resolutions_total")
     private var ledger: CommitmentLedger
@@ -71,8 +72,10 @@ public final class LedgerService {
         try self.init(kafka: KafkaClientSettings(bootstrapServers: bootstrapServers), policy: policy, options: options, logger: logger)
     }
 
-    public init(kafka: KafkaClientSettings, policy: Policy, options: Options = Options(), logger: Logger) throws {
+    public init(kafka: KafkaClientSettings, policy: Policy, options: Options = Options(), progress: ServiceProgress = ServiceProgress(),
+                logger: Logger) throws {
         self.kafka = kafka
+        self.progress = progress
         self.options = options
         self.logger = logger
         rule = policy.sayToDo

@@ -71,7 +71,7 @@ struct ControlOptions: ParsableArguments {
     }
 }
 
-struct AuditMonitor: ParsableCommand {
+struct AuditMonitor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "monitor",
         abstract: "Compute per-cohort fairness windows from the audit trail and publish them to triage.fairness.",
@@ -131,7 +131,7 @@ struct AuditMonitor: ParsableCommand {
         if control.randomizeAttribute != nil && !once { throw ValidationError("--randomize-attribute (a benchmark control) needs --once") }
     }
 
-    func run() throws {
+    func run() async throws {
         let config = stats.config(allowedLatenessMs: DurationText.milliseconds(allowedLateness) ?? 0)
         let settings = try kafka.resolve("triage audit monitor")
         if !once { printError("monitor: configuration: \(settings.summary)") }
@@ -146,36 +146,35 @@ struct AuditMonitor: ParsableCommand {
         if let shuffle = options.shuffle {
             printError("monitor: CONTROL RUN: attribute \(shuffle.attribute) replaced by a random permutation (seed \(shuffle.seed)); any alert on it is a false alarm")
         }
-        let monitor = FairnessMonitoring(options: options)
         let http = httpFlags.with(settings.file)
         let registry = try Observing.registry(http)
         if registry != nil { MetricsBackend.recordBuildInfo(modelVersion: "none", policyVersion: "none", build: Observing.build) }
-        let progress = monitor.progress
-        let server = try Observing.startBlocking(http, registry: registry, probes: Probes(
+        let progress = ServiceProgress()
+        let server = try await Observing.start(http, registry: registry, probes: Probes(
             health: http.health(sinceAdvanced: { progress.secondsSinceLoopAdvanced }),
             readiness: { ProbeResult(problems: progress.notReadyReasons) }), logger: Logger(label: "triage.monitor"))
-        defer { withExtendedLifetime(server) {} }
-        let onEvent: (FairnessMonitoring.Event) -> Void = { event in
-            switch event {
-            case .window(let window, let partial):
-                if json {
-                    printOut(String(decoding: window.encoded(), as: UTF8.self))
-                } else {
-                    printOut(FairnessMonitoring.windowLine(window, partial: partial))
+        defer { if let server { Task { await server.stop() } } }
+        let (json, once, noPublish) = (self.json, self.once, self.noPublish)
+        let summary = try await onOwnThread("triage-monitor") { [options] in
+            let monitor = FairnessMonitoring(options: options, progress: progress)
+            let onEvent: (FairnessMonitoring.Event) -> Void = { event in
+                switch event {
+                case .window(let window, let partial):
+                    if json {
+                        printOut(String(decoding: window.encoded(), as: UTF8.self))
+                    } else {
+                        printOut(FairnessMonitoring.windowLine(window, partial: partial))
+                    }
+                    for alert in window.alerts { printError("monitor: \(FairnessMonitoring.alertLine(alert)) [window \(UTCTime.rfc3339(millis: window.startMs))]") }
+                case .progress(let summary):
+                    printError("monitor: \(FairnessMonitoring.progressLine(summary))")
+                case .note(let text):
+                    printError("monitor: \(text)")
                 }
-                for alert in window.alerts { printError("monitor: \(FairnessMonitoring.alertLine(alert)) [window \(UTCTime.rfc3339(millis: window.startMs))]") }
-            case .progress(let summary):
-                printError("monitor: \(FairnessMonitoring.progressLine(summary))")
-            case .note(let text):
-                printError("monitor: \(text)")
             }
-        }
-        let summary: FairnessMonitoring.Summary
-        if once {
-            summary = try monitor.runOnce(publish: !noPublish, onEvent: onEvent)
-        } else {
+            if once { return try monitor.runOnce(publish: !noPublish, onEvent: onEvent) }
             let stop = InterruptFlag()
-            summary = try monitor.run(shouldStop: { stop.isSet }, onEvent: onEvent)
+            return try monitor.run(shouldStop: { stop.isSet }, onEvent: onEvent)
         }
         let read = summary.read.sorted { $0.key < $1.key }.map { "\($0.value) from \($0.key)" }.joined(separator: ", ")
         let byAttribute = summary.alertsByAttribute.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")

@@ -160,6 +160,17 @@ enum Logs {
     }
 }
 
+/// Runs blocking work (a service's loop) on a thread of its own and awaits it, so the loop never
+/// holds one of Swift concurrency's shared threads: the HTTP probe server runs on those, and a
+/// machine with one core has only one.
+func onOwnThread<T: Sendable>(_ name: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try body() }) }
+        thread.name = name
+        thread.start()
+    }
+}
+
 /// Prints a line to stderr (progress, warnings), leaving stdout for results. With JSON logs
 /// it is a log line too (logger `triage`, level notice, never filtered), so stderr stays one
 /// JSON object per line.

@@ -84,10 +84,4 @@ enum Observing {
         guard let registry, let port = try options.port() else { return nil }
         return try await ProbeServer.start(host: options.httpHost, port: port, registry: registry, probes: probes, logger: logger)
     }
-
-    /// For the synchronous commands (ledger, monitor), on their main thread.
-    static func startBlocking(_ options: HTTPOptions, registry: MetricsRegistry?, probes: Probes, logger: Logger) throws -> ProbeServer? {
-        guard let registry, let port = try options.port() else { return nil }
-        return try ProbeServer.startBlocking(host: options.httpHost, port: port, registry: registry, probes: probes, logger: logger)
-    }
 }

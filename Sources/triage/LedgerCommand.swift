@@ -22,7 +22,7 @@ struct Ledger: ParsableCommand {
     )
 }
 
-struct LedgerRun: ParsableCommand {
+struct LedgerRun: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Track commitments from triage.audit and triage.outcomes until SIGINT/SIGTERM (or once, with --once).",
@@ -68,7 +68,7 @@ struct LedgerRun: ParsableCommand {
         guard !leaseGroup.isEmpty else { throw ValidationError("--lease-group must name a consumer group") }
     }
 
-    func run() throws {
+    func run() async throws {
         Logs.bootstrap(level: .info)
         let logger = Logger(label: "triage.ledger")
         var options = LedgerService.Options()
@@ -87,13 +87,16 @@ struct LedgerRun: ParsableCommand {
         let http = httpFlags.with(settings.file)
         let registry = try Observing.registry(http)
         if registry != nil { MetricsBackend.recordBuildInfo(modelVersion: "none", policyVersion: policy.version, build: Observing.build) }
-        let service = try LedgerService(kafka: settings.kafka, policy: policy, options: options, logger: logger)
-        let progress = service.progress
-        let server = try Observing.startBlocking(http, registry: registry, probes: Probes(
+        let progress = ServiceProgress()
+        let server = try await Observing.start(http, registry: registry, probes: Probes(
             health: http.health(sinceAdvanced: { progress.secondsSinceLoopAdvanced }),
             readiness: { ProbeResult(problems: progress.notReadyReasons) }), logger: logger)
-        defer { withExtendedLifetime(server) {} }
-        let summary = try service.run(shouldStop: { stop.isSet })
+        defer { if let server { Task { await server.stop() } } }
+        let kafka = settings.kafka
+        let summary = try await onOwnThread("triage-ledger") { [options] in
+            try LedgerService(kafka: kafka, policy: policy, options: options, progress: progress, logger: logger)
+                .run(shouldStop: { stop.isSet })
+        }
         printOut("ledger: \(summary.commitmentsMade) commitments read, \(summary.keptOnTime) kept on time, \(summary.escalated) escalated (promise_overdue), \(summary.open) open; breakers open: \(summary.trips.isEmpty ? "none" : summary.trips.joined(separator: ", "))")
     }
 }

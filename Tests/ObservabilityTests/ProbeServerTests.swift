@@ -6,8 +6,9 @@ import Testing
 import TestSupport
 
 /// The server runs on Swift concurrency's shared threads; in `swift test` other suites of the
-/// same process can keep them busy for seconds (in `triage` they are idle), so the client
-/// waits up to 30 s for an answer.
+/// same process can keep them all busy for a long time (synchronous Kafka reads in other
+/// tests; in `triage` the services' loops run on threads of their own), so the client waits
+/// up to 120 s for an answer.
 @Suite("The /metrics /healthz /readyz server")
 struct ProbeServerTests {
     @Test("port 0 binds an ephemeral port; the probes answer 200 or 503 with their reasons; /metrics is Prometheus text")
@@ -22,18 +23,18 @@ struct ProbeServerTests {
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         #expect(server.port > 0)
 
-        let notReady = try await fetch(port: server.port, path: "/readyz")
+        let notReady = try await fetch(port: server.port, path: "/readyz", timeoutSeconds: 120)
         #expect(notReady.status == 503)
         #expect(notReady.body == "no partitions assigned\nmodel not loaded\n")
         ready.store(true, ordering: .relaxed)
-        #expect(try await fetch(port: server.port, path: "/readyz").status == 200)
-        #expect(try await fetch(port: server.port, path: "/healthz").status == 200)
+        #expect(try await fetch(port: server.port, path: "/readyz", timeoutSeconds: 120).status == 200)
+        #expect(try await fetch(port: server.port, path: "/healthz", timeoutSeconds: 120).status == 200)
 
-        let metrics = try await fetch(port: server.port, path: "/metrics")
+        let metrics = try await fetch(port: server.port, path: "/metrics", timeoutSeconds: 120)
         #expect(metrics.status == 200)
         #expect(metrics.headers.lowercased().contains("content-type: text/plain; version=0.0.4"))
         #expect(metrics.body.contains("# TYPE triage_test_total counter\ntriage_test_total{queue=\"cards\"} 3"), "\(metrics.body)")
-        #expect(try await fetch(port: server.port, path: "/nothing").status == 404)
+        #expect(try await fetch(port: server.port, path: "/nothing", timeoutSeconds: 120).status == 404)
         await server.stop()
     }
 

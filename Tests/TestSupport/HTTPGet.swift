@@ -47,10 +47,10 @@ public struct HTTPGetError: Error, CustomStringConvertible {
 
 /// `httpGet` on a Dispatch thread, not one of Swift concurrency's few shared threads: a
 /// blocking read there could starve the very server (or other tests) it waits for.
-public func fetch(port: Int, path: String, host: String = "127.0.0.1") async throws -> (status: Int, headers: String, body: String) {
+public func fetch(port: Int, path: String, host: String = "127.0.0.1", timeoutSeconds: Int = 30) async throws -> (status: Int, headers: String, body: String) {
     try await withCheckedThrowingContinuation { continuation in
         DispatchQueue.global().async {
-            continuation.resume(with: Result { try httpGet(port: port, path: path, host: host) })
+            continuation.resume(with: Result { try httpGet(port: port, path: path, host: host, timeoutSeconds: timeoutSeconds) })
         }
     }
 }

@@ -72,9 +72,13 @@ struct DevClusterFaultTests {
         func send(_ line: String) async throws -> String {
             try append(line)
             let deadline = ContinuousClock.now + .seconds(30)
-            while ContinuousClock.now < deadline {
+            while true {
+                // Looked at once more after the deadline: a test thread that was not scheduled
+                // for a while must not miss an acknowledgement that came in time.
+                let late = ContinuousClock.now >= deadline
                 let acks = (try? String(contentsOfFile: control + ".ack", encoding: .utf8)) ?? ""
                 if let ack = acks.split(separator: "\n").first(where: { $0.hasPrefix("\(lines) ") }) { return String(ack) }
+                if late { break }
                 try await Task.sleep(for: .milliseconds(20))
             }
             throw TestFailure("no acknowledgement of line \(lines) '\(line)'; log:\n\(cluster.log)")
