@@ -51,8 +51,28 @@ final class Consume {
         consumer.resume(Array(partitions))
     }
 
-    /// Partitions that left this member are no longer paused by us.
+    /// Newly assigned partitions (called from the rebalance callback, after librdkafka has
+    /// added them to the assignment). librdkafka keeps a partition's pause flag while the
+    /// partition is away, so one this member paused, lost and got back would stay paused
+    /// for good: its state is set here, explicitly. `fetching` false (shutting down) keeps
+    /// them paused; back-pressure pauses them again at the next `next` if it still holds.
+    func adopt(_ partitions: [KafkaTopicPartition], fetching: Bool) {
+        guard !partitions.isEmpty else { return }
+        if fetching {
+            paused.subtract(partitions)
+            consumer.resume(partitions)
+        } else {
+            paused.formUnion(partitions)
+            consumer.pause(partitions)
+        }
+    }
+
+    /// Partitions that leave this member (called before librdkafka removes them from the
+    /// assignment): those this member paused are resumed first, so no stale pause flag
+    /// outlives them.
     func forget(_ partitions: [KafkaTopicPartition]) {
+        let ours = paused.intersection(partitions)
         paused.subtract(partitions)
+        if !ours.isEmpty { consumer.resume(Array(ours)) }
     }
 }

@@ -494,6 +494,7 @@ final class Pipeline {
         case .assigned(let partitions):
             restoreHistory(partitions)
             assigned.formUnion(partitions)
+            consume.adopt(partitions, fetching: shutdownDeadline == nil)
             logger.info("partitions assigned", metadata: ["partitions": "\(partitions.sorted())"])
         case .revoked(let partitions):
             let revoked = Set(partitions)
