@@ -131,17 +131,38 @@ public struct KafkaClientSettings: Sendable, Hashable {
     /// `KafkaError` with code `.unreachable` and the message
     /// `cannot reach Kafka at <bootstrap> within N s` (plus librdkafka's last error, e.g. a
     /// refused connection or a failed SASL handshake) when it gets none.
-    public func checkReachable() throws(KafkaError) {
+    ///
+    /// Asks in slices of half a second, so a process told to stop while it waits (`stopping`
+    /// says so) returns within one slice; it then returns `false` without an answer.
+    @discardableResult
+    public func checkReachable(stopping: () -> Bool = { false }) throws(KafkaError) -> Bool {
         let admin = try KafkaAdmin(settings: self)
-        do {
-            _ = try admin.topics(timeoutMs: Int32(clamping: connectTimeoutSeconds * 1000))
-        } catch {
-            let reasons = admin.takeErrors().map(\.message)
-            var last = reasons.last.map { " (last error: \($0))" } ?? ""
-            if last.isEmpty, error.code != .timeout { last = " (\(error.message))" }
-            throw KafkaError(code: .unreachable, rdKafkaCode: error.rdKafkaCode,
-                             message: "cannot reach Kafka at \(bootstrapServers) within \(connectTimeoutSeconds) s\(last)",
-                             isRetriable: true)
+        let deadline = ContinuousClock.now + .seconds(connectTimeoutSeconds)
+        var lastError: KafkaError?
+        while !stopping() {
+            let sliceStarted = ContinuousClock.now
+            guard sliceStarted < deadline else { break }
+            let leftMs = Self.milliseconds(deadline - sliceStarted)
+            do {
+                _ = try admin.topics(timeoutMs: Int32(clamping: max(1, min(500, leftMs))))
+                return true
+            } catch {
+                lastError = error
+            }
+            // An error at once (no broker up yet) must not spin.
+            let spent = ContinuousClock.now - sliceStarted
+            if spent < .milliseconds(100) { usleep(useconds_t(Self.milliseconds(.milliseconds(100) - spent) * 1000)) }
         }
+        if stopping() { return false }
+        let reasons = admin.takeErrors().map(\.message)
+        var last = reasons.last.map { " (last error: \($0))" } ?? ""
+        if last.isEmpty, let lastError, lastError.code != .timeout { last = " (\(lastError.message))" }
+        throw KafkaError(code: .unreachable, rdKafkaCode: lastError?.rdKafkaCode ?? 0,
+                         message: "cannot reach Kafka at \(bootstrapServers) within \(connectTimeoutSeconds) s\(last)",
+                         isRetriable: true)
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds) * 1000 + Int(duration.components.attoseconds / 1_000_000_000_000_000)
     }
 }

@@ -66,9 +66,9 @@ struct KafkaOptions: ParsableArguments {
         return settings
     }
 
-    static func checkReachable(_ settings: TriageSettings, _ command: String) throws {
+    static func checkReachable(_ settings: TriageSettings, _ command: String, stopping: () -> Bool = { false }) throws {
         do {
-            try settings.kafka.checkReachable()
+            try settings.kafka.checkReachable(stopping: stopping)
         } catch {
             printError("\(command): \(error.message)")
             throw ExitCode(unreachableExitCode)

@@ -115,8 +115,18 @@ struct Work: AsyncParsableCommand {
 
     func run() async throws {
         if check { return try runCheck() }
+        // Armed first: SIGTERM during the start-up checks below stops the worker cleanly
+        // (exit 0, nothing joined) instead of killing it. The pipeline's own shutdown fits
+        // --shutdown-timeout; the watchdog is the hard edge.
+        let watchdog = ShutdownWatchdog(graceSeconds: shutdownTimeout + 3, what: "triage work")
+        defer { withExtendedLifetime(watchdog) {} }
         Logs.bootstrap(level: .info)
         let logger = Logger(label: "triage.work")
+        func stoppedDuringStartUp(_ step: String) -> Bool {
+            guard watchdog.signalled else { return false }
+            logger.info("stopped during start-up (\(step)), before joining the group: nothing was read")
+            return true
+        }
         let settings = try kafka.resolve("triage work")
         let bootstrap = settings.kafka.bootstrapServers
         let id = workerID ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
@@ -166,6 +176,7 @@ struct Work: AsyncParsableCommand {
         } catch {
             throw refuse(Self.message(error))
         }
+        if stoppedDuringStartUp("model loaded") { return }
         let http = httpFlags.with(settings.file)
         let registry = try Observing.registry(http)
         if registry != nil {
@@ -180,9 +191,11 @@ struct Work: AsyncParsableCommand {
             readiness: { ProbeResult(problems: stats.snapshot.notReadyReasons) }), logger: logger)
         defer { if let server { Task { await server.stop() } } }
         logger.info("configuration: \(settings.summary)")
-        try KafkaOptions.checkReachable(settings, "triage work")
+        try KafkaOptions.checkReachable(settings, "triage work", stopping: { watchdog.signalled })
+        if stoppedDuringStartUp("reaching the cluster") { return }
         if createTopicsPartitions > 0 { createMissingTopics(config, logger: logger) }
         try checkRetention(config, logger: logger)
+        if stoppedDuringStartUp("checking topics") { return }
 
         logger.info("worker \(id) joining group \(raw["group.id"] ?? group) on \(bootstrap); classifier: \(classifier.description)")
         let reporter = progressInterval > 0 ? Task {
@@ -195,14 +208,14 @@ struct Work: AsyncParsableCommand {
             }
         } : nil
         defer { reporter?.cancel() }
-        // The pipeline's own shutdown fits --shutdown-timeout; the watchdog is the hard edge.
-        let watchdog = ShutdownWatchdog(graceSeconds: shutdownTimeout + 3, what: "triage work")
-        defer { withExtendedLifetime(watchdog) {} }
+        // The watchdog owns SIGTERM/SIGINT and hands the first on to the group (a signal that
+        // came since the last check above is handed on at once).
         let serviceGroup = ServiceGroup(configuration: .init(
             services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup,
                              failureTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
+            gracefulShutdownSignals: [],
             logger: logger))
+        watchdog.onFirstSignal { Task { await serviceGroup.triggerGracefulShutdown() } }
         do {
             try await serviceGroup.run()
         } catch {

@@ -85,4 +85,28 @@ struct MultiProcessTests {
         #expect(report.isComplete, "\(report.render())\n--- w2 log ---\n\(w2.log.suffix(2000))")
         #expect(w2.log.contains("partitions assigned"))
     }
+
+    @Test("SIGTERM while the worker is still starting (waiting for the cluster): it stops at once with exit 0, not killed by the signal")
+    func sigtermDuringStartUp() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("triage-startup-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Nobody answers on port 1: the worker waits up to 30 s in its start-up check.
+        let worker = try TriageProcess(["work", "--dev", "--bootstrap", "127.0.0.1:1", "--connect-timeout", "30",
+                                        "--create-topics", "0", "--shutdown-timeout", "10", "--log-format", "text"],
+                                       logTo: dir.appendingPathComponent("w.log"), name: "starting")
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !worker.log.contains("configuration:"), worker.process.isRunning, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(worker.process.isRunning, "still waiting for the cluster:\n\(worker.log)")
+        worker.signal(SIGTERM)
+        let sent = ContinuousClock.now
+        let status = try await worker.wait(seconds: 10)
+        if status == nil { worker.signal(SIGKILL) }
+        #expect(worker.process.terminationReason == .exit, "exited, not killed by the signal:\n\(worker.log)")
+        #expect(status == 0, "exit 0:\n\(worker.log)")
+        #expect(ContinuousClock.now - sent < .seconds(5), "stopped within a second or so, not after the 30 s connect timeout")
+        #expect(worker.log.contains("stopped during start-up"), "\(worker.log)")
+    }
 }
