@@ -6,7 +6,8 @@ import TriagePolicy
 /// Step 5, emit: the writes one decided ticket causes.
 ///
 /// - `route`/`handoff`: the routed ticket to `queue.<name>`, keyed by customer id: the original
-///   JSON (unknown fields kept, in order) plus a `triage` object;
+///   record's bytes, each kept as it was, with a `triage` object spliced in as the last member
+///   (`RoutedTicket`);
 /// - `automate`: the ticket with its `triage` object to `triage.automated`, one record per
 ///   action to `triage.actions`, and the reply to `triage.replies`. The reply is *held* until
 ///   every action and the ticket's audit record are acknowledged (say-to-do: nothing is
@@ -46,13 +47,13 @@ struct Emit {
                          history: ContactHistory.Customer, latencyMicros: Int, now: String) -> Writes {
         var writes: [Write] = []
         if let reply = decision.reply, decision.kind == .automate {
-            writes.append(Write(message: routed(ticket: ticket, decision: decision, now: now, topic: topics.automated)))
+            writes.append(Write(message: routed(ticket: ticket, original: message.value, decision: decision, now: now, topic: topics.automated)))
             for action in decision.actions {
                 writes.append(Write(message: self.action(action, reply: reply, ticket: ticket, decision: decision, now: now), isAction: true))
             }
             writes.append(Write(message: self.reply(reply, ticket: ticket, decision: decision, now: now), held: true))
         } else {
-            writes.append(Write(message: routed(ticket: ticket, decision: decision, now: now)))
+            writes.append(Write(message: routed(ticket: ticket, original: message.value, decision: decision, now: now)))
         }
         writes.append(Write(message: KafkaProducerMessage(topic: topics.contacts, partition: message.partition, key: pseudonym, value: history.encoded())))
         let sealed = writesAudit
@@ -71,34 +72,41 @@ struct Emit {
             excerpt: excerpt?.excerpt(ticket.body)))
     }
 
-    /// The ticket as sent, plus what was decided, for a queue (or `triage.automated`).
-    func routed(ticket: Ticket, decision: Decision, now: String, topic: String? = nil) -> KafkaProducerMessage {
+    /// The ticket as sent, plus what was decided, for a queue (or `triage.automated`):
+    /// `original` (the record's value) with the `triage` object spliced in.
+    func routed(ticket: Ticket, original: [UInt8], decision: Decision, now: String, topic: String? = nil) -> KafkaProducerMessage {
         let c = decision.classification
-        var triage: JSONObject = [
-            "decision_id": .string(decision.id),
-            "decision": .string(decision.kind.rawValue),
-            "queue": .string(decision.queue),
-            "priority": .string(decision.priority.rawValue),
-            "label": .string(c.label),
-            "confidence": .double(c.confidence),
-            "margin": .double(c.margin),
-            "abstain": .bool(c.abstain),
-            "reason_codes": .array(decision.reasons.map { .string($0.rawValue) }),
-            "evidence": .array(decision.evidence.map { .string($0) }),
-            "model_version": .string(c.modelVersion),
-            "model_is_placeholder": .bool(c.isPlaceholder),
-            "policy_version": .string(decision.policyVersion),
-            "worker_id": .string(workerID),
-            "decided_at": .string(now),
-        ]
+        var w = JSONWriter(reservingCapacity: 512)
+        w.beginObject()
+        w.key("decision_id"); w.string(decision.id)
+        w.key("decision"); w.string(decision.kind.rawValue)
+        w.key("queue"); w.string(decision.queue)
+        w.key("priority"); w.string(decision.priority.rawValue)
+        w.key("label"); w.string(c.label)
+        w.key("confidence"); w.double(c.confidence)
+        w.key("margin"); w.double(c.margin)
+        w.key("abstain"); w.bool(c.abstain)
+        w.key("reason_codes")
+        w.beginArray()
+        for reason in decision.reasons { w.string(reason.rawValue) }
+        w.endArray()
+        w.key("evidence")
+        w.beginArray()
+        for evidence in decision.evidence { w.string(evidence) }
+        w.endArray()
+        w.key("model_version"); w.string(c.modelVersion)
+        w.key("model_is_placeholder"); w.bool(c.isPlaceholder)
+        w.key("policy_version"); w.string(decision.policyVersion)
+        w.key("worker_id"); w.string(workerID)
+        w.key("decided_at"); w.string(now)
         if let reply = decision.reply {
-            triage["reply_id"] = .string(Self.replyID(decision))
-            triage["template"] = .string(reply.templateID)
+            w.key("reply_id"); w.string(Self.replyID(decision))
+            w.key("template"); w.string(reply.templateID)
         }
-        var object = ticket.original
-        object["triage"] = .object(triage)
+        w.endObject()
         return KafkaProducerMessage(
-            topic: topic ?? topics.queue(decision.queue), key: ticket.customerID, value: JSONValue.object(object).serializedBytes(),
+            topic: topic ?? topics.queue(decision.queue), key: ticket.customerID,
+            value: RoutedTicket.value(original: original, parsed: ticket.original, triage: w.bytes),
             headers: [
                 KafkaHeader(key: "content-type", string: "application/json"),
                 KafkaHeader(key: "triage.ticket_id", string: ticket.id),

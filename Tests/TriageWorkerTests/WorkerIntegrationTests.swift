@@ -134,10 +134,11 @@ struct WorkerIntegrationTests {
         #expect(worker.stats.snapshot.deadLettered == cases.count)
     }
 
-    @Test("the routed ticket is the original JSON, unknown fields kept, plus a triage object")
+    @Test("the routed ticket is the original record byte for byte, unknown fields kept, plus a triage object as its last member")
     func routedShape() async throws {
         let harness = try WorkerHarness(partitions: 1)
-        let input = #"{"id":"r-1","customer_id":"cust-7","body":"I want to talk to a real person","zeta":{"keep":true},"prefers_human":false,"attributes":{"region":"north"}}"#
+        // Spacing, an escape and a number spelling that a re-serialisation would change.
+        let input = #"{"id":"r-1", "customer_id":"cust-7","body":"I want to talk to a real person é","zeta":{"keep":true,"n":1E2},"prefers_human":false,"attributes":{"region":"north"}}"#
         try harness.produce([Array(input.utf8)])
         try await harness.run([harness.worker("shape")]) { $0[0].completed >= 1 }
         var records: [KafkaConsumerMessage] = []
@@ -146,9 +147,13 @@ struct WorkerIntegrationTests {
         let record = try #require(records.first)
         #expect(record.topic == "queue.human" || record.topic.hasPrefix("queue."))
         #expect(record.key == Array("cust-7".utf8), "keyed by customer id")
+        let original = Array(input.utf8)
+        #expect(Array(record.value.prefix(original.count - 1)) == Array(original.dropLast()), "every byte of the original before its closing brace, unchanged")
+        #expect(String(decoding: record.value.dropFirst(original.count - 1).prefix(10), as: UTF8.self) == #","triage":"#)
+        #expect(record.value.last == UInt8(ascii: "}"))
         let object = try #require(try JSONParser().parse(record.value).objectValue)
         #expect(object.keys.prefix(7) == ["id", "customer_id", "body", "zeta", "prefers_human", "attributes", "triage"])
-        #expect(object["zeta"] == .object(["keep": .bool(true)]))
+        #expect(object["zeta"] == .object(["keep": .bool(true), "n": .double(100)]))
         let triage = try #require(object["triage"]?.objectValue)
         #expect(triage["decision"]?.stringValue == "handoff")
         #expect(triage["reason_codes"]?.arrayValue?.contains(.string("explicit_request")) == true)
