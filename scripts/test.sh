@@ -2,7 +2,7 @@
 # Every test: installs what is missing, builds (the multi-process tests run the built
 # `triage` binary), and runs the whole suite. Tests that need ../shared/data skip with a
 # message when it is absent. Then, in this order:
-# - about 60 s of fuzzing (scripts/fuzz.sh: the decoder and the policy's text rules,
+# - about 30 s of fuzzing (scripts/fuzz.sh: the decoder and the policy's text rules,
 #   replaying fuzz/regressions/); TRIAGE_SKIP_FUZZ=1 skips it;
 # - the fault suite (real worker processes on a dev cluster, timing-sensitive), on its own,
 #   in its short form; TRIAGE_SKIP_FAULTS=1 skips it;
@@ -22,7 +22,7 @@ swift test --skip-build --skip FaultSuiteTests
 if [ "${TRIAGE_SKIP_FUZZ:-0}" = 1 ]; then
   echo "test.sh: fuzzing skipped (TRIAGE_SKIP_FUZZ=1)" >&2
 else
-  scripts/fuzz.sh all "${TRIAGE_FUZZ_SECONDS:-60}"
+  scripts/fuzz.sh all "${TRIAGE_FUZZ_SECONDS:-30}"
 fi
 if [ "${TRIAGE_SKIP_FAULTS:-0}" = 1 ]; then
   echo "test.sh: fault suite skipped (TRIAGE_SKIP_FAULTS=1)" >&2
