@@ -10,6 +10,9 @@ struct OffsetTracker {
     private struct Entry {
         var offset: Int64
         var remainingWrites: Int
+        /// The record's Kafka timestamp, for the end-to-end latency when the ticket is done
+        /// (kept here: a dictionary beside the log would cost a hash and an insert per ticket).
+        var recordTimestampMs: Int64?
     }
 
     /// Tickets of one partition in the order they were read.
@@ -30,19 +33,21 @@ struct OffsetTracker {
 
         var pending: Int { entries.count - head }
 
-        mutating func append(offset: Int64, writes: Int) -> Int {
-            entries.append(Entry(offset: offset, remainingWrites: writes))
+        mutating func append(offset: Int64, writes: Int, recordTimestampMs: Int64?) -> Int {
+            entries.append(Entry(offset: offset, remainingWrites: writes, recordTimestampMs: recordTimestampMs))
             return base + entries.count - 1
         }
 
-        /// One write of the ticket at `position` was acknowledged; true when that completed it.
-        mutating func acknowledge(_ position: Int) -> Bool {
+        /// One write of the ticket at `position` was acknowledged; the ticket, when that
+        /// completed it.
+        mutating func acknowledge(_ position: Int) -> Completed? {
             let index = position - base
-            guard index >= head, index < entries.count, entries[index].remainingWrites > 0 else { return false }
+            guard index >= head, index < entries.count, entries[index].remainingWrites > 0 else { return nil }
             entries[index].remainingWrites -= 1
-            guard entries[index].remainingWrites == 0 else { return false }
+            guard entries[index].remainingWrites == 0 else { return nil }
+            let completed = Completed(recordTimestampMs: entries[index].recordTimestampMs)
             if index == head { advance() }
-            return true
+            return completed
         }
 
         private mutating func advance() {
@@ -58,6 +63,12 @@ struct OffsetTracker {
         }
     }
 
+    /// A ticket whose last write was just acknowledged.
+    struct Completed {
+        /// Its record's Kafka timestamp, when the record had one.
+        var recordTimestampMs: Int64?
+    }
+
     /// Identifies one ticket in flight.
     struct TicketToken: Hashable {
         var partition: KafkaTopicPartition
@@ -68,8 +79,8 @@ struct OffsetTracker {
     private(set) var inFlight = 0
 
     /// Registers a ticket read at `offset` that causes `writes` writes.
-    mutating func begin(_ partition: KafkaTopicPartition, offset: Int64, writes: Int) -> TicketToken {
-        let position = logs[partition, default: PartitionLog()].append(offset: offset, writes: writes)
+    mutating func begin(_ partition: KafkaTopicPartition, offset: Int64, writes: Int, recordTimestampMs: Int64? = nil) -> TicketToken {
+        let position = logs[partition, default: PartitionLog()].append(offset: offset, writes: writes, recordTimestampMs: recordTimestampMs)
         inFlight += 1
         return TicketToken(partition: partition, position: position)
     }
@@ -77,10 +88,15 @@ struct OffsetTracker {
     /// One write of a ticket was acknowledged. Returns true when that completed the ticket.
     @discardableResult
     mutating func acknowledge(_ token: TicketToken) -> Bool {
+        complete(token) != nil
+    }
+
+    /// One write of a ticket was acknowledged. Returns the ticket when that completed it.
+    mutating func complete(_ token: TicketToken) -> Completed? {
         // nil: the partition was revoked meanwhile.
-        guard logs[token.partition]?.acknowledge(token.position) == true else { return false }
+        guard let completed = logs[token.partition]?.acknowledge(token.position) else { return nil }
         inFlight -= 1
-        return true
+        return completed
     }
 
     /// Offsets that advanced since the last call, limited to `partitions` when given.

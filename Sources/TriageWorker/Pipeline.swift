@@ -38,7 +38,6 @@ final class Pipeline {
     private var auditBatch: [Int32: [(ticket: OffsetTracker.TicketToken, record: SealedAuditRecord)]] = [:]
     private var checkpointed: [Int32: Int64] = [:]
     /// The Kafka timestamp (ms) of each in-flight ticket's input record, for the end-to-end latency.
-    private var recordTimes: [OffsetTracker.TicketToken: Int64] = [:]
     private var lastCheckpoint = MonotonicClock.nowMicros()
 
     private var assigned: Set<KafkaTopicPartition> = []
@@ -227,8 +226,7 @@ final class Pipeline {
                 }
             }
         }
-        let ticket = tracker.begin(message.topicPartition, offset: message.offset, writes: records.count)
-        if let timestamp = message.timestampMs { recordTimes[ticket] = timestamp }
+        let ticket = tracker.begin(message.topicPartition, offset: message.offset, writes: records.count, recordTimestampMs: message.timestampMs)
         let actions = records.messages.filter(\.isAction).count
         for record in records.messages {
             let waitingFor = actions + (records.audit == nil ? 0 : 1)
@@ -365,8 +363,10 @@ final class Pipeline {
                 releaseReplyIfDone(write.ticket)
                 for ticket in write.alsoFor { releaseReplyIfDone(ticket) }
             }
-            if tracker.acknowledge(write.ticket) { finished(write.ticket, &completed) }
-            for ticket in write.alsoFor where tracker.acknowledge(ticket) { finished(ticket, &completed) }
+            if let done = tracker.complete(write.ticket) { finished(done, &completed) }
+            for ticket in write.alsoFor {
+                if let done = tracker.complete(ticket) { finished(done, &completed) }
+            }
         }
         // One update: readers see the completed count and the CPU time that produced it together.
         let inFlight = tracker.inFlight
@@ -383,9 +383,9 @@ final class Pipeline {
 
     /// A ticket's writes are all acknowledged: its end-to-end latency, from its record's
     /// Kafka timestamp (the producer's clock, or the broker's with LogAppendTime).
-    private func finished(_ ticket: OffsetTracker.TicketToken, _ completed: inout Int) {
+    private func finished(_ ticket: OffsetTracker.Completed, _ completed: inout Int) {
         completed += 1
-        guard let timestamp = recordTimes.removeValue(forKey: ticket) else { return }
+        guard let timestamp = ticket.recordTimestampMs else { return }
         metrics.finished(endToEndMillis: max(0, UTCTime.nowMillis() - timestamp))
     }
 
@@ -557,7 +557,6 @@ final class Pipeline {
         assigned.subtract(partitions)
         tracker.forget(partitions)
         metrics.forget(partitions)
-        recordTimes = recordTimes.filter { !partitions.contains($0.key.partition) }
         consume.forget(Array(partitions))
         // A write is dropped when every ticket it was for is gone (an audit message can carry
         // records of tickets from several partitions).

@@ -31,7 +31,7 @@ public struct PipelineBenchmark {
     public var classifier: ClassifierFactory
     public var policy: Policy = .demo
     /// When set, each ticket is recorded as the worker records it (stage histograms, the
-    /// ticket counter, the end-to-end histogram with its per-ticket timestamp), into whatever
+    /// ticket counter, the end-to-end histogram from the record's timestamp), into whatever
     /// backend the process bootstrapped: to measure what metrics cost the hot path.
     public var metrics: PipelineMetrics?
 
@@ -55,7 +55,6 @@ public struct PipelineBenchmark {
         var times = Array(repeating: [UInt64](), count: 6)
         for i in times.indices { times[i].reserveCapacity(count) }
         var sink = 0
-        var recordTimes: [Int: Int64] = [:]
         let batch = 500  // WorkerConfiguration.maxBatch's default
         var inBatch = 0
         let metrics = self.metrics
@@ -80,10 +79,8 @@ public struct PipelineBenchmark {
                 // pipeline's flush after each batch of `batch` tickets.
                 metrics.decided(decided.decision, decodeNanos: Int64(t1 - t0), classifyNanos: Int64(t2 - t1),
                                 decideNanos: Int64(t3 - t2), emitNanos: Int64(t5 - t3))
-                recordTimes[Int(message.offset)] = nowMillis
-                if let timestamp = recordTimes.removeValue(forKey: Int(message.offset)) {
-                    metrics.finished(endToEndMillis: UTCTime.nowMillis() - timestamp)
-                }
+                // The record's timestamp travels with the ticket in the offset tracker.
+                metrics.finished(endToEndMillis: UTCTime.nowMillis() - nowMillis)
                 inBatch += 1
                 if inBatch == batch {
                     metrics.flush()

@@ -7,6 +7,21 @@ struct OffsetTrackerTests {
     let p0 = KafkaTopicPartition(topic: "tickets", partition: 0)
     let p1 = KafkaTopicPartition(topic: "tickets", partition: 1)
 
+    @Test("a ticket's record timestamp comes back once, with its last acknowledgement, also after compaction")
+    func recordTimestamp() {
+        var tracker = OffsetTracker()
+        let tokens = (0..<3_000).map { tracker.begin(p0, offset: Int64($0), writes: 2, recordTimestampMs: 1_000 + Int64($0)) }
+        let untimed = tracker.begin(p0, offset: 3_000, writes: 1)
+        for (i, token) in tokens.enumerated() {
+            #expect(tracker.complete(token) == nil, "one write of two")
+            let done = tracker.complete(token)
+            #expect(done?.recordTimestampMs == 1_000 + Int64(i))
+            #expect(tracker.complete(token) == nil, "never twice")
+        }
+        #expect(tracker.complete(untimed).map { $0.recordTimestampMs == nil } == true)
+        #expect(tracker.inFlight == 0)
+    }
+
     @Test("out-of-order acknowledgements commit only the done prefix")
     func prefixOnly() {
         var tracker = OffsetTracker()
