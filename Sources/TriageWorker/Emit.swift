@@ -17,7 +17,9 @@ import TriagePolicy
 ///   (`AuditChain`, the partition chosen by the customer's pseudonym), which the pipeline writes
 ///   to `triage.audit` together with the batch's other records of that partition
 ///   (`AuditMessage`), and the customer's new contact history to the compacted
-///   `triage.contacts`, in the ticket's partition.
+///   `triage.contacts`, in the ticket's partition: once per customer per batch, the state
+///   after the customer's last ticket of the batch (`Writes.contacts`; every ticket of theirs
+///   in the batch waits for that one record).
 struct Emit {
     let workerID: String
     let topics: TriageTopics
@@ -34,12 +36,23 @@ struct Emit {
         var isAction = false
     }
 
-    /// Everything one decision writes: its messages, and its sealed audit record.
+    /// Everything one decision writes: its messages, its sealed audit record, and the
+    /// customer's contact history for the changelog.
     struct Writes {
         var messages: [Write]
         var audit: SealedAuditRecord? = nil
-        /// Writes the ticket waits for (the audit record counts as one).
-        var count: Int { messages.count + (audit == nil ? 0 : 1) }
+        var contacts: Contacts? = nil
+        /// Writes the ticket waits for (the audit record and the contacts record count as one each).
+        var count: Int { messages.count + (audit == nil ? 0 : 1) + (contacts == nil ? 0 : 1) }
+    }
+
+    /// The customer's history after this ticket, for `triage.contacts` in `partition` (the
+    /// ticket's), keyed by `pseudonym`. The pipeline writes one such record per customer per
+    /// batch: the changelog is compacted, only the latest state counts.
+    struct Contacts {
+        var partition: Int32
+        var pseudonym: String
+        var history: ContactHistory.Customer
     }
 
     /// Everything one decision writes.
@@ -55,11 +68,10 @@ struct Emit {
         } else {
             writes.append(Write(message: routed(ticket: ticket, original: message.value, decision: decision, now: now)))
         }
-        writes.append(Write(message: KafkaProducerMessage(topic: topics.contacts, partition: message.partition, key: pseudonym, value: history.encoded())))
         let sealed = writesAudit
             ? audit(ticket: ticket, decision: decision, message: message, pseudonym: pseudonym, latencyMicros: latencyMicros, now: now)
             : nil
-        return Writes(messages: writes, audit: sealed)
+        return Writes(messages: writes, audit: sealed, contacts: Contacts(partition: message.partition, pseudonym: pseudonym, history: history))
     }
 
     /// The decision's audit record, sealed into this worker's chain for its partition.

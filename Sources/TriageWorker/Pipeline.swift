@@ -36,6 +36,13 @@ final class Pipeline {
     /// Audit records sealed while handling the current batch of tickets, by audit partition:
     /// written together after the batch, one message per partition (`AuditMessage`).
     private var auditBatch: [Int32: [(ticket: OffsetTracker.TicketToken, record: SealedAuditRecord)]] = [:]
+    /// Contact-history records of the current batch, one per customer (ticket partition and
+    /// pseudonym): the latest state, and every ticket of the batch that waits for it.
+    private var contactsBatch: [ContactsKey: (history: ContactHistory.Customer, tickets: [OffsetTracker.TicketToken])] = [:]
+    private struct ContactsKey: Hashable {
+        var partition: Int32
+        var pseudonym: String
+    }
     private var checkpointed: [Int32: Int64] = [:]
     /// The Kafka timestamp (ms) of each in-flight ticket's input record, for the end-to-end latency.
     private var lastCheckpoint = MonotonicClock.nowMicros()
@@ -123,7 +130,7 @@ final class Pipeline {
                         break
                     }
                 }
-                try writeAuditBatch()
+                try writeBatchRecords()
                 acknowledge(producer.poll(timeoutMs: 0))
                 try resendDue()
                 try storeCompleted()
@@ -239,14 +246,29 @@ final class Pipeline {
         if let audit = records.audit {
             auditBatch[audit.partition, default: []].append((ticket, audit))
         }
+        if let contacts = records.contacts {
+            let key = ContactsKey(partition: contacts.partition, pseudonym: contacts.pseudonym)
+            if contactsBatch[key] == nil {
+                contactsBatch[key] = (contacts.history, [ticket])
+            } else {
+                contactsBatch[key]!.history = contacts.history
+                contactsBatch[key]!.tickets.append(ticket)
+            }
+        }
         if slice != nil { try endSliceIfDue() }
         return true
     }
 
-    /// Writes the audit records of the batch just handled: per audit partition, one message
-    /// (or a few, at `AuditMessage.maxBytes`) holding them in chain order. Each ticket's offset
-    /// still waits for the message that carries its record.
-    private func writeAuditBatch() throws(KafkaError) {
+    /// Writes the records of the batch just handled that are shared between its tickets: the
+    /// audit records, per audit partition one message (or a few, at `AuditMessage.maxBytes`)
+    /// holding them in chain order; and one contact-history record per customer. Each ticket's
+    /// offset still waits for the messages that carry its records.
+    private func writeBatchRecords() throws(KafkaError) {
+        for (key, entry) in contactsBatch {
+            try write(KafkaProducerMessage(topic: config.topics.contacts, partition: key.partition, key: key.pseudonym, value: entry.history.encoded()),
+                      for: entry.tickets[0], alsoFor: Array(entry.tickets.dropFirst()))
+        }
+        contactsBatch.removeAll(keepingCapacity: true)
         guard !auditBatch.isEmpty else { return }
         for (partition, entries) in auditBatch.sorted(by: { $0.key < $1.key }) {
             for message in AuditMessage.pack(entries.map(\.record.bytes)) {
@@ -266,7 +288,7 @@ final class Pipeline {
         current.tickets += 1
         slice = current
         guard current.tickets >= size else { return }
-        try writeAuditBatch()
+        try writeBatchRecords()
         drain(nil, until: deadline(afterMs: config.shutdownTimeoutMs))
         let next = SliceClock()
         let finished = AuditSlice(withAudit: emit.writesAudit, tickets: current.tickets,
@@ -565,6 +587,7 @@ final class Pipeline {
         }.map(\.key)
         for token in orphaned { writes[token] = nil }
         heldReplies = heldReplies.filter { !partitions.contains($0.key.partition) }
+        contactsBatch = contactsBatch.filter { !partitions.contains($0.value.tickets[0].partition) }
         decide.history.forget(partitions.filter { $0.topic == config.topics.tickets }.map(\.partition))
     }
 

@@ -74,6 +74,13 @@ struct SayToDoIntegrationTests {
         #expect(reasons["R1"]?.contains("repeat_contact") == false)
         #expect(reasons["R2"]?.contains("repeat_contact") == false)
         #expect(reasons["R3"]?.contains("repeat_contact") == true, "the third contact in 7 days, seen by a new worker: \(reasons)")
+        // One changelog record per customer per batch: R1 and R2 (written together, read in
+        // one batch) share one, holding both contacts; R3 has its own.
+        var changelog: [ContactHistory.Customer] = []
+        try KafkaTopicReader(bootstrapServers: harness.bootstrap).readAll(topics: ["triage.contacts"]) { if let state = ContactHistory.Customer(bytes: $0.value) { changelog.append(state) } }
+        #expect(changelog.count == 2, "one record for the first batch (R1, R2) and one for R3, not one per ticket")
+        #expect(changelog.first?.contacts.count == 2)
+        #expect(changelog.last?.contacts.count == 3)
     }
 
     @Test("a template whose breaker is open is not used; a reset puts it back")
