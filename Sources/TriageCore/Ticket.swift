@@ -14,8 +14,17 @@ public struct Ticket: Sendable, Hashable {
     public var subject: String?
     /// Where the ticket came from, e.g. `email`, `chat`, `web`, `phone_transcript`, `app`.
     public var channel: String?
-    /// RFC 3339 timestamp, as sent (already validated).
-    public var createdAt: String?
+    /// RFC 3339 timestamp, as sent (already validated). Setting it sets ``createdAtMillis``.
+    public var createdAt: String? {
+        get { createdAtText }
+        set {
+            createdAtText = newValue
+            createdAtMillis = newValue.flatMap(RFC3339Timestamp.init)?.millisecondsSince1970
+        }
+    }
+    private var createdAtText: String?
+    /// ``createdAt`` in milliseconds since 1970, parsed once (by the decoder, which validates it).
+    public private(set) var createdAtMillis: Int64?
     /// Language tag as sent by the producer (e.g. `en`, `es`); not validated.
     public var language: String?
     public var threadID: String?
@@ -46,7 +55,8 @@ public struct Ticket: Sendable, Hashable {
         self.body = body
         self.subject = subject
         self.channel = channel
-        self.createdAt = createdAt
+        self.createdAtText = createdAt
+        self.createdAtMillis = createdAt.flatMap(RFC3339Timestamp.init)?.millisecondsSince1970
         self.language = language
         self.threadID = threadID
         self.inReplyTo = inReplyTo
@@ -58,5 +68,11 @@ public struct Ticket: Sendable, Hashable {
     /// ``createdAt`` parsed, when present.
     public var createdAtTimestamp: RFC3339Timestamp? {
         createdAt.flatMap(RFC3339Timestamp.init)
+    }
+
+    /// For the decoder: a `created_at` it has just validated and parsed.
+    mutating func setCreatedAt(_ text: String?, millis: Int64?) {
+        createdAtText = text
+        createdAtMillis = millis
     }
 }

@@ -47,7 +47,8 @@ public struct TicketDecoder: Sendable {
         var ticket = Ticket(id: id, customerID: customerID, body: body, original: object)
         ticket.subject = try optionalString(object, "subject")
         ticket.channel = try optionalString(object, "channel")
-        ticket.createdAt = try timestamp(object, "created_at")
+        let createdAt = try timestamp(object, "created_at")
+        ticket.setCreatedAt(createdAt?.text, millis: createdAt?.millis)
         ticket.language = try optionalString(object, "language")
         ticket.threadID = try optionalString(object, "thread_id")
         ticket.inReplyTo = try optionalString(object, "in_reply_to")
@@ -102,14 +103,14 @@ public struct TicketDecoder: Sendable {
         }
     }
 
-    private func timestamp(_ object: JSONObject, _ field: String) throws(TicketDecodingError) -> String? {
+    private func timestamp(_ object: JSONObject, _ field: String) throws(TicketDecodingError) -> (text: String, millis: Int64)? {
         guard let text = try optionalString(object, field) else { return nil }
-        guard RFC3339Timestamp(text) != nil else {
+        guard let parsed = RFC3339Timestamp(text) else {
             throw TicketDecodingError(
                 reason: .invalidTimestamp, field: field,
                 message: "\"\(field)\" is not an RFC 3339 timestamp: \(TicketDecodingError.excerpt(.string(text)))")
         }
-        return text
+        return (text, parsed.millisecondsSince1970)
     }
 
     private func attributes(_ object: JSONObject) throws(TicketDecodingError) -> TicketAttributes {

@@ -30,7 +30,7 @@ struct Decide {
     mutating func callAsFunction(_ ticket: Ticket, _ classification: Classification, from message: KafkaConsumerMessage,
                                  nowMillis: Int64, disabledTemplates: Set<String>, automation: Bool) -> Outcome {
         let pseudonym = pseudonyms.pseudonym(ticket.customerID)
-        let contactMillis = ticket.createdAtTimestamp?.millisecondsSince1970 ?? nowMillis
+        let contactMillis = ticket.createdAtMillis ?? nowMillis
         let seen = history.lookup(partition: message.partition, customer: pseudonym, ticket: ticket, atMillis: contactMillis)
         let context = DecisionContext(
             recentContacts: seen.recentContacts, repliesToAutomatedAnswer: seen.repliesToAutomatedAnswer,

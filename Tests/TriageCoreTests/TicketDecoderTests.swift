@@ -35,6 +35,11 @@ struct TicketDecoderTests {
         #expect(ticket.channel == "email")
         #expect(ticket.createdAt == "2024-05-01T09:30:00.5+02:00")
         #expect(ticket.createdAtTimestamp?.utcOffsetSeconds == 7200)
+        // Parsed once, by the decoder: 2024-05-01T07:30:00.5Z.
+        #expect(ticket.createdAtMillis == 1_714_548_600_500)
+        var copy = ticket
+        copy.createdAt = "1970-01-01T00:00:01Z"
+        #expect(copy.createdAtMillis == 1_000, "setting createdAt sets the milliseconds")
         #expect(ticket.language == "en")
         #expect(ticket.threadID == "TH-1")
         #expect(ticket.inReplyTo == "T-0")
