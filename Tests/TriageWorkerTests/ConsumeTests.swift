@@ -13,7 +13,7 @@ import TriageOps
 @Suite("Consume: back-pressure across rebalances", .serialized)
 struct ConsumeTests {
     @Test("a partition paused by back-pressure, revoked, then assigned back is fetched again once the pressure is off")
-    func pausedPartitionComesBack() throws {
+    func pausedPartitionComesBack() async throws {
         let harness = try WorkerHarness(partitions: 2)
         let config = KafkaConsumerConfiguration(bootstrapServers: harness.bootstrap, groupID: harness.group, topics: ["tickets"])
         let first = try KafkaConsumer(configuration: config)
@@ -29,33 +29,33 @@ struct ConsumeTests {
                 consume.forget(partitions)
             }
         }
-        try Self.waitUntil("the first member owns both partitions") {
-            _ = try consume.next(inFlight: 0, assigned: owned.partitions)
+        try await Self.waitUntil("the first member owns both partitions") {
+            _ = try consume.next(inFlight: 0, assigned: owned.partitions, timeoutMs: 50)
             return owned.partitions.count == 2
         }
         // Too much in flight: both partitions pause.
-        _ = try consume.next(inFlight: 10, assigned: owned.partitions)
+        _ = try consume.next(inFlight: 10, assigned: owned.partitions, timeoutMs: 50)
         #expect(consume.paused.count == 2)
 
         // A second member takes one of them, and leaves again: the first gets it back,
         // still under pressure.
         let second = try KafkaConsumer(configuration: config)
-        try Self.waitUntil("the second member takes one") {
-            _ = try consume.next(inFlight: 10, assigned: owned.partitions)
+        try await Self.waitUntil("the second member takes one") {
+            _ = try consume.next(inFlight: 10, assigned: owned.partitions, timeoutMs: 50)
             _ = try second.poll(maxMessages: 10, timeoutMs: 50)
             return owned.partitions.count == 1 && second.assignment().count == 1
         }
         try second.close()
-        try Self.waitUntil("the first member owns both again") {
-            _ = try consume.next(inFlight: 10, assigned: owned.partitions)
+        try await Self.waitUntil("the first member owns both again") {
+            _ = try consume.next(inFlight: 10, assigned: owned.partitions, timeoutMs: 50)
             return owned.partitions.count == 2
         }
 
         // The pressure is off: records of both partitions arrive.
         try harness.produce((0..<20).map { KafkaProducerMessage(topic: "tickets", partition: Int32($0 % 2), key: "k\($0)", value: Array("{}".utf8)) })
         var partitions: Set<Int32> = []
-        try Self.waitUntil("records from both partitions", seconds: 30) {
-            partitions.formUnion(try consume.next(inFlight: 0, assigned: owned.partitions).map(\.partition))
+        try await Self.waitUntil("records from both partitions", seconds: 30) {
+            partitions.formUnion(try consume.next(inFlight: 0, assigned: owned.partitions, timeoutMs: 50).map(\.partition))
             return partitions == [0, 1]
         }
         #expect(consume.paused.isEmpty)
@@ -66,10 +66,13 @@ struct ConsumeTests {
         var partitions: Set<KafkaTopicPartition> = []
     }
 
-    static func waitUntil(_ what: String, seconds: Double = 45, _ condition: () throws -> Bool) throws {
+    /// Polls `condition` (each call blocks for at most a poll's 50 ms) and yields between
+    /// calls, so the shared threads of Swift concurrency stay free for the other suites.
+    static func waitUntil(_ what: String, seconds: Double = 45, _ condition: () throws -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while try !condition() {
             guard ContinuousClock.now < deadline else { throw TestFailure("\(what): not within \(seconds) s") }
+            try await Task.sleep(for: .milliseconds(5))
         }
     }
 }
