@@ -126,8 +126,6 @@ public struct Decision: Sendable, Hashable {
         self.evidence = evidence
         self.cohort = cohort
     }
-
-    public var topic: String { "queue.\(queue)" }
 }
 
 /// What the worker knows about a ticket beyond its text: the customer's recent history and

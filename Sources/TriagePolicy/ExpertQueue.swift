@@ -22,8 +22,6 @@ public struct ExpertQueue: Sendable, Hashable {
         self.slaMillis = slaMillis
     }
 
-    public var topic: String { "queue.\(name)" }
-
     /// The queue for tickets that need a person and have no clear category.
     public static let humanQueueName = "human"
 }

@@ -23,7 +23,6 @@ struct PolicyTests {
         let d = policy.decide(ticket("my card is gone"), classification: classification("payment_failed"), decisionID: "d1")
         #expect(d.kind == .route)
         #expect(d.queue == "payments")
-        #expect(d.topic == "queue.payments")
         #expect(d.reasons == [.routedByLabel])
         #expect(d.priority == .normal)
     }
