@@ -28,29 +28,12 @@ final class Pipeline {
     private var emit: Emit
     private var tracker = OffsetTracker()
     private var control: ControlChannel?
-    /// Automated replies waiting for their actions *and* their audit record to be
-    /// acknowledged, by ticket: nothing is said to a customer that is not both done and audited.
-    private var heldReplies: [OffsetTracker.TicketToken: (reply: KafkaProducerMessage, waitingFor: Int)] = [:]
-    /// Per audit partition: the last record of this worker's chain whose delivery was acknowledged.
-    private var auditHeads: [Int32: SealedAuditRecord] = [:]
-    /// Audit records sealed while handling the current batch of tickets, by audit partition:
-    /// written together after the batch, one message per partition (`AuditMessage`).
-    private var auditBatch: [Int32: [(ticket: OffsetTracker.TicketToken, record: SealedAuditRecord)]] = [:]
-    /// Contact-history records of the current batch, one per customer (ticket partition and
-    /// pseudonym): the latest state, and every ticket of the batch that waits for it.
-    private var contactsBatch: [ContactsKey: (history: ContactHistory.Customer, tickets: [OffsetTracker.TicketToken])] = [:]
-    private struct ContactsKey: Hashable {
-        var partition: Int32
-        var pseudonym: String
-    }
-    private var checkpointed: [Int32: Int64] = [:]
-    /// The Kafka timestamp (ms) of each in-flight ticket's input record, for the end-to-end latency.
+    /// Every write asked for and not yet acknowledged, held replies, the batch's shared
+    /// records and the acknowledged chain heads (`Outbox.swift`).
+    private var outbox: Outbox
     private var lastCheckpoint = MonotonicClock.nowMicros()
 
     private var assigned: Set<KafkaTopicPartition> = []
-    private var writes: [UInt: PendingWrite] = [:]
-    private var nextWriteToken: UInt = 1
-    private var retryQueue: [(due: UInt64, token: UInt)] = []
     private var failure: WorkerError?
     /// Set when a graceful shutdown starts: every wait from then on ends by this time
     /// (monotonic microseconds), so the whole shutdown fits `shutdownTimeoutMs`.
@@ -65,23 +48,10 @@ final class Pipeline {
         var wall = MonotonicClock.nowNanos()
     }
 
-    private struct PendingWrite {
-        var ticket: OffsetTracker.TicketToken
-        /// The other tickets an audit message carries records for.
-        var alsoFor: [OffsetTracker.TicketToken] = []
-        var message: KafkaProducerMessage
-        var attempts: Int
-        /// Set for the audit record: its place in the hash chain.
-        var audit: SealedAuditRecord?
-        /// An action of an automated reply (the reply waits for it).
-        var isAction = false
-        /// Already re-sent once because its acknowledgement carried no offset.
-        var resentUnconfirmed = false
-    }
-
     init(config: WorkerConfiguration, classifier: any TicketClassifier, stats: WorkerStatsBox, metrics: PipelineMetrics = PipelineMetrics(),
          logger: Logger, shouldStop: @escaping () -> Bool) throws(KafkaError) {
         self.config = config
+        outbox = Outbox(retry: Outbox.RetryPolicy(maxRetries: config.maxDeliveryRetries, backoffMs: config.retryBackoffMs))
         self.logger = logger
         self.stats = stats
         self.metrics = metrics
@@ -234,50 +204,19 @@ final class Pipeline {
             }
         }
         let ticket = tracker.begin(message.topicPartition, offset: message.offset, writes: records.count, recordTimestampMs: message.timestampMs)
-        let actions = records.messages.filter(\.isAction).count
-        for record in records.messages {
-            let waitingFor = actions + (records.audit == nil ? 0 : 1)
-            if record.held && waitingFor > 0 {
-                heldReplies[ticket] = (record.message, waitingFor)
-                continue
-            }
-            try write(record.message, for: ticket, isAction: record.isAction)
-        }
-        if let audit = records.audit {
-            auditBatch[audit.partition, default: []].append((ticket, audit))
-        }
-        if let contacts = records.contacts {
-            let key = ContactsKey(partition: contacts.partition, pseudonym: contacts.pseudonym)
-            if contactsBatch[key] == nil {
-                contactsBatch[key] = (contacts.history, [ticket])
-            } else {
-                contactsBatch[key]!.history = contacts.history
-                contactsBatch[key]!.tickets.append(ticket)
-            }
-        }
+        var actions: [Outbox.Action] = []
+        outbox.add(records, for: ticket, actions: &actions)
+        try perform(actions)
         if slice != nil { try endSliceIfDue() }
         return true
     }
 
-    /// Writes the records of the batch just handled that are shared between its tickets: the
-    /// audit records, per audit partition one message (or a few, at `AuditMessage.maxBytes`)
-    /// holding them in chain order; and one contact-history record per customer. Each ticket's
-    /// offset still waits for the messages that carry its records.
+    /// Writes the records the batch just handled shares between its tickets (audit messages,
+    /// contact histories; `Outbox.closeBatch`).
     private func writeBatchRecords() throws(KafkaError) {
-        for (key, entry) in contactsBatch {
-            try write(KafkaProducerMessage(topic: config.topics.contacts, partition: key.partition, key: key.pseudonym, value: entry.history.encoded()),
-                      for: entry.tickets[0], alsoFor: Array(entry.tickets.dropFirst()))
-        }
-        contactsBatch.removeAll(keepingCapacity: true)
-        guard !auditBatch.isEmpty else { return }
-        for (partition, entries) in auditBatch.sorted(by: { $0.key < $1.key }) {
-            for message in AuditMessage.pack(entries.map(\.record.bytes)) {
-                let carried = entries[message.records]
-                try write(KafkaProducerMessage(topic: config.topics.audit, partition: partition, key: nil as [UInt8]?, value: message.value),
-                          for: carried.first!.ticket, alsoFor: carried.dropFirst().map(\.ticket), audit: carried.last!.record)
-            }
-        }
-        auditBatch.removeAll(keepingCapacity: true)
+        var actions: [Outbox.Action] = []
+        outbox.closeBatch(auditTopic: config.topics.audit, contactsTopic: config.topics.contacts, actions: &actions)
+        try perform(actions)
     }
 
     /// Audit-cost benchmark only: after `auditSliceTickets` tickets, waits for all of their
@@ -299,28 +238,29 @@ final class Pipeline {
         slice = next
     }
 
-    private func write(_ message: KafkaProducerMessage, for ticket: OffsetTracker.TicketToken, alsoFor: [OffsetTracker.TicketToken] = [],
-                       audit: SealedAuditRecord? = nil, isAction: Bool = false) throws(KafkaError) {
-        let token = nextWriteToken
-        nextWriteToken &+= 1
-        writes[token] = PendingWrite(ticket: ticket, alsoFor: alsoFor, message: message, attempts: 0, audit: audit, isAction: isAction)
-        try send(token)
+    /// Carries out the outbox's actions, in order.
+    private func perform(_ actions: [Outbox.Action]) throws(KafkaError) {
+        var completed = 0
+        defer { if completed > 0 { stats.update { $0.completed += completed } } }
+        for action in actions { try perform(action, completed: &completed) }
     }
 
-    /// An action or the audit record of `ticket` was acknowledged: when it was the last
-    /// thing the reply waited for, the reply goes out.
-    private func releaseReplyIfDone(_ ticket: OffsetTracker.TicketToken) {
-        guard var held = heldReplies[ticket] else { return }
-        held.waitingFor -= 1
-        guard held.waitingFor <= 0 else {
-            heldReplies[ticket] = held
-            return
-        }
-        heldReplies[ticket] = nil
-        do {
-            try write(held.reply, for: ticket)
-        } catch {
-            failure = failure ?? WorkerError("sending an automated reply failed", underlying: error)
+    private func perform(_ action: Outbox.Action, completed: inout Int) throws(KafkaError) {
+        switch action {
+        case .send(let token, let message):
+            try send(message, token: token)
+        case .acknowledged(let ticket):
+            if let done = tracker.complete(ticket) { finished(done, &completed) }
+        case .retrying(let topic, let attempt, let error):
+            stats.update { $0.deliveryRetries += 1 }
+            metrics.deliveryRetries.increment()
+            logger.warning("retrying write", metadata: ["topic": "\(topic)", "attempt": "\(attempt)", "error": "\(error)"])
+        case .resendingUnconfirmed(let topic):
+            stats.update { $0.unconfirmedDeliveries += 1 }
+            metrics.unconfirmedDeliveries.increment()
+            logger.warning("a write was acknowledged without an offset; writing it again (at-least-once)", metadata: ["topic": "\(topic)"])
+        case .failed(let error):
+            failure = failure ?? error
         }
     }
 
@@ -331,63 +271,30 @@ final class Pipeline {
         }
     }
 
-    private func send(_ token: UInt) throws(KafkaError) {
-        guard let write = writes[token] else { return }
+    private func send(_ message: KafkaProducerMessage, token: UInt) throws(KafkaError) {
         do {
-            try producer.send(write.message, token: token)
+            try producer.send(message, token: token)
         } catch {
             // Queue still full after waiting: serve deliveries and try once more.
             guard error.code == .queueFull else { throw error }
             acknowledge(producer.poll(timeoutMs: 100))
-            try producer.send(write.message, token: token)
+            try producer.send(message, token: token)
         }
     }
 
     // MARK: - Acknowledgements and retries
 
     private func acknowledge(_ reports: [KafkaDeliveryReport]) {
+        var actions: [Outbox.Action] = []
+        let now = MonotonicClock.nowMicros()
+        for report in reports { outbox.delivered(report, nowMicros: now, actions: &actions) }
+        // Completions are counted here and published below, with the CPU time that made them.
         var completed = 0
-        for report in reports {
-            guard var write = writes[report.token] else { continue }
-            if let error = report.error {
-                write.attempts += 1
-                guard error.isRetriable, write.attempts <= config.maxDeliveryRetries, !error.isFatal else {
-                    failure = failure ?? WorkerError("write to \(write.message.topic) failed after \(write.attempts) attempt(s); the ticket's offset is not committed", underlying: error)
-                    continue
-                }
-                writes[report.token] = write
-                let backoff = UInt64(config.retryBackoffMs) << UInt64(min(write.attempts - 1, 6))
-                retryQueue.append((MonotonicClock.nowMicros() + backoff * 1000, report.token))
-                stats.update { $0.deliveryRetries += 1 }
-                metrics.deliveryRetries.increment()
-                logger.warning("retrying write", metadata: ["topic": "\(write.message.topic)", "attempt": "\(write.attempts)", "error": "\(error)"])
-                continue
-            }
-            // Acknowledged without an offset: the broker said the batch was a duplicate of one
-            // it already has. On librdkafka's mock cluster that can be untrue after injected
-            // produce errors (the record is missing), so write it once more: at worst a
-            // duplicate, which consumers drop by decision id (at-least-once).
-            if report.offset < 0 && !write.resentUnconfirmed {
-                write.resentUnconfirmed = true
-                writes[report.token] = write
-                stats.update { $0.unconfirmedDeliveries += 1 }
-                metrics.unconfirmedDeliveries.increment()
-                logger.warning("a write was acknowledged without an offset; writing it again (at-least-once)", metadata: ["topic": "\(write.message.topic)"])
-                do { try send(report.token) } catch { failure = failure ?? WorkerError("re-sending an unconfirmed write failed", underlying: error) }
-                continue
-            }
-            writes[report.token] = nil
-            if let audit = write.audit, audit.seq > auditHeads[audit.partition]?.seq ?? -1 {
-                auditHeads[audit.partition] = audit
-            }
-            if write.isAction { releaseReplyIfDone(write.ticket) }
-            if write.audit != nil {
-                releaseReplyIfDone(write.ticket)
-                for ticket in write.alsoFor { releaseReplyIfDone(ticket) }
-            }
-            if let done = tracker.complete(write.ticket) { finished(done, &completed) }
-            for ticket in write.alsoFor {
-                if let done = tracker.complete(ticket) { finished(done, &completed) }
+        for action in actions {
+            do {
+                try perform(action, completed: &completed)
+            } catch {
+                failure = failure ?? WorkerError("a write after an acknowledgement (an automated reply, a retry) failed", underlying: error)
             }
         }
         // One update: readers see the completed count and the CPU time that produced it together.
@@ -422,11 +329,9 @@ final class Pipeline {
     }
 
     private func resendDue() throws(KafkaError) {
-        guard !retryQueue.isEmpty else { return }
-        let now = MonotonicClock.nowMicros()
-        let due = retryQueue.filter { $0.due <= now }
-        retryQueue.removeAll { $0.due <= now }
-        for item in due { try send(item.token) }
+        var actions: [Outbox.Action] = []
+        outbox.dueRetries(nowMicros: MonotonicClock.nowMicros(), actions: &actions)
+        try perform(actions)
     }
 
     // MARK: - Audit chain checkpoints
@@ -439,14 +344,11 @@ final class Pipeline {
         guard final || now - lastCheckpoint >= UInt64(config.checkpointIntervalMs) * 1000 else { return }
         lastCheckpoint = now
         let time = UTCTime.now()
-        for (partition, head) in auditHeads.sorted(by: { $0.key < $1.key }) where final || checkpointed[partition] != head.seq {
-            checkpointed[partition] = head.seq
-            let checkpoint = ChainCheckpoint(chainID: emit.chain.chainID, partition: partition, seq: head.seq,
+        for head in outbox.headsToCheckpoint(final: final) {
+            let checkpoint = ChainCheckpoint(chainID: emit.chain.chainID, partition: head.partition, seq: head.seq,
                                              hash: head.hash, time: time, final: final)
             let message = KafkaProducerMessage(topic: config.topics.auditCheckpoints, key: emit.chain.chainID, value: checkpoint.encoded())
-            let token = nextWriteToken
-            nextWriteToken &+= 1
-            try producer.send(message, token: token)
+            try producer.send(message, token: outbox.untrackedToken())
         }
     }
 
@@ -580,14 +482,7 @@ final class Pipeline {
         tracker.forget(partitions)
         metrics.forget(partitions)
         consume.forget(Array(partitions))
-        // A write is dropped when every ticket it was for is gone (an audit message can carry
-        // records of tickets from several partitions).
-        let orphaned = writes.filter { _, write in
-            partitions.contains(write.ticket.partition) && write.alsoFor.allSatisfy { partitions.contains($0.partition) }
-        }.map(\.key)
-        for token in orphaned { writes[token] = nil }
-        heldReplies = heldReplies.filter { !partitions.contains($0.key.partition) }
-        contactsBatch = contactsBatch.filter { !partitions.contains($0.value.tickets[0].partition) }
+        outbox.forget(partitions)
         decide.history.forget(partitions.filter { $0.topic == config.topics.tickets }.map(\.partition))
     }
 
