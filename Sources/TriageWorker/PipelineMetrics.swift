@@ -24,9 +24,11 @@ public final class PipelineMetrics {
     private let endToEnd = CoreMetrics.Timer(label: "triage_end_to_end_duration_seconds")
     /// Synchronous commits (revocation, shutdown); periodic commits are librdkafka's auto-commit.
     let commit = CoreMetrics.Timer(label: "triage_commit_duration_seconds")
-    let inFlight = Gauge(label: "triage_in_flight_tickets")
-    let assignedPartitions = Gauge(label: "triage_assigned_partitions")
-    let producerQueue = Gauge(label: "triage_producer_queue_messages")
+    /// Gauges of this pipeline alone: with several pipelines in a process (`--threads`) they
+    /// carry a `pipeline` label, so one does not overwrite another's value.
+    let inFlight: Gauge
+    let assignedPartitions: Gauge
+    let producerQueue: Gauge
     let deliveryRetries = Counter(label: "triage_delivery_retries_total")
     let unconfirmedDeliveries = Counter(label: "triage_unconfirmed_deliveries_total")
     let stalls = Counter(label: "triage_stalls_total")
@@ -47,7 +49,12 @@ public final class PipelineMetrics {
     private var deadLetters: [String: Counter] = [:]
     private var lag: [KafkaTopicPartition: Gauge] = [:]
 
-    public init() {
+    /// - Parameter pipeline: this pipeline's index when the process runs more than one.
+    public init(pipeline: Int? = nil) {
+        let own = pipeline.map { [("pipeline", String($0))] } ?? []
+        inFlight = Gauge(label: "triage_in_flight_tickets", dimensions: own)
+        assignedPartitions = Gauge(label: "triage_assigned_partitions", dimensions: own)
+        producerQueue = Gauge(label: "triage_producer_queue_messages", dimensions: own)
         let stage = "triage_stage_duration_seconds"
         decode = CoreMetrics.Timer(label: stage, dimensions: [("stage", "decode")])
         classify = CoreMetrics.Timer(label: stage, dimensions: [("stage", "classify")])

@@ -32,6 +32,11 @@ public struct WorkerConfiguration: Sendable {
     public var checkpointIntervalMs: Int = 5_000
     /// Records taken from Kafka per poll.
     public var maxBatch: Int = 500
+    /// Pipelines in this process, each on a thread of its own with its own consumer (a member
+    /// of the same group), producer, classifier and audit chains; partitions are shared out
+    /// between them by the group, as between processes (like Kafka Streams'
+    /// `num.stream.threads`).
+    public var threads: Int = 1
     /// Tickets read but not yet fully acknowledged; above this the worker pauses fetching.
     public var maxInFlightTickets: Int = 20_000
     /// Size limits of a ticket record (value, key, headers) and of a whole dead-letter copy.

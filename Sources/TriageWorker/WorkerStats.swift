@@ -75,10 +75,49 @@ public struct AuditSlice: Sendable, Hashable {
     public var wallNanos: UInt64
 }
 
-/// A lock around the stats, shared by the pipeline thread and whoever reads them.
+/// A lock around the stats, shared by the pipeline thread and whoever reads them. A worker
+/// with several pipelines (`--threads`) has one box per pipeline, and its own box's snapshot
+/// is their sum.
 public final class WorkerStatsBox: Sendable {
     private let stats = Mutex(WorkerStats())
-    public init() {}
-    public var snapshot: WorkerStats { stats.withLock { $0 } }
+    private let parts: [WorkerStatsBox]
+    public init() { parts = [] }
+    init(summing parts: [WorkerStatsBox]) { self.parts = parts }
+
+    public var snapshot: WorkerStats {
+        guard !parts.isEmpty else { return stats.withLock { $0 } }
+        return WorkerStats(summing: parts.map(\.snapshot))
+    }
+
     func update(_ body: (inout WorkerStats) -> Void) { stats.withLock { body(&$0) } }
+}
+
+extension WorkerStats {
+    /// Several pipelines' stats as one worker's: counts and CPU time add up; the worker is
+    /// connected and its model loaded when every pipeline's is; its loop advanced when the
+    /// stalest pipeline's did (health is the slowest pipeline's).
+    init(summing parts: [WorkerStats]) {
+        self.init()
+        for part in parts {
+            consumed += part.consumed
+            routed += part.routed
+            handoffs += part.handoffs
+            automated += part.automated
+            deadLettered += part.deadLettered
+            completed += part.completed
+            deliveryRetries += part.deliveryRetries
+            unconfirmedDeliveries += part.unconfirmedDeliveries
+            inFlight += part.inFlight
+            pipelineCPUNanos += part.pipelineCPUNanos
+            assignedPartitions += part.assignedPartitions
+            rebalances += part.rebalances
+            stalls += part.stalls
+            auditSlices += part.auditSlices
+            attributesDropped += part.attributesDropped
+            attributeValuesOther += part.attributeValuesOther
+        }
+        connected = !parts.isEmpty && parts.allSatisfy(\.connected)
+        classifierLoaded = !parts.isEmpty && parts.allSatisfy(\.classifierLoaded)
+        loopAdvancedMicros = parts.contains { $0.loopAdvancedMicros == 0 } ? 0 : parts.map(\.loopAdvancedMicros).min() ?? 0
+    }
 }

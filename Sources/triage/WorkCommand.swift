@@ -61,6 +61,9 @@ struct Work: AsyncParsableCommand {
     @Option(name: .customLong("max-batch"), help: "Records taken per poll.")
     var maxBatch = 500
 
+    @Option(help: "Pipelines in this process, each on a thread of its own with its own consumer in the group (the group shares the partitions out between them, as between processes). At most one per partition does work.")
+    var threads = 1
+
     @Option(name: .customLong("max-in-flight"), help: "Tickets read but not yet acknowledged before fetching pauses.")
     var maxInFlight = 20_000
 
@@ -101,6 +104,7 @@ struct Work: AsyncParsableCommand {
 
     func validate() throws {
         guard maxBatch >= 1 else { throw ValidationError("--max-batch must be at least 1, not \(maxBatch)") }
+        guard (1...64).contains(threads) else { throw ValidationError("--threads must be 1 to 64, not \(threads)") }
         guard maxInFlight >= 1 else { throw ValidationError("--max-in-flight must be at least 1, not \(maxInFlight)") }
         guard maxTicketBytes >= 64 else { throw ValidationError("--max-ticket-bytes must be at least 64, not \(maxTicketBytes)") }
         guard shutdownTimeout >= 1 else { throw ValidationError("--shutdown-timeout must be at least 1 second, not \(shutdownTimeout)") }
@@ -135,6 +139,7 @@ struct Work: AsyncParsableCommand {
         config.topics = settings.topics
         config.topics.tickets = settings.topics.prefixed(input)
         config.maxBatch = maxBatch
+        config.threads = threads
         config.maxInFlightTickets = maxInFlight
         config.maxTicketBytes = maxTicketBytes
         config.shutdownTimeoutMs = shutdownTimeout * 1000
@@ -197,7 +202,7 @@ struct Work: AsyncParsableCommand {
         try checkRetention(config, logger: logger)
         if stoppedDuringStartUp("checking topics") { return }
 
-        logger.info("worker \(id) joining group \(raw["group.id"] ?? group) on \(bootstrap); classifier: \(classifier.description)")
+        logger.info("worker \(id) joining group \(raw["group.id"] ?? group) on \(bootstrap)\(threads > 1 ? " with \(threads) pipelines" : ""); classifier: \(classifier.description)")
         let reporter = progressInterval > 0 ? Task {
             var last = 0
             while !Task.isCancelled {

@@ -65,6 +65,13 @@ struct RefusedConfigurationTests {
         if let key = environment["TRIAGE_PSEUDONYM_KEY"], key.count > 1 { #expect(!output.contains(key), "the key is never printed") }
     }
 
+    @Test("--threads outside 1 to 64 is a usage error naming the value", arguments: ["0", "65", "-1"])
+    func badThreads(_ value: String) async throws {
+        let (status, output) = try await run(["work", "--bootstrap", Self.bootstrap, "--dev", "--threads=\(value)"])
+        #expect(status == 64, "output:\n\(output)")
+        #expect(output.contains("--threads must be 1 to 64, not \(value)"), "output:\n\(output)")
+    }
+
     @Test("a corrupt model file is refused, not replaced by the placeholder classifier")
     func corruptModel() async throws {
         let dir = try Self.scratch()
