@@ -263,14 +263,14 @@ final class Fleet: @unchecked Sendable {
         worker.signal(SIGTERM)
         let status = try await worker.wait(seconds: Double(Self.shutdownTimeout + 5))
         guard status == 0 else {
-            throw TestFailure("\(worker.name) did not exit 0 within \(Self.shutdownTimeout + 5) s after SIGTERM (status \(status.map(String.init) ?? "still running")):\n\(worker.log.suffix(2000))")
+            throw TestFailure("\(worker.name) did not exit 0 within \(Self.shutdownTimeout + 5) s after SIGTERM (status \(status.map(String.init) ?? "still running")):\n\(Self.crashExcerpt(worker.log))\(worker.log.suffix(2000))")
         }
     }
 
     /// Every worker the case did not kill or stop is still running.
     func expectAlive() throws {
         for worker in workers where !killed.contains(worker.name) && !stopped.contains(worker.name) && !worker.process.isRunning {
-            throw TestFailure("worker \(worker.name) died (status \(worker.process.terminationStatus)):\n\(worker.log.suffix(3000))")
+            throw TestFailure("worker \(worker.name) died (status \(worker.process.terminationStatus)):\n\(Self.crashExcerpt(worker.log))\(worker.log.suffix(3000))")
         }
     }
 
@@ -364,6 +364,16 @@ final class Fleet: @unchecked Sendable {
         #expect(report.isComplete, "\(report.render().prefix(3_000))")
         #expect(crashes == 0)
         return report
+    }
+
+    /// Where a crashed worker's log says why (the runtime's message and the crashing thread's
+    /// first frames), which the log's tail alone cuts off: up to 4,000 characters from just
+    /// before the first crash marker, or nothing.
+    static func crashExcerpt(_ log: String) -> String {
+        let markers = ["Fatal error", "*** Program crashed", "Simultaneous accesses"]
+        guard let start = markers.compactMap({ log.range(of: $0)?.lowerBound }).min() else { return "" }
+        let from = log.index(start, offsetBy: -300, limitedBy: log.startIndex) ?? log.startIndex
+        return "--- crash ---\n" + log[from...].prefix(4_000) + "\n--- log tail ---\n"
     }
 
     func tearDown() {
