@@ -1,5 +1,6 @@
 import Kafka
 import Testing
+import TestSupport
 import TriageOps
 @testable import TriageWorker
 
@@ -29,7 +30,7 @@ struct ConsumeTests {
                 consume.forget(partitions)
             }
         }
-        try await Self.waitUntil("the first member owns both partitions") {
+        try await waitUntil("the first member owns both partitions") {
             _ = try consume.next(inFlight: 0, assigned: owned.partitions, timeoutMs: 50)
             return owned.partitions.count == 2
         }
@@ -40,13 +41,13 @@ struct ConsumeTests {
         // A second member takes one of them, and leaves again: the first gets it back,
         // still under pressure.
         let second = try KafkaConsumer(configuration: config)
-        try await Self.waitUntil("the second member takes one") {
+        try await waitUntil("the second member takes one") {
             _ = try consume.next(inFlight: 10, assigned: owned.partitions, timeoutMs: 50)
             _ = try second.poll(maxMessages: 10, timeoutMs: 50)
             return owned.partitions.count == 1 && second.assignment().count == 1
         }
         try second.close()
-        try await Self.waitUntil("the first member owns both again") {
+        try await waitUntil("the first member owns both again") {
             _ = try consume.next(inFlight: 10, assigned: owned.partitions, timeoutMs: 50)
             return owned.partitions.count == 2
         }
@@ -54,7 +55,7 @@ struct ConsumeTests {
         // The pressure is off: records of both partitions arrive.
         try harness.produce((0..<20).map { KafkaProducerMessage(topic: "tickets", partition: Int32($0 % 2), key: "k\($0)", value: Array("{}".utf8)) })
         var partitions: Set<Int32> = []
-        try await Self.waitUntil("records from both partitions", seconds: 30) {
+        try await waitUntil("records from both partitions", seconds: 30) {
             partitions.formUnion(try consume.next(inFlight: 0, assigned: owned.partitions, timeoutMs: 50).map(\.partition))
             return partitions == [0, 1]
         }
@@ -64,15 +65,5 @@ struct ConsumeTests {
 
     final class Owned: @unchecked Sendable {
         var partitions: Set<KafkaTopicPartition> = []
-    }
-
-    /// Polls `condition` (each call blocks for at most a poll's 50 ms) and yields between
-    /// calls, so the shared threads of Swift concurrency stay free for the other suites.
-    static func waitUntil(_ what: String, seconds: Double = 45, _ condition: () throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while try !condition() {
-            guard ContinuousClock.now < deadline else { throw TestFailure("\(what): not within \(seconds) s") }
-            try await Task.sleep(for: .milliseconds(5))
-        }
     }
 }

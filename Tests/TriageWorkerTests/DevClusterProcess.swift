@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A `triage dev-cluster` process in a scratch folder of its own, up once its bootstrap file
 /// is written: for the tests that run the built binary against it.

@@ -3,6 +3,7 @@ import Kafka
 import Logging
 import Synchronization
 import Testing
+import TestSupport
 import TriageAudit
 import TriageCore
 import TriageOps
@@ -90,14 +91,6 @@ struct LeaseTests {
         return (records, distinct.count)
     }
 
-    func waitUntil(_ seconds: Int, _ what: String, _ condition: () throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while try !condition() {
-            guard ContinuousClock.now < deadline else { throw TestFailure("not within \(seconds) s: \(what)") }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-    }
-
     @Test("two replicas: one active, each overdue promise escalated once; the holder stops, the standby takes over and escalates nothing twice")
     func oneActive() async throws {
         let (harness, commitments) = try await overduePromises()
@@ -105,15 +98,15 @@ struct LeaseTests {
         let group = "lease-\(UInt32.random(in: 0...UInt32.max))"
         let a = Replica("a", bootstrap: harness.bootstrap, leaseGroup: group)
         let b = Replica("b", bootstrap: harness.bootstrap, leaseGroup: group)
-        try await waitUntil(60, "one replica active") { a.isActive || b.isActive }
-        try await waitUntil(60, "\(commitments) escalations") { try escalations(harness.bootstrap).records >= commitments }
+        try await waitUntil("one replica active", seconds: 60, every: .milliseconds(200)) { a.isActive || b.isActive }
+        try await waitUntil("\(commitments) escalations", seconds: 60, every: .milliseconds(200)) { try escalations(harness.bootstrap).records >= commitments }
         try await Task.sleep(for: .seconds(2))
         #expect(!(a.isActive && b.isActive), "never both")
         let (holder, standby) = a.isActive ? (a, b) : (b, a)
         let first = try await holder.stop()
         #expect(first.leaseTerms == 1)
         #expect(first.escalated == commitments)
-        try await waitUntil(60, "the standby takes over") { standby.isActive }
+        try await waitUntil("the standby takes over", seconds: 60, every: .milliseconds(200)) { standby.isActive }
         try await Task.sleep(for: .seconds(2))
         let second = try await standby.stop()
         #expect(second.leaseTerms == 1)
@@ -128,7 +121,7 @@ struct LeaseTests {
         let (harness, commitments) = try await overduePromises()
         let a = Replica("a", bootstrap: harness.bootstrap, leaseGroup: nil)
         let b = Replica("b", bootstrap: harness.bootstrap, leaseGroup: nil)
-        try await waitUntil(60, "\(2 * commitments) escalations") { try escalations(harness.bootstrap).records >= 2 * commitments }
+        try await waitUntil("\(2 * commitments) escalations", seconds: 60, every: .milliseconds(200)) { try escalations(harness.bootstrap).records >= 2 * commitments }
         _ = try await a.stop()
         _ = try await b.stop()
         let seen = try escalations(harness.bootstrap)
@@ -182,7 +175,7 @@ struct LeaseTests {
         let a = MonitorReplica(bootstrap: cluster.bootstrapServers, leaseGroup: group, instance: "a")
         let b = MonitorReplica(bootstrap: cluster.bootstrapServers, leaseGroup: group, instance: "b")
         // The seeded audit has two hours: the first window closes once the backlog is read.
-        try await waitUntil(60, "the first window published") { a.windows + b.windows >= 1 }
+        try await waitUntil("the first window published", seconds: 60, every: .milliseconds(200)) { a.windows + b.windows >= 1 }
         try await Task.sleep(for: .seconds(4))
         let (byA, byB) = (a.windows, b.windows)
         let messages = try AuditGovernanceTests.fairnessMessages(cluster.bootstrapServers)

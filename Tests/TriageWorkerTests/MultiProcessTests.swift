@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import TriageOps
 
 /// Runs the built `triage` binary: a dev cluster and two workers as separate processes.
@@ -42,11 +43,6 @@ struct TriageProcess {
         while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
         return process.isRunning ? nil : process.terminationStatus
     }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
 
 @Suite("Two worker processes against `triage dev-cluster`", .serialized)

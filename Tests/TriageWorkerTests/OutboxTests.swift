@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import TriageAudit
 import TriageCore
 import TriagePolicy

@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Testing
+import TestSupport
 import TriageCore
 import TriageOps
 import TriagePolicy
@@ -21,17 +22,17 @@ struct RebalanceTests {
         try await Self.stoppingOnFailure([first, second, third]) { group in
             group.addTask { try await first.run() }
             // The first member owns all six partitions and is working when the others join.
-            try await Self.waitUntil(seconds: 45, "the first member owns all six and works") { first.stats.snapshot.assignedPartitions == 6 && first.stats.snapshot.completed > 0 }
+            try await waitUntil("the first member owns all six and works", seconds: 45) { first.stats.snapshot.assignedPartitions == 6 && first.stats.snapshot.completed > 0 }
             group.addTask { try await second.run() }
-            try await Self.waitUntil(seconds: 45, "the second member takes some") { second.stats.snapshot.assignedPartitions > 0 && first.stats.snapshot.assignedPartitions < 6 }
+            try await waitUntil("the second member takes some", seconds: 45) { second.stats.snapshot.assignedPartitions > 0 && first.stats.snapshot.assignedPartitions < 6 }
             group.addTask { try await third.run() }
-            try await Self.waitUntil(seconds: 45, "the third member takes some") { third.stats.snapshot.assignedPartitions > 0 }
+            try await waitUntil("the third member takes some", seconds: 45) { third.stats.snapshot.assignedPartitions > 0 }
             // Scale in again: the third, then the second leave; the first takes everything back.
             third.requestStop()
-            try await Self.waitUntil(seconds: 60, "the third's partitions back with the others") { first.stats.snapshot.assignedPartitions + second.stats.snapshot.assignedPartitions == 6 }
+            try await waitUntil("the third's partitions back with the others", seconds: 60) { first.stats.snapshot.assignedPartitions + second.stats.snapshot.assignedPartitions == 6 }
             second.requestStop()
-            try await Self.waitUntil(seconds: 60, "the first owns all six again") { first.stats.snapshot.assignedPartitions == 6 }
-            try await Self.waitUntil(seconds: 90, "every ticket routed and audited") {
+            try await waitUntil("the first owns all six again", seconds: 60) { first.stats.snapshot.assignedPartitions == 6 }
+            try await waitUntil("every ticket routed and audited", seconds: 90) {
                 (try? Reconciliation(bootstrapServers: harness.bootstrap).run().isComplete) == true
             }
             first.requestStop()
@@ -57,14 +58,6 @@ struct RebalanceTests {
             }
             workers.forEach { $0.requestStop() }
             try await group.waitForAll()
-        }
-    }
-
-    static func waitUntil(seconds: Int, _ what: String = "condition", line: Int = #line, _ condition: @Sendable () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while !condition() {
-            guard ContinuousClock.now < deadline else { throw TestFailure("\(what) (line \(line)) not met within \(seconds) s") }
-            try await Task.sleep(for: .milliseconds(50))
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Runs the built `triage work` with unsafe settings: each is refused before it connects,
 /// with exit code 78 and a message naming the setting. Nothing listens on the bootstrap address,

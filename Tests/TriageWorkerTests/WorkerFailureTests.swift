@@ -1,6 +1,7 @@
 import Checksums
 import Kafka
 import Testing
+import TestSupport
 import TriageCore
 import TriageOps
 @testable import TriageWorker
@@ -21,10 +22,8 @@ struct WorkerFailureTests {
             try await worker.run()
         }
         // The first ticket is done; the big one is not, so the committed offset stops before it.
-        let consumer = try KafkaConsumer(configuration: KafkaConsumerConfiguration(
-            bootstrapServers: harness.bootstrap, groupID: harness.group, topics: ["tickets"]))
-        let committed = try consumer.committed([KafkaTopicPartition(topic: "tickets", partition: 0)])
-        #expect(committed.first.map { $0.offset <= 1 } == true, "committed \(committed); offset 1 (the big ticket) must be read again")
+        let committed = try await harness.committedOffset()
+        #expect(committed <= 1, "committed \(committed); offset 1 (the big ticket) must be read again")
     }
 
     @Test("no automated reply is written while its audit record is not acknowledged (its audit partition unavailable)")
@@ -42,10 +41,10 @@ struct WorkerFailureTests {
         let worker = harness.worker("no-audit") { $0.shutdownTimeoutMs = 2_000 }
         try await RebalanceTests.stoppingOnFailure([worker]) { group in
             group.addTask { _ = try? await worker.run() }
-            try await RebalanceTests.waitUntil(seconds: 30) { worker.stats.snapshot.assignedPartitions == 2 }
+            try await waitUntil("both partitions assigned", seconds: 30) { worker.stats.snapshot.assignedPartitions == 2 }
             try mock.setBrokerDown(2)
             _ = try Seeder(bootstrapServers: harness.bootstrap).seed(count: 200, seed: 21, malformedRate: 0)
-            try await RebalanceTests.waitUntil(seconds: 30) { worker.stats.snapshot.automated > 0 }
+            try await waitUntil("an automated decision", seconds: 30) { worker.stats.snapshot.automated > 0 }
             try await Task.sleep(for: .seconds(3))
         }
         var actions = 0
@@ -100,10 +99,7 @@ struct WorkerFailureTests {
         #expect(tombstone.header("triage.dlq.reason") == "not_json")
 
         // The worker committed past every one of them: the group finds nothing more to do.
-        let consumer = try KafkaConsumer(configuration: KafkaConsumerConfiguration(
-            bootstrapServers: harness.bootstrap, groupID: harness.group, topics: ["tickets"]))
-        let committed = try consumer.committed([KafkaTopicPartition(topic: "tickets", partition: 0)])
-        #expect(committed.first?.offset == 5)
+        #expect(try await harness.committedOffset() == 5)
     }
 
     @Test("a worker with no reachable broker still stops promptly when asked", .timeLimit(.minutes(1)))

@@ -1,5 +1,6 @@
 import Kafka
 import Testing
+import TestSupport
 import TriageCore
 import TriageOps
 import TriagePolicy
@@ -29,13 +30,24 @@ struct WorkerHarness {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in workers { group.addTask { try await worker.run() } }
             let started = ContinuousClock.now
-            let deadline = started + .seconds(90)
-            while ContinuousClock.now < deadline, !done(workers.map(\.stats.snapshot)) || ContinuousClock.now - started < minimum {
-                try await Task.sleep(for: .milliseconds(100))
+            // Not met within 90 s: the workers stop anyway and the test's own checks say what is missing.
+            try? await waitUntil("the workers' condition", seconds: 90, every: .milliseconds(100)) {
+                done(workers.map(\.stats.snapshot)) && ContinuousClock.now - started >= minimum
             }
             workers.forEach { $0.requestStop() }
             try await group.waitForAll()
         }
+    }
+
+    /// The group's committed offset of one partition (`-1001` when none), asked again while
+    /// the group coordinator answers late (a retriable error).
+    func committedOffset(topic: String = "tickets", partition: Int32 = 0) async throws -> Int64 {
+        let consumer = try KafkaConsumer(configuration: KafkaConsumerConfiguration(
+            bootstrapServers: bootstrap, groupID: group, topics: [topic]))
+        let committed = try await retrying("the committed offset of \(topic)[\(partition)]", when: { ($0 as? KafkaError)?.isRetriable == true }) {
+            try consumer.committed([KafkaTopicPartition(topic: topic, partition: partition)])
+        }
+        return committed.first?.offset ?? -1001
     }
 
     func produce(_ values: [[UInt8]], topic: String = "tickets", key: String? = nil) throws {
