@@ -20,9 +20,10 @@ struct TokenBuffer {
 /// Lower-cases, Unicode-normalises (NFKC) and splits text into words.
 ///
 /// A word is a run of letters, digits, non-ASCII scalars, or apostrophes between them.
-/// ASCII input (the common case) takes a byte-level fast path with no allocation;
-/// other input is normalised with Foundation first. Input longer than `maxBytes`
-/// is cut at a character boundary so a pathological ticket costs bounded time.
+/// ASCII input (the common case) takes a byte-level fast path with no allocation, Latin
+/// text a table of each scalar's normal form; other input is normalised with Foundation
+/// first. Input longer than `maxBytes` is cut at a scalar boundary so a pathological ticket
+/// costs bounded time.
 enum Tokenizer {
     static func tokenize(_ text: String, maxBytes: Int, into buffer: inout TokenBuffer) {
         buffer.bytes.removeAll(keepingCapacity: true)
@@ -39,24 +40,88 @@ enum Tokenizer {
         }
         if !ascii {
             buffer.bytes.removeAll(keepingCapacity: true)
-            let normalised = normalizeUnicode(text)
-            var clipped = 0
-            for scalar in normalised.unicodeScalars {
-                let width = UTF8.width(scalar)
-                if clipped + width > maxBytes { break }
-                clipped += width
-                UTF8.encode(scalar) { buffer.bytes.append($0) }
+            if !appendNormalisedLatin(text, maxBytes: maxBytes, to: &buffer.bytes) {
+                buffer.bytes.removeAll(keepingCapacity: true)
+                appendNormalisedWithFoundation(text, maxBytes: maxBytes, to: &buffer.bytes)
             }
         }
         split(&buffer)
     }
 
-    /// NFKC, lower-cased, with typographic apostrophes folded to ASCII.
+    /// The general path: Foundation's NFKC over the text (cut first to four times `maxBytes`,
+    /// beyond what the normal form can shrink back), then lower-cased.
+    static func appendNormalisedWithFoundation(_ text: String, maxBytes: Int, to out: inout [UInt8]) {
+        var input = text
+        let limit = maxBytes.multipliedReportingOverflow(by: 4)
+        if !limit.overflow, text.utf8.count > limit.partialValue {
+            var end = text.utf8.index(text.utf8.startIndex, offsetBy: limit.partialValue)
+            while end > text.utf8.startIndex, text.utf8[end] & 0xC0 == 0x80 { end = text.utf8.index(before: end) }
+            input = String(text.unicodeScalars[..<end])
+        }
+        let normalised = normalizeUnicode(input)
+        var clipped = 0
+        for scalar in normalised.unicodeScalars {
+            // Typographic apostrophes fold to ASCII here, one scalar at a time (two Foundation
+            // searches over the whole text cost more than the rest of tokenising).
+            let folded = isTypographicApostrophe(scalar) ? "'" : scalar
+            let width = UTF8.width(folded)
+            if clipped + width > maxBytes { break }
+            clipped += width
+            UTF8.encode(folded) { out.append($0) }
+        }
+    }
+
+    /// The common non-ASCII case without Foundation: a text whose scalars are all below
+    /// U+0300 (Latin-1 and Latin Extended: "Straße", "tarjeta bloqueada, ¿qué hago?") or
+    /// in U+2000–U+20CF (dashes, quotation marks, "…", "€"; typographic apostrophes fold to "'"). Each scalar's normal form is looked up (`latinForms`, made
+    /// once by the general path itself), which is the whole text's normal form because no
+    /// two such scalars compose with each other and none lower-cases by context. Returns
+    /// false, leaving `out` partly written, at the first scalar the table does not cover;
+    /// the caller then takes the general path.
+    static func appendNormalisedLatin(_ text: String, maxBytes: Int, to out: inout [UInt8]) -> Bool {
+        let forms = latinForms
+        var clipped = 0
+        for scalar in text.unicodeScalars {
+            let value = Int(scalar.value)
+            if value < 0x80 || isTypographicApostrophe(scalar) {
+                guard clipped < maxBytes else { return true }
+                clipped += 1
+                let b = value < 0x80 ? UInt8(value) : UInt8(ascii: "'")
+                out.append(b &- 65 < 26 ? b | 0x20 : b)
+                continue
+            }
+            let slot = value < 0x300 ? value : value &- 0x2000 &+ 0x300
+            guard slot >= 0x300 || value < 0x300, slot < forms.count, let form = forms[slot] else { return false }
+            for folded in form {
+                let width = UTF8.width(folded)
+                if clipped + width > maxBytes { return true }
+                clipped += width
+                UTF8.encode(folded) { out.append($0) }
+            }
+        }
+        return true
+    }
+
+    /// The normal form (NFKC, lower-cased) of each scalar below U+0300 (Latin-1 and Latin
+    /// Extended: slots 0x000–0x2FF) and of each in U+2000–U+20CF (general punctuation, super-
+    /// and subscripts, currency signs such as "€": slots 0x300 on), when that form is made of
+    /// such scalars too; nil otherwise, and for ASCII, which the caller lower-cases itself.
+    /// None of these scalars is a combining mark or composes with a neighbour.
+    static let latinForms: [[Unicode.Scalar]?] = (Array(0..<0x300) + Array(0x2000..<0x20D0)).map { value in
+        guard value >= 0x80, let scalar = Unicode.Scalar(UInt32(value)) else { return nil }
+        let form = Array(normalizeUnicode(String(scalar)).unicodeScalars)
+        return form.allSatisfy({ $0.value < 0x300 || (0x2000..<0x20D0).contains($0.value) }) ? form : nil
+    }
+
+    /// NFKC, lower-cased (typographic apostrophes are folded to ASCII as the scalars are copied).
     static func normalizeUnicode(_ text: String) -> String {
-        text.precomposedStringWithCompatibilityMapping
-            .lowercased()
-            .replacingOccurrences(of: "\u{2019}", with: "'")
-            .replacingOccurrences(of: "\u{2018}", with: "'")
+        text.precomposedStringWithCompatibilityMapping.lowercased()
+    }
+
+    /// U+2018 and U+2019, the quotation marks that stand for an apostrophe in "can’t".
+    @inline(__always)
+    static func isTypographicApostrophe(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value == 0x2019 || scalar.value == 0x2018
     }
 
     /// Copies lower-cased ASCII; returns false at the first non-ASCII byte.

@@ -19,6 +19,19 @@ struct JSONWriterTests {
         #expect(writer.isComplete)
     }
 
+    @Test("containers nested past 64 levels (where the writer's bit stacks end) keep their commas")
+    func deepNesting() throws {
+        var value: JSONValue = ["leaf": [1, 2]]
+        for level in 0..<150 { value = level % 2 == 0 ? .array([value, .int(Int64(level))]) : ["k\(level)": value, "n": .int(Int64(level))] }
+        let bytes = value.serializedBytes()
+        #expect(try JSONParser(maxDepth: 200).parse(bytes) == value)
+        var writer = JSONWriter()
+        for _ in 0..<100 { writer.beginArray(); writer.int(1) }
+        for _ in 0..<100 { writer.endArray() }
+        #expect(writer.isComplete)
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == String(String(repeating: "[1,", count: 100).dropLast()) + String(repeating: "]", count: 100))
+    }
+
     @Test("escaping")
     func escaping() {
         let value: JSONValue = .string("q\" b\\ / \n\r\t\u{8}\u{C} \u{0}\u{1F}\u{7F} é 😀")

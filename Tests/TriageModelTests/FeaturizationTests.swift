@@ -15,6 +15,33 @@ import Testing
         #expect(Tokenizer.tokens("ÜBER Straße") == ["über", "straße"])
     }
 
+    @Test("the Latin table gives what Foundation's normal form gives, clipped alike, on random Latin text")
+    func latinPathMatchesFoundation() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = (Array(0x20..<0x300) + Array(0x2000..<0x20D0)).compactMap(Unicode.Scalar.init) + ["\u{2019}", "\u{2018}", " ", " ", "a", "E"]
+        var covered = 0
+        for round in 0..<2_000 {
+            var text = String.UnicodeScalarView()
+            for _ in 0..<Int.random(in: 1...40, using: &generator) { text.append(alphabet.randomElement(using: &generator)!) }
+            let string = String(text)
+            let maxBytes = round % 4 == 0 ? Int.random(in: 1...30, using: &generator) : 16_384
+            var latin: [UInt8] = []
+            var foundation: [UInt8] = []
+            Tokenizer.appendNormalisedWithFoundation(string, maxBytes: maxBytes, to: &foundation)
+            guard Tokenizer.appendNormalisedLatin(string, maxBytes: maxBytes, to: &latin) else { continue }
+            covered += 1
+            #expect(latin == foundation, "\(string.unicodeScalars.map { String($0.value, radix: 16) }) with maxBytes \(maxBytes)")
+        }
+        #expect(covered > 500, "most random Latin texts take the table (\(covered) of 2000)")
+        // Decomposed text (a combining accent) and other scripts take the general path.
+        var out: [UInt8] = []
+        #expect(!Tokenizer.appendNormalisedLatin("Cafe\u{301}", maxBytes: 100, to: &out))
+        #expect(!Tokenizer.appendNormalisedLatin("ＣＡＲＤ", maxBytes: 100, to: &out))
+        #expect(!Tokenizer.appendNormalisedLatin("\u{20D0}", maxBytes: 100, to: &out), "U+20D0 is a combining mark, past the table")
+        #expect(Tokenizer.tokens("12 € … ₨5") == ["12", "€", "rs5"])
+        #expect(Tokenizer.tokens("İSTANBUL Ĳssel") == ["i\u{307}stanbul", "ijssel"])
+    }
+
     @Test func emptyAndBlankInputHaveNoFeatures() {
         let featurizer = Featurizer(settings: FeaturizerSettings())
         var buffer = FeatureBuffer()

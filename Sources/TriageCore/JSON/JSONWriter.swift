@@ -16,9 +16,13 @@ public struct JSONWriter: Sendable {
     /// The bytes written so far.
     public private(set) var bytes: [UInt8]
 
-    /// One entry per open container: whether it already holds a member.
-    private var hasMembers: [Bool] = []
-    private var openObjects: [Bool] = []
+    /// The open containers, the outermost at level 0: for the first 64 levels one bit each
+    /// in `objects` (an object, not an array) and `members` (it already holds a member), so
+    /// a writer allocates nothing but its buffer; deeper levels go to `deeper`.
+    private var depth = 0
+    private var objects: UInt64 = 0
+    private var members: UInt64 = 0
+    private var deeper: [(isObject: Bool, hasMembers: Bool)] = []
     private var expectingValueAfterKey = false
 
     /// A writer with an empty buffer.
@@ -33,41 +37,36 @@ public struct JSONWriter: Sendable {
     }
 
     /// `true` when every container opened has been closed.
-    public var isComplete: Bool { hasMembers.isEmpty && !expectingValueAfterKey }
+    public var isComplete: Bool { depth == 0 && !expectingValueAfterKey }
 
     // MARK: - Containers
 
     public mutating func beginObject() {
         prepareForValue()
         bytes.append(UInt8(ascii: "{"))
-        hasMembers.append(false)
-        openObjects.append(true)
+        open(isObject: true)
     }
 
     public mutating func endObject() {
-        assert(openObjects.last == true && !expectingValueAfterKey, "endObject() without a matching beginObject()")
+        assert(depth > 0 && innermostIsObject && !expectingValueAfterKey, "endObject() without a matching beginObject()")
         closeContainer(UInt8(ascii: "}"))
     }
 
     public mutating func beginArray() {
         prepareForValue()
         bytes.append(UInt8(ascii: "["))
-        hasMembers.append(false)
-        openObjects.append(false)
+        open(isObject: false)
     }
 
     public mutating func endArray() {
-        assert(openObjects.last == false, "endArray() without a matching beginArray()")
+        assert(depth > 0 && !innermostIsObject, "endArray() without a matching beginArray()")
         closeContainer(UInt8(ascii: "]"))
     }
 
     /// Writes an object key; the next call must write its value.
     public mutating func key(_ key: String) {
-        assert(openObjects.last == true && !expectingValueAfterKey, "key() outside an object or after a key")
-        if let last = hasMembers.indices.last {
-            if hasMembers[last] { bytes.append(UInt8(ascii: ",")) }
-            hasMembers[last] = true
-        }
+        assert(depth > 0 && innermostIsObject && !expectingValueAfterKey, "key() outside an object or after a key")
+        if depth > 0, markMember() { bytes.append(UInt8(ascii: ",")) }
         appendQuoted(key)
         bytes.append(UInt8(ascii: ":"))
         expectingValueAfterKey = true
@@ -138,16 +137,42 @@ public struct JSONWriter: Sendable {
             expectingValueAfterKey = false
             return
         }
-        guard let last = hasMembers.indices.last else { return }
-        assert(openObjects[last] == false, "a value inside an object needs a key() first")
-        if hasMembers[last] { bytes.append(UInt8(ascii: ",")) }
-        hasMembers[last] = true
+        guard depth > 0 else { return }
+        assert(!innermostIsObject, "a value inside an object needs a key() first")
+        if markMember() { bytes.append(UInt8(ascii: ",")) }
+    }
+
+    private mutating func open(isObject: Bool) {
+        if depth < 64 {
+            let bit: UInt64 = 1 << UInt64(depth)
+            if isObject { objects |= bit } else { objects &= ~bit }
+            members &= ~bit
+        } else {
+            deeper.append((isObject, false))
+        }
+        depth += 1
+    }
+
+    private var innermostIsObject: Bool {
+        depth > 64 ? deeper[deeper.count - 1].isObject : objects & (1 << UInt64(depth - 1)) != 0
+    }
+
+    /// Notes that the innermost container has a member; returns whether it had one before
+    /// (then a comma goes first).
+    private mutating func markMember() -> Bool {
+        if depth > 64 {
+            defer { deeper[deeper.count - 1].hasMembers = true }
+            return deeper[deeper.count - 1].hasMembers
+        }
+        let bit: UInt64 = 1 << UInt64(depth - 1)
+        defer { members |= bit }
+        return members & bit != 0
     }
 
     private mutating func closeContainer(_ byte: UInt8) {
-        if !hasMembers.isEmpty {
-            hasMembers.removeLast()
-            openObjects.removeLast()
+        if depth > 0 {
+            if depth > 64 { deeper.removeLast() }
+            depth -= 1
         }
         expectingValueAfterKey = false
         bytes.append(byte)
@@ -162,14 +187,22 @@ public struct JSONWriter: Sendable {
             bytes.append(UInt8(ascii: "0"))
             return
         }
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        let start = bytes.count
-        while magnitude > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
+        // Digits right to left into 20 bytes on the stack (Int64's magnitude has at most 19,
+        // and the sign), then one append.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var magnitude = value.magnitude
+            var start = 20
+            while magnitude > 0 {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            }
+            if value < 0 {
+                start -= 1
+                digits[start] = UInt8(ascii: "-")
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
         }
-        bytes[start...].reverse()
     }
 
     private mutating func appendQuoted(_ text: String) {
