@@ -44,9 +44,12 @@ struct ContactHistory {
     /// The customer's state as it will be after this ticket, and what the rules need to know.
     /// Does not store anything: call `record` once the decision is made.
     func lookup(partition: Int32, customer: String, ticket: Ticket, atMillis now: Int64) -> (recentContacts: Int, repliesToAutomatedAnswer: Bool) {
-        let state = partitions[partition]?[customer] ?? Customer()
+        guard let state = partitions[partition]?[customer] else { return (1, false) }
         // A ticket read again (after a crash or rebalance) is not a new contact.
-        let recent = state.contacts.filter { $0.ticketID != ticket.id && $0.atMillis > now - windowMillis && $0.atMillis <= now }.count + 1
+        var recent = 1
+        for contact in state.contacts where contact.ticketID != ticket.id && contact.atMillis > now - windowMillis && contact.atMillis <= now {
+            recent += 1
+        }
         let loop = state.automated.contains { answer in
             (ticket.inReplyTo != nil && ticket.inReplyTo == answer.ticketID)
                 || (ticket.threadID != nil && ticket.threadID == answer.threadID)
@@ -56,19 +59,25 @@ struct ContactHistory {
 
     /// Adds this ticket to the customer's history; returns the new state (for the changelog).
     mutating func record(partition: Int32, customer: String, ticket: Ticket, atMillis now: Int64, automated: Bool) -> Customer {
-        var state = partitions[partition]?[customer] ?? Customer()
-        if !state.contacts.contains(where: { $0.ticketID == ticket.id }) {
-            state.contacts.append(Contact(ticketID: ticket.id, atMillis: now))
-            state.contacts.sort { $0.atMillis < $1.atMillis }
+        let (windowMillis, contactLimit, automatedLimit) = (windowMillis, contactLimit, automatedLimit)
+        // Changed in place in the dictionary: no copy of the customer's arrays per ticket.
+        return partitions[partition, default: [:]][customer, default: Customer()].update { state in
+            if !state.contacts.contains(where: { $0.ticketID == ticket.id }) {
+                state.contacts.append(Contact(ticketID: ticket.id, atMillis: now))
+                // Oldest first: only a ticket older than the last one needs moving.
+                if state.contacts.count > 1, state.contacts[state.contacts.count - 2].atMillis > now {
+                    state.contacts.sort { $0.atMillis < $1.atMillis }
+                }
+            }
+            if let first = state.contacts.first, first.atMillis <= now - windowMillis {
+                state.contacts.removeAll { $0.atMillis <= now - windowMillis }
+            }
+            if state.contacts.count > contactLimit { state.contacts.removeFirst(state.contacts.count - contactLimit) }
+            if automated, !state.automated.contains(where: { $0.ticketID == ticket.id }) {
+                state.automated.append(AutomatedAnswer(ticketID: ticket.id, threadID: ticket.threadID ?? ticket.id, atMillis: now))
+                if state.automated.count > automatedLimit { state.automated.removeFirst(state.automated.count - automatedLimit) }
+            }
         }
-        state.contacts.removeAll { $0.atMillis <= now - windowMillis }
-        if state.contacts.count > contactLimit { state.contacts.removeFirst(state.contacts.count - contactLimit) }
-        if automated, !state.automated.contains(where: { $0.ticketID == ticket.id }) {
-            state.automated.append(AutomatedAnswer(ticketID: ticket.id, threadID: ticket.threadID ?? ticket.id, atMillis: now))
-            if state.automated.count > automatedLimit { state.automated.removeFirst(state.automated.count - automatedLimit) }
-        }
-        partitions[partition, default: [:]][customer] = state
-        return state
     }
 
     /// Restores one changelog record (the last one per key wins).
@@ -85,30 +94,33 @@ struct ContactHistory {
 }
 
 extension ContactHistory.Customer {
+    /// Applies `change` in place and returns the new state.
+    fileprivate mutating func update(_ change: (inout Self) -> Void) -> Self {
+        change(&self)
+        return self
+    }
+
     /// The changelog value.
     func encoded() -> [UInt8] {
-        var w = JSONWriter(reservingCapacity: 128)
-        w.beginObject()
-        w.key("contacts")
-        w.beginArray()
-        for contact in contacts {
-            w.beginObject()
-            w.key("ticket"); w.string(contact.ticketID)
-            w.key("at"); w.int(contact.atMillis)
-            w.endObject()
+        // A fixed layout (up to 64 contacts and 16 answers, once per customer per batch):
+        // literal keys and punctuation, as `ContactHistoryTests` parses it back.
+        var w = JSONFragmentWriter(reservingCapacity: 32 + 48 * contacts.count + 80 * automated.count)
+        w.raw(#"{"contacts":["#)
+        for (index, contact) in contacts.enumerated() {
+            w.raw(index == 0 ? #"{"ticket":"# : #",{"ticket":"#)
+            w.string(contact.ticketID)
+            w.raw(#","at":"#); w.int(contact.atMillis)
+            w.raw("}")
         }
-        w.endArray()
-        w.key("automated")
-        w.beginArray()
-        for answer in automated {
-            w.beginObject()
-            w.key("ticket"); w.string(answer.ticketID)
-            w.key("thread"); if let thread = answer.threadID { w.string(thread) } else { w.null() }
-            w.key("at"); w.int(answer.atMillis)
-            w.endObject()
+        w.raw(#"],"automated":["#)
+        for (index, answer) in automated.enumerated() {
+            w.raw(index == 0 ? #"{"ticket":"# : #",{"ticket":"#)
+            w.string(answer.ticketID)
+            w.raw(#","thread":"#); w.string(answer.threadID)
+            w.raw(#","at":"#); w.int(answer.atMillis)
+            w.raw("}")
         }
-        w.endArray()
-        w.endObject()
+        w.raw("]}")
         return w.bytes
     }
 
@@ -119,6 +131,8 @@ extension ContactHistory.Customer {
             guard let ticket = value["ticket"]?.stringValue, let at = value["at"]?.intValue else { return nil }
             return ContactHistory.Contact(ticketID: ticket, atMillis: at)
         }
+        // Oldest first, as `record` keeps them (a record from elsewhere may not be).
+        contacts.sort { $0.atMillis < $1.atMillis }
         automated = (object["automated"]?.arrayValue ?? []).compactMap { value in
             guard let ticket = value["ticket"]?.stringValue, let at = value["at"]?.intValue else { return nil }
             return ContactHistory.AutomatedAnswer(ticketID: ticket, threadID: value["thread"]?.stringValue, atMillis: at)

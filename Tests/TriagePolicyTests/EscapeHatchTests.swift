@@ -22,6 +22,7 @@ struct EscapeHatchTests {
         "the agent was rude and I want to talk to a manager", "I tried the app twice. Agent!",
         "can someone call me back", "I want to speak to a person, not a machine", "talk to human agent",
         "speak to one of your agents", "i cant reach anyone, i need to talk to a person",
+        "talk asap with somebody", "could u put me thru to an asistant",
     ])
     func englishRequests(_ text: String) {
         let asks = hatch.asksForPerson(text)
