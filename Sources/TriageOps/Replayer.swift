@@ -103,7 +103,12 @@ public struct Replayer {
     /// customer's tickets stay in one partition, in order); waits for acknowledgements.
     public func replay(path: String, options: Options, now: () -> String,
                        progress: ((Int, Int) -> Void)? = nil) throws -> Summary {
-        let rows = try Dataset.readRecords(path: path)
+        try replay(rows: Dataset.readRecords(path: path), from: path, options: options, now: now, progress: progress)
+    }
+
+    /// Writes rows already read from `path` (which only names them in errors), as `replay(path:)`.
+    public func replay(rows: [[String: String]], from path: String, options: Options, now: () -> String,
+                       progress: ((Int, Int) -> Void)? = nil) throws -> Summary {
         guard let first = rows.first else { throw ReplayError("\(path) has no data rows") }
         let needed = [options.textColumn] + [options.idColumn, options.customerColumn].compactMap { $0 }
             + options.attributes.map(\.1) + options.derivations.map(\.column)

@@ -106,7 +106,8 @@ struct ThroughputBench: ParsableCommand {
         guard let data else {
             return try Seeder(kafka: kafka).seed(count: tickets, seed: 1, malformedRate: 0.01).written
         }
-        let rows = try Dataset.readRecords(path: data).count
+        let records = try Dataset.readRecords(path: data)
+        let rows = records.count
         guard rows > 0 else { throw ValidationError("--data '\(data)' has no rows") }
         var options = Replayer.Options()
         options.textColumn = textColumn
@@ -114,7 +115,7 @@ struct ThroughputBench: ParsableCommand {
         options.customers = max(1, tickets / 4)
         options.runID = "bench"
         do {
-            return try Replayer(kafka: kafka, topic: TriageTopics().tickets).replay(path: data, options: options, now: { UTCTime.now() }).written
+            return try Replayer(kafka: kafka, topic: TriageTopics().tickets).replay(rows: records, from: data, options: options, now: { UTCTime.now() }).written
         } catch let error as ReplayError {
             throw ValidationError(error.description)
         }
