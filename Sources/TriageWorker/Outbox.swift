@@ -144,11 +144,13 @@ struct Outbox {
 
     /// The producer's delivery report for `report.token`, at monotonic time `nowMicros`.
     mutating func delivered(_ report: KafkaDeliveryReport, nowMicros: UInt64, actions: inout [Action]) {
-        guard var write = pending[report.token] else { return }
+        // Taken out of the table (not copied): put back below only when it is sent again.
+        guard var write = pending.removeValue(forKey: report.token) else { return }
         if let error = report.error {
             write.attempts += 1
             guard error.isRetriable, write.attempts <= retry.maxRetries, !error.isFatal else {
                 actions.append(.failed(WorkerError("write to \(write.message.topic) failed after \(write.attempts) attempt(s); the ticket's offset is not committed", underlying: error)))
+                pending[report.token] = write
                 return
             }
             pending[report.token] = write
@@ -168,7 +170,6 @@ struct Outbox {
             actions.append(.send(token: report.token, message: write.message))
             return
         }
-        pending[report.token] = nil
         if let audit = write.audit, audit.seq > auditHeads[audit.partition]?.seq ?? -1 {
             auditHeads[audit.partition] = audit
         }

@@ -164,12 +164,23 @@ struct ThroughputBench: ParsableCommand {
         throw ValidationError("`triage work` did \(lastDone) of \(count) tickets within \(timeout) s")
     }
 
+    /// The worker's `--threads` as passed with --worker-arg (the last one wins, as in
+    /// argument parsing), else 1.
+    private var pipelineThreads: Int {
+        var threads = 1
+        for (index, argument) in workerArguments.enumerated() {
+            if argument == "--threads", index + 1 < workerArguments.count, let n = Int(workerArguments[index + 1]) { threads = n }
+            if argument.hasPrefix("--threads="), let n = Int(argument.dropFirst("--threads=".count)) { threads = n }
+        }
+        return threads
+    }
+
     private func report(written: Int, passthrough: ThroughputBenchmark.Rate?, worker: ThroughputBenchmark.Rate,
                         peakResident: Int, lastResident: Int, model: String) {
         let mb = { (bytes: Int) in Double(bytes) / 1_048_576 }
         if json {
             var parts = ["\"tickets\":\(written)", "\"partitions\":\(partitions)", "\"brokers\":\(brokers)",
-                         "\"worker_per_second\":\(Int(worker.perSecond))", "\"worker_peak_rss_mb\":\(Int(mb(peakResident)))"]
+                         "\"worker_threads\":\(pipelineThreads)", "\"worker_per_second\":\(Int(worker.perSecond))", "\"worker_peak_rss_mb\":\(Int(mb(peakResident)))"]
             if let passthrough {
                 parts.append("\"passthrough_per_second\":\(Int(passthrough.perSecond))")
                 parts.append(String(format: "\"worker_share_of_passthrough\":%.4f", worker.perSecond / max(passthrough.perSecond, 1)))
@@ -182,8 +193,10 @@ struct ThroughputBench: ParsableCommand {
             printOut(String(format: "passthrough (consume + produce, no work): %.0f records/s (%d outputs in %.2f s)",
                             passthrough.perSecond, passthrough.outputs, Double(passthrough.lastMs - passthrough.firstMs) / 1000))
         }
-        printOut(String(format: "triage work (one pipeline thread):        %.0f tickets/s (%d outputs in %.2f s)",
-                        worker.perSecond, worker.outputs, Double(worker.lastMs - worker.firstMs) / 1000))
+        let threads = pipelineThreads
+        let label = threads == 1 ? "one pipeline thread" : "\(threads) pipeline threads"
+        printOut("triage work (\(label)):".padding(toLength: 42, withPad: " ", startingAt: 0)
+                 + String(format: "%.0f tickets/s (%d outputs in %.2f s)", worker.perSecond, worker.outputs, Double(worker.lastMs - worker.firstMs) / 1000))
         if let passthrough, passthrough.perSecond > 0 {
             printOut(String(format: "worker ÷ passthrough: %.3f", worker.perSecond / passthrough.perSecond))
         }
