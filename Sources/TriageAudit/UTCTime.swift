@@ -29,7 +29,28 @@ public enum UTCTime {
         let day = Int(doy - (153 * mp + 2) / 5 + 1)
         let month = Int(mp < 10 ? mp + 3 : mp - 9)
         let year = Int(yoe + era * 400) + (month <= 2 ? 1 : 0)
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(ms, 3))Z"
+        guard (0...9999).contains(year) else {
+            return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(ms, 3))Z"
+        }
+        // Four-digit years (every real timestamp): the 24 bytes written in place, once per
+        // ticket and more, without the seven small strings the general form makes.
+        return String(unsafeUninitializedCapacity: 24) { out in
+            func digits(_ value: Int, _ width: Int, at offset: Int) {
+                var value = value
+                for i in stride(from: offset + width - 1, through: offset, by: -1) {
+                    out[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10)
+                    value /= 10
+                }
+            }
+            digits(year, 4, at: 0); out[4] = UInt8(ascii: "-")
+            digits(month, 2, at: 5); out[7] = UInt8(ascii: "-")
+            digits(day, 2, at: 8); out[10] = UInt8(ascii: "T")
+            digits(secondOfDay / 3600, 2, at: 11); out[13] = UInt8(ascii: ":")
+            digits(secondOfDay / 60 % 60, 2, at: 14); out[16] = UInt8(ascii: ":")
+            digits(secondOfDay % 60, 2, at: 17); out[19] = UInt8(ascii: ".")
+            digits(ms, 3, at: 20); out[23] = UInt8(ascii: "Z")
+            return 24
+        }
     }
 
     public static func now() -> String { rfc3339(millis: nowMillis()) }

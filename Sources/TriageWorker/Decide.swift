@@ -42,7 +42,16 @@ struct Decide {
         return Outcome(decision: decision, pseudonym: pseudonym, history: state)
     }
 
+    /// "d-" and the FNV-1a hash of "topic|partition|offset|ticket id", fed piece by piece.
     static func decisionID(_ ticket: Ticket, _ message: KafkaConsumerMessage) -> String {
-        "d-" + StableHash.hex64("\(message.topic)|\(message.partition)|\(message.offset)|\(ticket.id)")
+        var hash = StableHash.Hasher()
+        hash.add(message.topic)
+        hash.add(byte: UInt8(ascii: "|"))
+        hash.add(decimal: Int64(message.partition))
+        hash.add(byte: UInt8(ascii: "|"))
+        hash.add(decimal: message.offset)
+        hash.add(byte: UInt8(ascii: "|"))
+        hash.add(ticket.id)
+        return StableHash.hex(hash.value, prefix: "d-")
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TriageCore
 import TriagePolicy
@@ -65,6 +66,22 @@ struct AuditRecordTests {
     ])
     func utc(millis: Int64, expected: String) {
         #expect(UTCTime.rfc3339(millis: millis) == expected)
+    }
+
+    @Test("RFC 3339 text agrees with Foundation's Gregorian calendar on random instants from 1600 to 9999; other years still print")
+    func utcRandom() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            // 1600-01-01 (after the Julian cutover Foundation's calendar keeps) to 9999-12-31.
+            let millis = Int64.random(in: -11_676_096_000_000...253_402_300_799_999, using: &generator)
+            let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
+            let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(seconds)))
+            let expected = String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!, Int(millis - seconds * 1000))
+            #expect(UTCTime.rfc3339(millis: millis) == expected, "\(millis)")
+        }
+        #expect(UTCTime.rfc3339(millis: 253_402_300_800_000) == "10000-01-01T00:00:00.000Z")
     }
 }
 

@@ -1,3 +1,4 @@
+import Kafka
 import Testing
 import TriageCore
 import TriageOps
@@ -153,5 +154,23 @@ struct ContactHistoryTests {
         for i in 0..<100 { state = history.record(partition: 0, customer: "c", ticket: ticket("U\(i)"), atMillis: 100 + Int64(i), automated: false) }
         #expect(state.contacts.count == history.contactLimit)
         #expect(state.contacts.last?.ticketID == "U99")
+    }
+}
+
+@Suite("Decision ids")
+struct DecisionIDTests {
+    @Test("a decision id is \"d-\" and the hash of topic|partition|offset|ticket id, as it always was, for any values")
+    func decisionIDs() {
+        var generator = SystemRandomNumberGenerator()
+        let samples: [(String, Int32, Int64, String)] = [("tickets", 0, 0, "T-1"), ("t", .max, .max, "ü|é"), ("x", 7, -1, "")]
+            + (0..<500).map { _ in
+                ("topic-\(UInt16.random(in: 0...999, using: &generator))", Int32.random(in: 0...Int32.max, using: &generator),
+                 Int64.random(in: 0...Int64.max, using: &generator), "T-\(UInt64.random(in: 0...UInt64.max, using: &generator))")
+            }
+        for (topic, partition, offset, id) in samples {
+            let message = KafkaConsumerMessage(topic: topic, partition: partition, offset: offset, key: nil, value: [])
+            let ticket = Ticket(id: id, customerID: "c", body: "x")
+            #expect(Decide.decisionID(ticket, message) == "d-" + StableHash.hex64("\(topic)|\(partition)|\(offset)|\(id)"))
+        }
     }
 }
