@@ -60,10 +60,13 @@ let package = Package(
         ),
         .target(name: "TriageAudit", dependencies: ["Checksums", "TriageCore", "TriagePolicy"]),
         .target(name: "TriageGovernance", dependencies: ["TriageCore", "TriageAudit"]),
+        // The wire formats other processes read: topic names, header names, the contacts
+        // changelog record. Below the worker and the ops tools; knows nothing of the pipeline.
+        .target(name: "TriageWire", dependencies: ["Kafka", "TriageCore", "TriagePolicy"]),
         .target(
             name: "TriageWorker",
             dependencies: [
-                "Kafka", "Checksums", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit",
+                "Kafka", "Checksums", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit", "TriageWire",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -73,7 +76,7 @@ let package = Package(
         .target(
             name: "TriageOps",
             dependencies: [
-                "Kafka", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit", "TriageWorker", "TriageGovernance",
+                "Kafka", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit", "TriageWire", "TriageWorker", "TriageGovernance",
                 .product(name: "Logging", package: "swift-log"),
                 // The config file (TriageSettings): Yams is already here for the policy.
                 .product(name: "Yams", package: "Yams"),
@@ -97,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "triage",
             dependencies: [
-                "Kafka", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit", "TriageWorker", "TriageOps", "TriageGovernance",
+                "Kafka", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit", "TriageWire", "TriageWorker", "TriageOps", "TriageGovernance",
                 "Observability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -121,10 +124,11 @@ let package = Package(
             dependencies: ["TriagePolicy", "TriageCore", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "TriageAuditTests", dependencies: ["TriageAudit", "TriageCore", "TriagePolicy"]),
+        .testTarget(name: "TriageWireTests", dependencies: ["TriageWire", "TriageCore"]),
         .testTarget(name: "TriageGovernanceTests", dependencies: ["TriageGovernance", "TriageAudit", "TriageCore"]),
         .testTarget(
             name: "TriageWorkerTests",
-            dependencies: ["TriageWorker", "TriageOps", "Kafka", "Checksums", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit", "TriageGovernance", "TestSupport"]
+            dependencies: ["TriageWorker", "TriageOps", "Kafka", "Checksums", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit", "TriageGovernance", "TriageWire", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import Kafka
 import TriageAudit
 import TriageCore
+import TriageWire
 import TriageWorker
 
 /// `triage audit tail`: the newest audit records that match the filters, then (with `follow`)

@@ -1,5 +1,6 @@
 import Kafka
 import TriageAudit
+import TriageWire
 import TriageWorker
 
 /// `triage audit verify`: reads `triage.audit` and `triage.audit.checkpoints` and checks every

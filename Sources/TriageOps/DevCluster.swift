@@ -1,5 +1,6 @@
 import Kafka
 import TriagePolicy
+import TriageWire
 import TriageWorker
 
 /// librdkafka's mock cluster with the project's topics created: for `triage dev-cluster`,

@@ -1,6 +1,7 @@
 import CoreMetrics
 import Kafka
 import Logging
+import TriageWire
 import TriageWorker
 import TriageAudit
 import TriageCore

@@ -1,6 +1,7 @@
 import Kafka
 import TriageAudit
 import TriageCore
+import TriageWire
 import TriageWorker
 import TriageGovernance
 

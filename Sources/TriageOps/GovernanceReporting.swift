@@ -1,4 +1,5 @@
 import Kafka
+import TriageWire
 import TriageWorker
 import Foundation
 import TriageAudit

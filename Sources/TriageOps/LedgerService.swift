@@ -4,6 +4,7 @@ import Logging
 import TriageAudit
 import TriageCore
 import TriagePolicy
+import TriageWire
 import TriageWorker
 
 /// `triage ledger`: runs the `CommitmentLedger` over Kafka.
@@ -274,10 +275,10 @@ public final class LedgerService {
                 escalations.increment()
                 try send(KafkaProducerMessage(
                     topic: options.topics.queue(ExpertQueue.humanQueueName), key: c.customer, value: resolution.escalation(at: time),
-                    headers: [KafkaHeader(key: "triage.decision", string: "escalation"),
-                              KafkaHeader(key: "triage.reason", string: ReasonCode.promiseOverdue.rawValue),
-                              KafkaHeader(key: "triage.ticket_id", string: c.ticketID),
-                              KafkaHeader(key: "triage.decision_id", string: c.decisionID)]))
+                    headers: [KafkaHeader(key: WireHeader.decision, string: "escalation"),
+                              KafkaHeader(key: WireHeader.reason, string: ReasonCode.promiseOverdue.rawValue),
+                              KafkaHeader(key: WireHeader.ticketID, string: c.ticketID),
+                              KafkaHeader(key: WireHeader.decisionID, string: c.decisionID)]))
             } else if !resolution.keptOnTime {
                 summary.fulfilledLate += 1
             }

@@ -2,6 +2,7 @@ import Kafka
 import TriageAudit
 import TriageCore
 import TriagePolicy
+import TriageWire
 import TriageWorker
 
 /// `triage simulate-outcomes`: stands in for the systems that act, for demos and load tests.

@@ -2,6 +2,7 @@ import Kafka
 import TriageAudit
 import TriageCore
 import TriagePolicy
+import TriageWire
 import TriageWorker
 
 /// Checks a run end to end by reading the topics back: every well-formed input ticket
@@ -96,12 +97,12 @@ public struct Reconciliation {
         // overdue promises by the ledger also land on queues; they are counted apart.
         report.queueTopics = try queueTopics()
         try reader.readAll(topics: report.queueTopics + [topics.automated], timeoutMs: timeoutMs) { message in
-            if message.header("triage.decision") == "escalation" {
+            if message.header(WireHeader.decision) == "escalation" {
                 report.escalations += 1
                 return
             }
             report.routedRecords += 1
-            let id = message.header("triage.ticket_id") ?? "?"
+            let id = message.header(WireHeader.ticketID) ?? "?"
             if routedIDs.insert(id).inserted {
                 let queue = message.topic == topics.automated ? "(automated)" : (topics.queueName(ofTopic: message.topic) ?? message.topic)
                 report.perQueue[queue, default: 0] += 1
@@ -133,9 +134,9 @@ public struct Reconciliation {
         var deadLettered = Set<String>()
         try reader.readAll(topics: [topics.deadLetter], timeoutMs: timeoutMs) { message in
             report.deadLetterRecords += 1
-            let position = "\(message.header("triage.source.topic") ?? "?")/\(message.header("triage.source.partition") ?? "?")/\(message.header("triage.source.offset") ?? "?")"
+            let position = "\(message.header(WireHeader.sourceTopic) ?? "?")/\(message.header(WireHeader.sourcePartition) ?? "?")/\(message.header(WireHeader.sourceOffset) ?? "?")"
             if deadLettered.insert(position).inserted {
-                report.deadLetterReasons[message.header("triage.dlq.reason") ?? "?", default: 0] += 1
+                report.deadLetterReasons[message.header(WireHeader.deadLetterReason) ?? "?", default: 0] += 1
             }
         }
         report.deadLetterUnique = deadLettered.count

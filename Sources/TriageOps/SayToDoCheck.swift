@@ -1,6 +1,7 @@
 import Kafka
 import TriageCore
 import TriagePolicy
+import TriageWire
 import TriageWorker
 
 /// Checks a run's say-to-do from the topics alone, independently of the ledger's own books:
@@ -63,7 +64,7 @@ public struct SayToDoCheck {
         // Escalations on queue.human.
         var escalations = Set<String>()
         try reader.readAll(topics: [topics.queue(ExpertQueue.humanQueueName)], timeoutMs: timeoutMs) { message in
-            guard message.header("triage.decision") == "escalation", let e = try? parser.parse(message.value),
+            guard message.header(WireHeader.decision) == "escalation", let e = try? parser.parse(message.value),
                   let decision = e["decision_id"]?.stringValue, let name = e["commitment"]?.stringValue else { return }
             escalations.insert("\(decision)/\(name)")
         }

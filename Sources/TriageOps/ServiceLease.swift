@@ -1,5 +1,6 @@
 import Kafka
 import Logging
+import TriageWire
 
 /// The lease that keeps a single-instance service (the ledger, the fairness monitor) single:
 /// a consumer group of its own on the one-partition lease topic (`TriageTopics.leases`).

@@ -1,5 +1,6 @@
 import Kafka
 import TriagePolicy
+import TriageWire
 import TriageWorker
 
 /// Compares the project's topics as the cluster has them with the plan

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import TriageWire
 import TriageWorker
 import Yams
 

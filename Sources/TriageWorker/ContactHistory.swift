@@ -1,4 +1,5 @@
 import TriageCore
+import TriageWire
 
 /// What the worker remembers about each customer, for the repeat-contact and automation-loop
 /// rules: when they wrote recently, and which of their tickets got an automated answer.
@@ -9,25 +10,10 @@ import TriageCore
 /// a partition restores that partition's customers from the changelog first, so the counts
 /// survive restarts and rebalances. No raw customer ids are stored.
 struct ContactHistory {
-    /// One customer's recent history.
-    struct Customer: Sendable, Hashable {
-        /// Recent tickets, oldest first.
-        var contacts: [Contact] = []
-        /// Recent tickets answered automatically, oldest first.
-        var automated: [AutomatedAnswer] = []
-    }
-
-    struct Contact: Sendable, Hashable {
-        var ticketID: String
-        /// Ms since 1970 (the ticket's `created_at`, else when it was decided).
-        var atMillis: Int64
-    }
-
-    struct AutomatedAnswer: Sendable, Hashable {
-        var ticketID: String
-        var threadID: String?
-        var atMillis: Int64
-    }
+    /// One customer's recent history: the contacts changelog record (`TriageWire`).
+    typealias Customer = ContactsRecord
+    typealias Contact = ContactsRecord.Contact
+    typealias AutomatedAnswer = ContactsRecord.AutomatedAnswer
 
     /// How far back contacts count (policy `repeat_contact.window`).
     let windowMillis: Int64
@@ -98,44 +84,5 @@ extension ContactHistory.Customer {
     fileprivate mutating func update(_ change: (inout Self) -> Void) -> Self {
         change(&self)
         return self
-    }
-
-    /// The changelog value.
-    func encoded() -> [UInt8] {
-        // A fixed layout (up to 64 contacts and 16 answers, once per customer per batch):
-        // literal keys and punctuation, as `ContactHistoryTests` parses it back.
-        var w = JSONFragmentWriter(reservingCapacity: 32 + 48 * contacts.count + 80 * automated.count)
-        w.raw(#"{"contacts":["#)
-        for (index, contact) in contacts.enumerated() {
-            w.raw(index == 0 ? #"{"ticket":"# : #",{"ticket":"#)
-            w.string(contact.ticketID)
-            w.raw(#","at":"#); w.int(contact.atMillis)
-            w.raw("}")
-        }
-        w.raw(#"],"automated":["#)
-        for (index, answer) in automated.enumerated() {
-            w.raw(index == 0 ? #"{"ticket":"# : #",{"ticket":"#)
-            w.string(answer.ticketID)
-            w.raw(#","thread":"#); w.string(answer.threadID)
-            w.raw(#","at":"#); w.int(answer.atMillis)
-            w.raw("}")
-        }
-        w.raw("]}")
-        return w.bytes
-    }
-
-    /// Parses a changelog value; nil when it is not one.
-    init?(bytes: [UInt8]) {
-        guard let object = try? JSONParser().parse(bytes).objectValue else { return nil }
-        contacts = (object["contacts"]?.arrayValue ?? []).compactMap { value in
-            guard let ticket = value["ticket"]?.stringValue, let at = value["at"]?.intValue else { return nil }
-            return ContactHistory.Contact(ticketID: ticket, atMillis: at)
-        }
-        // Oldest first, as `record` keeps them (a record from elsewhere may not be).
-        contacts.sort { $0.atMillis < $1.atMillis }
-        automated = (object["automated"]?.arrayValue ?? []).compactMap { value in
-            guard let ticket = value["ticket"]?.stringValue, let at = value["at"]?.intValue else { return nil }
-            return ContactHistory.AutomatedAnswer(ticketID: ticket, threadID: value["thread"]?.stringValue, atMillis: at)
-        }
     }
 }

@@ -1,6 +1,7 @@
 import Checksums
 import Kafka
 import TriageCore
+import TriageWire
 
 /// A record for `triage.dlq`: the original bytes untouched as the value (whatever they
 /// are), and why and where from in headers, so nothing is lost and it can be replayed.
@@ -21,27 +22,27 @@ enum DeadLetter {
         let copyBytes = message.value.count + (message.key?.count ?? 0) + headerBytes + 8 * message.headers.count
         let bounded = copyBytes > limits.maxDeadLetterBytes
         var headers = [
-            KafkaHeader(key: "triage.dlq.reason", string: bounded ? tooLargeToCopy : error.reason.rawValue),
-            KafkaHeader(key: "triage.dlq.message", string: error.message),
-            KafkaHeader(key: "triage.source.topic", string: message.topic),
-            KafkaHeader(key: "triage.source.partition", string: String(message.partition)),
-            KafkaHeader(key: "triage.source.offset", string: String(message.offset)),
-            KafkaHeader(key: "triage.worker", string: workerID),
-            KafkaHeader(key: "triage.dlq.time", string: time),
+            KafkaHeader(key: WireHeader.deadLetterReason, string: bounded ? tooLargeToCopy : error.reason.rawValue),
+            KafkaHeader(key: WireHeader.deadLetterMessage, string: error.message),
+            KafkaHeader(key: WireHeader.sourceTopic, string: message.topic),
+            KafkaHeader(key: WireHeader.sourcePartition, string: String(message.partition)),
+            KafkaHeader(key: WireHeader.sourceOffset, string: String(message.offset)),
+            KafkaHeader(key: WireHeader.worker, string: workerID),
+            KafkaHeader(key: WireHeader.deadLetterTime, string: time),
         ]
-        if let field = error.field { headers.append(KafkaHeader(key: "triage.dlq.field", string: field)) }
+        if let field = error.field { headers.append(KafkaHeader(key: WireHeader.deadLetterField, string: field)) }
         guard bounded else {
             headers += message.headers.map { KafkaHeader(key: "original.\($0.key)", value: $0.value) }
             return KafkaProducerMessage(topic: topic, key: message.key, value: message.value, headers: headers, nullValue: message.isTombstone)
         }
         headers += [
-            KafkaHeader(key: "triage.dlq.cause", string: error.reason.rawValue),
-            KafkaHeader(key: "triage.source.value_bytes", string: String(message.value.count)),
-            KafkaHeader(key: "triage.source.key_bytes", string: String(message.key?.count ?? 0)),
-            KafkaHeader(key: "triage.source.header_bytes", string: String(headerBytes)),
-            KafkaHeader(key: "triage.source.header_count", string: String(message.headers.count)),
-            KafkaHeader(key: "triage.source.value_sha256", string: SHA256.hash(message.value).hexString),
-            KafkaHeader(key: "triage.dlq.prefix_bytes", string: String(min(boundedPrefixBytes, message.value.count))),
+            KafkaHeader(key: WireHeader.deadLetterCause, string: error.reason.rawValue),
+            KafkaHeader(key: WireHeader.sourceValueBytes, string: String(message.value.count)),
+            KafkaHeader(key: WireHeader.sourceKeyBytes, string: String(message.key?.count ?? 0)),
+            KafkaHeader(key: WireHeader.sourceHeaderBytes, string: String(headerBytes)),
+            KafkaHeader(key: WireHeader.sourceHeaderCount, string: String(message.headers.count)),
+            KafkaHeader(key: WireHeader.sourceValueSHA256, string: SHA256.hash(message.value).hexString),
+            KafkaHeader(key: WireHeader.deadLetterPrefixBytes, string: String(min(boundedPrefixBytes, message.value.count))),
         ]
         let key = message.key.flatMap { $0.count <= limits.maxKeyBytes ? $0 : nil }
         return KafkaProducerMessage(topic: topic, key: key, value: Array(message.value.prefix(boundedPrefixBytes)), headers: headers)

@@ -2,6 +2,7 @@ import Kafka
 import TriageAudit
 import TriageCore
 import TriagePolicy
+import TriageWire
 
 /// Step 5, emit: the writes one decided ticket causes.
 ///
@@ -121,9 +122,9 @@ struct Emit {
             value: RoutedTicket.value(original: original, parsed: ticket.original, triage: w.bytes),
             headers: [
                 KafkaHeader(key: "content-type", string: "application/json"),
-                KafkaHeader(key: "triage.ticket_id", string: ticket.id),
-                KafkaHeader(key: "triage.decision_id", string: decision.id),
-                KafkaHeader(key: "triage.decision", string: decision.kind.rawValue),
+                KafkaHeader(key: WireHeader.ticketID, string: ticket.id),
+                KafkaHeader(key: WireHeader.decisionID, string: decision.id),
+                KafkaHeader(key: WireHeader.decision, string: decision.kind.rawValue),
             ])
     }
 
@@ -163,7 +164,7 @@ struct Emit {
         w.key("sent_at"); w.string(now)
         w.endObject()
         return KafkaProducerMessage(topic: topics.replies, key: ticket.customerID, value: w.bytes,
-                                    headers: [KafkaHeader(key: "triage.decision_id", string: decision.id)])
+                                    headers: [KafkaHeader(key: WireHeader.decisionID, string: decision.id)])
     }
 
     /// One action for the systems that act; `due_time` is the earliest due time of what it keeps.
@@ -189,7 +190,7 @@ struct Emit {
         w.key("requested_at"); w.string(now)
         w.endObject()
         return KafkaProducerMessage(topic: topics.actions, key: ticket.customerID, value: w.bytes,
-                                    headers: [KafkaHeader(key: "triage.decision_id", string: decision.id),
-                                              KafkaHeader(key: "triage.action_id", string: action.id)])
+                                    headers: [KafkaHeader(key: WireHeader.decisionID, string: decision.id),
+                                              KafkaHeader(key: WireHeader.actionID, string: action.id)])
     }
 }

@@ -2,6 +2,7 @@ import Kafka
 import TriageAudit
 import TriageCore
 import TriagePolicy
+import TriageWire
 
 /// Measures the cost of each pipeline step on one core, without Kafka: decode, classify,
 /// decide (with the customer's contact history), route (the routed ticket, or the automated

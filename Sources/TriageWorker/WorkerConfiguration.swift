@@ -1,6 +1,7 @@
 import Kafka
 import TriageAudit
 import TriagePolicy
+import TriageWire
 
 /// Everything a worker needs to know, in one documented place.
 public struct WorkerConfiguration: Sendable {

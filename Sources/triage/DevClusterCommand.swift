@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kafka
 import TriageOps
+import TriageWire
 import TriageWorker
 
 struct DevCluster: ParsableCommand {

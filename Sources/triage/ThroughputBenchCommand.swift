@@ -5,6 +5,7 @@ import TriageAudit
 import TriageModel
 import TriageOps
 import TriagePolicy
+import TriageWire
 import TriageWorker
 
 struct ThroughputBench: ParsableCommand {

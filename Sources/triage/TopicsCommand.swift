@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import TriageOps
 import TriagePolicy
+import TriageWire
 import TriageWorker
 
 /// `triage topics create|check`: the project's topics as configuration.

@@ -1,3 +1,4 @@
+import TriageWire
 import TriageWorker
 import Foundation
 import Kafka

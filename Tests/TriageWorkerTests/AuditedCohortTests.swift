@@ -5,6 +5,7 @@ import TriageCore
 import TriageGovernance
 import TriageOps
 import TriagePolicy
+import TriageWire
 @testable import TriageWorker
 
 /// The worker's own path (decode → decide → emit → seal) with PII-shaped cohort attributes:

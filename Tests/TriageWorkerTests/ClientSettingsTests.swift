@@ -4,6 +4,7 @@ import Testing
 import TestSupport
 import TriageOps
 import TriagePolicy
+import TriageWire
 import TriageWorker
 
 /// The configuration layer (docs/OPERATIONS.md, "Configuration"): precedence, errors, secrets,

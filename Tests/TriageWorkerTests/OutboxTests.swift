@@ -3,6 +3,7 @@ import TestSupport
 import TriageAudit
 import TriageCore
 import TriagePolicy
+import TriageWire
 @testable import Kafka
 @testable import TriageWorker
 

@@ -3,6 +3,7 @@ import Kafka
 import Testing
 import TriageOps
 import TriagePolicy
+import TriageWire
 import TriageWorker
 
 @Suite("Topics as configuration: the plan and its check")
