@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import Synchronization
 import Testing
 import TestSupport
 import TriageOps
@@ -203,13 +204,23 @@ struct ConfiguredRun {
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
+        // The exit is timed by Foundation's termination handler on its own thread: the poll
+        // below runs on Swift concurrency's shared threads, which other suites' blocking
+        // calls can hold for seconds on a loaded CI machine (CI measured 10.7 s that way for
+        // processes that had exited after 3).
+        let exited = Mutex<ContinuousClock.Instant?>(nil)
+        process.terminationHandler = { _ in exited.withLock { $0 = ContinuousClock.now } }
         let started = ContinuousClock.now
         try process.run()
         let log = { (try? String(contentsOf: out, encoding: .utf8)) ?? "" }
         if let whenRunning { try await whenRunning(process, log) }
         let deadline = started + .milliseconds(Int(timeout * 1000))
         while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        let elapsed = ContinuousClock.now - started
+        if !process.isRunning {
+            // The handler runs right after the exit is reaped; give it a moment.
+            for _ in 0..<100 where exited.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        let elapsed = (exited.withLock { $0 } ?? ContinuousClock.now) - started
         let status: Int32? = process.isRunning ? nil : process.terminationStatus
         if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
         try? handle.close()
