@@ -8,12 +8,14 @@
 # Not part of CI; numbers go to docs/PERFORMANCE.md.
 #
 #   benchmarks/throughput/soak.sh [--minutes 10] [--rate 3000] [--round 30000] [--model FILE] [--policy DIR]
+#                                 [--worker-arg ARG ...]   (one more `triage work` argument, repeatable)
 #
 # The mock cluster keeps every record in memory: at --rate 3000 for 10 minutes it grows to a
 # few GB (the worker is what is measured). The rate is a pace, not the worker's maximum.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 MINUTES=10 RATE=3000 ROUND=30000 MODEL="" POLICY="$ROOT/prompts/banking77"
+EXTRA=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --minutes) MINUTES=$2; shift 2 ;;
@@ -21,6 +23,8 @@ while [[ $# -gt 0 ]]; do
     --round) ROUND=$2; shift 2 ;;
     --model) MODEL=$2; shift 2 ;;
     --policy) POLICY=$2; shift 2 ;;
+    --worker-arg) EXTRA+=("$2"); shift 2 ;;
+    --worker-arg=*) EXTRA+=("${1#--worker-arg=}"); shift ;;
     -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "soak: unknown option '$1' (see --help)" >&2; exit 64 ;;
   esac
@@ -50,7 +54,7 @@ cd "$ROOT"
 CLUSTER_PID=$!
 for _ in $(seq 1 300); do [[ -s "$WORK/bootstrap" ]] && break; sleep 0.1; done
 [[ -s "$WORK/bootstrap" ]] || { echo "soak: the dev cluster did not start:" >&2; tail -20 "$WORK/cluster.log" >&2; exit 1; }
-WORKER_ARGS=(work --dev --bootstrap "@$WORK/bootstrap" --policy "$POLICY" --model "$MODEL" --progress-interval 10)
+WORKER_ARGS=(work --dev --bootstrap "@$WORK/bootstrap" --policy "$POLICY" --model "$MODEL" --progress-interval 10 ${EXTRA[@]+"${EXTRA[@]}"})
 "$BIN" "${WORKER_ARGS[@]}" > "$WORK/worker.log" 2>&1 &
 WORKER_PID=$!
 echo "soak: worker pid $WORKER_PID, ${MINUTES} min at ${RATE} tickets/s in rounds of ${ROUND}" >&2
