@@ -86,8 +86,7 @@ enum Tokenizer {
             if value < 0x80 || isTypographicApostrophe(scalar) {
                 guard clipped < maxBytes else { return true }
                 clipped += 1
-                let b = value < 0x80 ? UInt8(value) : UInt8(ascii: "'")
-                out.append(b &- 65 < 26 ? b | 0x20 : b)
+                out.append(value < 0x80 ? lowercasedASCII(UInt8(value)) : UInt8(ascii: "'"))
                 continue
             }
             let slot = value < 0x300 ? value : value &- 0x2000 &+ 0x300
@@ -131,10 +130,13 @@ enum Tokenizer {
         for i in 0..<n {
             let b = utf8[i]
             if b >= 0x80 { return false }
-            out.append(b &- 65 < 26 ? b | 0x20 : b)
+            out.append(lowercasedASCII(b))
         }
         return true
     }
+
+    @inline(__always)
+    static func lowercasedASCII(_ b: UInt8) -> UInt8 { b &- 65 < 26 ? b | 0x20 : b }
 
     @inline(__always)
     static func isWordByte(_ b: UInt8) -> Bool {

@@ -49,6 +49,22 @@ enum JSONEscaping {
         return false
     }
 
+    /// The decimal digits of `value`, right to left into 20 bytes on the stack (a UInt64 has
+    /// at most 20), then one append.
+    static func appendDigits(_ value: UInt64, to bytes: inout [UInt8]) {
+        guard value >= 10 else { return bytes.append(UInt8(ascii: "0") + UInt8(value)) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var value = value
+            var start = 20
+            while value > 0 {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10)
+                value /= 10
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
+    }
+
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     private static func appendEscape(_ byte: UInt8, to bytes: inout [UInt8]) {

@@ -79,16 +79,6 @@ public struct JSONFragmentWriter: Sendable {
     // MARK: - Internals
 
     private mutating func appendDigits(_ value: UInt64) {
-        guard value >= 10 else { return bytes.append(UInt8(ascii: "0") + UInt8(value)) }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var value = value
-            var start = 20
-            while value > 0 {
-                start -= 1
-                digits[start] = UInt8(ascii: "0") + UInt8(value % 10)
-                value /= 10
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
-        }
+        JSONEscaping.appendDigits(value, to: &bytes)
     }
 }

@@ -183,26 +183,8 @@ public struct JSONWriter: Sendable {
     }
 
     private mutating func appendInteger(_ value: Int64) {
-        if value == 0 {
-            bytes.append(UInt8(ascii: "0"))
-            return
-        }
-        // Digits right to left into 20 bytes on the stack (Int64's magnitude has at most 19,
-        // and the sign), then one append.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var magnitude = value.magnitude
-            var start = 20
-            while magnitude > 0 {
-                start -= 1
-                digits[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
-                magnitude /= 10
-            }
-            if value < 0 {
-                start -= 1
-                digits[start] = UInt8(ascii: "-")
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
-        }
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        JSONEscaping.appendDigits(value.magnitude, to: &bytes)
     }
 
     private mutating func appendQuoted(_ text: String) {
