@@ -8,4 +8,12 @@ public struct KafkaDeliveryReport: Sendable {
     public var offset: Int64
     /// `nil` when the record was written and acknowledged.
     public var error: KafkaError?
+
+    public init(token: UInt, topic: String, partition: Int32, offset: Int64, error: KafkaError? = nil) {
+        self.token = token
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.error = error
+    }
 }

@@ -26,8 +26,6 @@ struct Emit {
     let topics: TriageTopics
     let excerpt: Redactor?
     var chain: AuditChain
-    /// False only in the audit-cost benchmark.
-    var writesAudit = true
 
     /// One write, and what the pipeline must know about it.
     struct Write {
@@ -56,9 +54,10 @@ struct Emit {
         var history: ContactHistory.Customer
     }
 
-    /// Everything one decision writes.
-    mutating func writes(ticket: Ticket, decision: Decision, message: KafkaConsumerMessage, pseudonym: String,
-                         history: ContactHistory.Customer, latencyMicros: Int, now: String) -> Writes {
+    /// Everything one decision writes but its audit record (`audit`, which `TicketSteps` times
+    /// on its own and puts in `Writes.audit`).
+    func writes(ticket: Ticket, decision: Decision, message: KafkaConsumerMessage, pseudonym: String,
+                history: ContactHistory.Customer, now: String) -> Writes {
         var writes: [Write] = []
         if let reply = decision.reply, decision.kind == .automate {
             writes.append(Write(message: routed(ticket: ticket, original: message.value, decision: decision, now: now, topic: topics.automated)))
@@ -69,10 +68,7 @@ struct Emit {
         } else {
             writes.append(Write(message: routed(ticket: ticket, original: message.value, decision: decision, now: now)))
         }
-        let sealed = writesAudit
-            ? audit(ticket: ticket, decision: decision, message: message, pseudonym: pseudonym, latencyMicros: latencyMicros, now: now)
-            : nil
-        return Writes(messages: writes, audit: sealed, contacts: Contacts(partition: message.partition, pseudonym: pseudonym, history: history))
+        return Writes(messages: writes, contacts: Contacts(partition: message.partition, pseudonym: pseudonym, history: history))
     }
 
     /// The decision's audit record, sealed into this worker's chain for its partition.

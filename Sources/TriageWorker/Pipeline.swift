@@ -25,10 +25,8 @@ final class Pipeline {
     let consumer: KafkaConsumer
     let producer: KafkaProducer
     let consume: Consume
-    let decode: Decode
-    var classifier: any TicketClassifier
-    var decide: Decide
-    var emit: Emit
+    /// Decode, classify, decide and emit for one record (`TicketSteps.swift`).
+    var steps: TicketSteps
     var tracker = OffsetTracker()
     var control: ControlChannel?
     /// Every write asked for and not yet acknowledged, held replies, the batch's shared
@@ -62,7 +60,6 @@ final class Pipeline {
         let statistics: [String: String] = config.statisticsIntervalMs > 0 && config.kafka.properties["statistics.interval.ms"] == nil
             ? ["statistics.interval.ms": String(config.statisticsIntervalMs)] : [:]
         self.shouldStop = shouldStop
-        self.classifier = classifier
         var producerConfig = KafkaProducerConfiguration(settings: config.kafka)
         producerConfig.clientID = "triage-\(config.workerID)"
         producerConfig.extra = statistics.merging(config.producerProperties) { _, set in set }
@@ -73,11 +70,13 @@ final class Pipeline {
         consumerConfig.extra = statistics.merging(config.consumerProperties) { _, set in set }
         consumer = try KafkaConsumer(configuration: consumerConfig)
         consume = Consume(consumer: consumer, maxBatch: config.maxBatch, maxInFlight: config.maxInFlightTickets)
-        decode = Decode(limits: config.recordLimits, maxDepth: config.maxJSONDepth)
-        decide = Decide(policy: config.policy, pseudonymizer: config.pseudonymizer)
         // The chain learns the audit topic's partition count in `run` (the cluster may not be up yet).
-        emit = Emit(workerID: config.workerID, topics: config.topics, excerpt: config.auditExcerpt,
-                    chain: AuditChain(workerID: config.workerID, partitions: 1))
+        steps = TicketSteps(
+            decode: Decode(limits: config.recordLimits, maxDepth: config.maxJSONDepth), classifier: classifier,
+            decide: Decide(policy: config.policy, pseudonymizer: config.pseudonymizer),
+            emit: Emit(workerID: config.workerID, topics: config.topics, excerpt: config.auditExcerpt,
+                       chain: AuditChain(workerID: config.workerID, partitions: 1)),
+            deadLetterTopic: config.topics.deadLetter)
         if config.auditSliceTickets != nil { slice = SliceClock() }
 
         consumer.onRebalance = { [weak self] event in self?.rebalanced(event) }
@@ -142,8 +141,8 @@ final class Pipeline {
             guard let partitions = topics[config.topics.audit], partitions > 0 else {
                 throw KafkaError(code: .configuration, message: "the audit topic \(config.topics.audit) does not exist; create it first (triage work --create-topics)")
             }
-            emit.chain = AuditChain(workerID: config.workerID, partitions: Int32(partitions))
-            logger.info("audit chain started", metadata: ["chain": "\(emit.chain.chainID)", "partitions": "\(partitions)"])
+            steps.emit.chain = AuditChain(workerID: config.workerID, partitions: Int32(partitions))
+            logger.info("audit chain started", metadata: ["chain": "\(steps.emit.chain.chainID)", "partitions": "\(partitions)"])
             let tickets = topics[config.topics.tickets] ?? 0
             guard let contacts = topics[config.topics.contacts], contacts >= tickets else {
                 throw KafkaError(code: .configuration, message: "the contacts changelog \(config.topics.contacts) must exist with at least as many partitions as \(config.topics.tickets) (\(tickets)); it has \(topics[config.topics.contacts].map(String.init) ?? "none")")
@@ -165,37 +164,24 @@ final class Pipeline {
     func process(_ message: KafkaConsumerMessage, polledAt: UInt64) throws -> Bool {
         // A partition revoked in the middle of a batch now belongs to another member.
         guard assigned.contains(message.topicPartition) else { return true }
-        let t0 = MonotonicClock.nowNanos()
-        let started = t0 / 1000
         let nowMillis = UTCTime.nowMillis()
-        let now = UTCTime.rfc3339(millis: nowMillis)
-        var records: Emit.Writes
-        let decoded = decode(message)
-        let t1 = MonotonicClock.nowNanos()
-        switch decoded {
-        case .failure(let error):
-            metrics.deadLettered(reason: error.reason.rawValue, decodeNanos: Int64(t1 - t0))
-            records = Emit.Writes(messages: [Emit.Write(message: DeadLetter.record(for: message, error: error, topic: config.topics.deadLetter, workerID: config.workerID, at: now,
-                                                                                   limits: config.recordLimits))])
+        let handled = steps.handle(message, nowMillis: nowMillis, now: UTCTime.rfc3339(millis: nowMillis),
+                                   disabledTemplates: control?.disabledTemplates ?? [], automation: config.automation,
+                                   mayDecide: { MonotonicClock.nowMicros() - polledAt <= stallLimitMicros })
+        let records: Emit.Writes
+        switch handled {
+        case .stalled:
+            return false
+        case .deadLettered(let error, let writes, let decodeNanos):
+            metrics.deadLettered(reason: error.reason.rawValue, decodeNanos: Int64(decodeNanos))
             stats.update {
                 $0.consumed += 1
                 $0.deadLettered += 1
             }
-        case .success(let ticket):
-            let classification = classifier.classify(ticket)
-            let t2 = MonotonicClock.nowNanos()
-            // Checked before anything has state: deciding counts the contact, emitting seals
-            // the audit record into the chain.
-            guard MonotonicClock.nowMicros() - polledAt <= stallLimitMicros else { return false }
-            let decided = decide(ticket, classification, from: message, nowMillis: nowMillis,
-                                 disabledTemplates: control?.disabledTemplates ?? [], automation: config.automation)
-            let decision = decided.decision
-            let t3 = MonotonicClock.nowNanos()
-            let latency = Int(t3 / 1000 - started)
-            records = emit.writes(ticket: ticket, decision: decision, message: message, pseudonym: decided.pseudonym,
-                                  history: decided.history, latencyMicros: latency, now: now)
-            metrics.decided(decision, decodeNanos: Int64(t1 - t0), classifyNanos: Int64(t2 - t1), decideNanos: Int64(t3 - t2),
-                            emitNanos: Int64(MonotonicClock.nowNanos() - t3))
+            records = writes
+        case .decided(let decision, let writes, let t):
+            metrics.decided(decision, decodeNanos: Int64(t.decode), classifyNanos: Int64(t.classify), decideNanos: Int64(t.decide),
+                            emitNanos: Int64(t.route + t.audit))
             stats.update {
                 $0.consumed += 1
                 $0.count(decision.cohort)
@@ -205,6 +191,7 @@ final class Pipeline {
                 case .automate: $0.automated += 1
                 }
             }
+            records = writes
         }
         let ticket = tracker.begin(message.topicPartition, offset: message.offset, writes: records.count, recordTimestampMs: message.timestampMs)
         var actions: [Outbox.Action] = []
@@ -233,11 +220,11 @@ final class Pipeline {
         try writeBatchRecords()
         drain(nil, until: deadline(afterMs: config.shutdownTimeoutMs))
         let next = SliceClock()
-        let finished = AuditSlice(withAudit: emit.writesAudit, tickets: current.tickets,
+        let finished = AuditSlice(withAudit: steps.writesAudit, tickets: current.tickets,
                                   pipelineCPUNanos: next.pipelineCPU - current.pipelineCPU,
                                   processCPUNanos: next.processCPU - current.processCPU, wallNanos: next.wall - current.wall)
         stats.update { $0.auditSlices.append(finished) }
-        emit.writesAudit.toggle()
+        steps.writesAudit.toggle()
         slice = next
     }
 
@@ -348,9 +335,9 @@ final class Pipeline {
         lastCheckpoint = now
         let time = UTCTime.now()
         for head in outbox.headsToCheckpoint(final: final) {
-            let checkpoint = ChainCheckpoint(chainID: emit.chain.chainID, partition: head.partition, seq: head.seq,
+            let checkpoint = ChainCheckpoint(chainID: steps.emit.chain.chainID, partition: head.partition, seq: head.seq,
                                              hash: head.hash, time: time, final: final)
-            let message = KafkaProducerMessage(topic: config.topics.auditCheckpoints, key: emit.chain.chainID, value: checkpoint.encoded())
+            let message = KafkaProducerMessage(topic: config.topics.auditCheckpoints, key: steps.emit.chain.chainID, value: checkpoint.encoded())
             try producer.send(message, token: outbox.untrackedToken())
         }
     }

@@ -4,11 +4,15 @@ import TriageCore
 import TriagePolicy
 import TriageWire
 
-/// Measures the cost of each pipeline step on one core, without Kafka: decode, classify,
-/// decide (with the customer's contact history), route (the routed ticket, or the automated
-/// ticket with its actions and reply, and the contacts changelog record) and audit (the audit
-/// record: JSON and hash chain; the pseudonym is computed once per ticket, in decide). For `triage pipeline-bench`; numbers, not a test. `auditShare` is the audit
-/// step's part of the whole per-ticket cost, the in-process half of the audit cost budget.
+/// Measures the cost of each pipeline step on one core, without Kafka, by running the
+/// pipeline's own step code (`TicketSteps`, `Outbox`, `OffsetTracker`) over sample tickets:
+/// decode, classify, decide (with the customer's contact history), route (the routed ticket, or
+/// the automated ticket with its actions and reply), audit (the audit record: JSON and hash
+/// chain) and outbox (handing the writes to the outbox; at the end of each batch of 500 the
+/// batch's audit and contacts messages, and every write acknowledged at once, the batch's cost
+/// shared evenly between its tickets). What is left out is librdkafka: consuming, producing,
+/// delivery reports. For `triage pipeline-bench`; numbers, not a test. `auditShare` is the
+/// audit step's part of the whole per-ticket cost, the in-process half of the audit cost budget.
 public struct PipelineBenchmark {
     public struct StepTimes: Sendable {
         public var step: String
@@ -43,70 +47,96 @@ public struct PipelineBenchmark {
     public func run(tickets count: Int, seed: UInt64 = 1) throws -> Result {
         var generator = SampleTicketGenerator(seed: seed, malformedRate: 0, humanRequestRate: 0.05)
         let messages = generator.next(count).enumerated().map { i, sample in
-            KafkaConsumerMessage(topic: "tickets", partition: 0, offset: Int64(i), key: nil, value: sample.bytes)
+            KafkaConsumerMessage(topic: "tickets", partition: Int32(i % 12), offset: Int64(i / 12), key: nil, value: sample.bytes)
         }
-        var classify = try classifier()
-        let decode = Decode(limits: RecordLimits(), maxDepth: 16)
-        var decide = Decide(policy: policy, pseudonymizer: .development)
-        var emit = Emit(workerID: "bench", topics: TriageTopics(), excerpt: nil,
-                        chain: AuditChain(workerID: "bench", partitions: 12, nonce: seed))
-        emit.writesAudit = false  // `route` times the other writes; `audit` is timed on its own
+        let topics = TriageTopics()
+        var steps = TicketSteps(
+            decode: Decode(limits: RecordLimits(), maxDepth: 16), classifier: try classifier(),
+            decide: Decide(policy: policy, pseudonymizer: .development),
+            emit: Emit(workerID: "bench", topics: topics, excerpt: nil, chain: AuditChain(workerID: "bench", partitions: 12, nonce: seed)),
+            deadLetterTopic: topics.deadLetter)
+        var outbox = Outbox(retry: .init(maxRetries: 3, backoffMs: 100))
+        var tracker = OffsetTracker()
+        var acknowledger = Acknowledger()
         let nowMillis: Int64 = 1_767_225_600_000
         let now = UTCTime.rfc3339(millis: nowMillis)
-        var times = Array(repeating: [UInt64](), count: 6)
+        let names = ["decode", "classify", "decide", "route", "audit", "outbox", "metrics"]
+        var times = Array(repeating: [UInt64](), count: names.count)
         for i in times.indices { times[i].reserveCapacity(count) }
-        var sink = 0
         let batch = 500  // WorkerConfiguration.maxBatch's default
-        var inBatch = 0
+        var batchStart = 0
         let metrics = self.metrics
         let started = MonotonicClock.nowNanos()
-        for message in messages {
-            let t0 = MonotonicClock.nowNanos()
-            guard case .success(let ticket) = decode(message) else { continue }
-            let t1 = MonotonicClock.nowNanos()
-            let classification = classify.classify(ticket)
-            let t2 = MonotonicClock.nowNanos()
-            let decided = decide(ticket, classification, from: message, nowMillis: nowMillis, disabledTemplates: [], automation: true)
-            let t3 = MonotonicClock.nowNanos()
-            let writes = emit.writes(ticket: ticket, decision: decided.decision, message: message, pseudonym: decided.pseudonym,
-                                     history: decided.history, latencyMicros: 0, now: now)
-            // The contacts record is encoded here for every ticket: an upper bound (the worker
-            // writes one per customer per batch).
-            let routed = writes.messages.reduce(0) { $0 + $1.message.value.count } + (writes.contacts?.history.encoded().count ?? 0)
-            let t4 = MonotonicClock.nowNanos()
-            let audit = emit.audit(ticket: ticket, decision: decided.decision, message: message, pseudonym: decided.pseudonym,
-                                   latencyMicros: 0, now: now)
+        for (index, message) in messages.enumerated() {
+            guard case .decided(let decision, let writes, let t) = steps.handle(
+                message, nowMillis: nowMillis, now: now, disabledTemplates: [], automation: true, mayDecide: { true })
+            else { continue }
             let t5 = MonotonicClock.nowNanos()
-            sink &+= routed + audit.bytes.count
+            let ticket = tracker.begin(message.topicPartition, offset: message.offset, writes: writes.count, recordTimestampMs: nowMillis)
+            var actions: [Outbox.Action] = []
+            outbox.add(writes, for: ticket, actions: &actions)
+            acknowledger.carryOut(actions, outbox: &outbox, tracker: &tracker)
+            let t6 = MonotonicClock.nowNanos()
+            times[0].append(t.decode); times[1].append(t.classify); times[2].append(t.decide); times[3].append(t.route)
+            times[4].append(t.audit); times[5].append(t6 - t5)
+            if index - batchStart + 1 == batch || index == messages.count - 1 {
+                // What the pipeline does after each batch: the shared records, the acknowledgements.
+                let closing = MonotonicClock.nowNanos()
+                var shared: [Outbox.Action] = []
+                outbox.closeBatch(auditTopic: topics.audit, contactsTopic: topics.contacts, actions: &shared)
+                acknowledger.carryOut(shared, outbox: &outbox, tracker: &tracker)
+                _ = tracker.takeCommittable()
+                let share = (MonotonicClock.nowNanos() - closing) / UInt64(times[5].count - batchStart)
+                for i in batchStart..<times[5].count { times[5][i] += share }
+                batchStart = times[5].count
+            }
             if let metrics {
                 // What `Pipeline.process` and `Pipeline.finished` record for one ticket, and the
                 // pipeline's flush after each batch of `batch` tickets.
-                metrics.decided(decided.decision, decodeNanos: Int64(t1 - t0), classifyNanos: Int64(t2 - t1),
-                                decideNanos: Int64(t3 - t2), emitNanos: Int64(t5 - t3))
+                let t7 = MonotonicClock.nowNanos()
+                metrics.decided(decision, decodeNanos: Int64(t.decode), classifyNanos: Int64(t.classify),
+                                decideNanos: Int64(t.decide), emitNanos: Int64(t.route + t.audit))
                 // The record's timestamp travels with the ticket in the offset tracker.
                 metrics.finished(endToEndMillis: UTCTime.nowMillis() - nowMillis)
-                inBatch += 1
-                if inBatch == batch {
-                    metrics.flush()
-                    inBatch = 0
-                }
-                times[5].append(MonotonicClock.nowNanos() - t5)
+                if times[0].count % batch == 0 { metrics.flush() }
+                times[6].append(MonotonicClock.nowNanos() - t7)
             }
-            times[0].append(t1 - t0); times[1].append(t2 - t1); times[2].append(t3 - t2); times[3].append(t4 - t3)
-            times[4].append(t5 - t4)
         }
         let total = Double(MonotonicClock.nowNanos() - started) / 1e9
-        precondition(sink > 0)
-        let names = ["decode", "classify", "decide", "route", "audit", "metrics"]
+        precondition(acknowledger.acknowledged > 0 && tracker.inFlight == 0, "every ticket's writes were acknowledged")
         let sums = times.map { $0.reduce(0.0) { $0 + Double($1) } }
-        let stepsTotal = sums[0..<5].reduce(0, +)
-        let auditShare = sums[4] / stepsTotal
-        let steps = zip(names, times).filter { !$0.1.isEmpty }.map { name, samples in
+        let stepsTotal = sums[0..<6].reduce(0, +)
+        let stepTimes = zip(names, times).filter { !$0.1.isEmpty }.map { name, samples in
             let sorted = samples.sorted()
             return StepTimes(step: name, medianNanos: Double(sorted[sorted.count / 2]),
                              p99Nanos: Double(sorted[min(sorted.count - 1, sorted.count * 99 / 100)]))
         }
-        return Result(tickets: times[0].count, steps: steps, ticketsPerSecond: Double(times[0].count) / total,
-                      auditShare: auditShare, metricsShare: sums[5] / stepsTotal)
+        return Result(tickets: times[0].count, steps: stepTimes, ticketsPerSecond: Double(times[0].count) / total,
+                      auditShare: sums[4] / stepsTotal, metricsShare: sums[6] / stepsTotal)
+    }
+
+    /// Stands in for the producer: every write the outbox asks to send is acknowledged at once
+    /// (so held replies are released as they would be), and every completed ticket is counted.
+    private struct Acknowledger {
+        var nextOffset: Int64 = 0
+        var acknowledged = 0
+
+        mutating func carryOut(_ actions: [Outbox.Action], outbox: inout Outbox, tracker: inout OffsetTracker) {
+            var queue = actions[...]
+            while let action = queue.popFirst() {
+                switch action {
+                case .send(let token, let message):
+                    var more: [Outbox.Action] = []
+                    nextOffset += 1
+                    outbox.delivered(KafkaDeliveryReport(token: token, topic: message.topic, partition: message.partition ?? 0, offset: nextOffset),
+                                     nowMicros: 0, actions: &more)
+                    queue.append(contentsOf: more)
+                case .acknowledged(let ticket):
+                    if tracker.complete(ticket) != nil { acknowledged += 1 }
+                case .retrying, .resendingUnconfirmed, .failed:
+                    preconditionFailure("an acknowledged write cannot fail: \(action)")
+                }
+            }
+        }
     }
 }

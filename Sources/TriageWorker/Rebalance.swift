@@ -67,7 +67,7 @@ extension Pipeline {
                 .readAll(partitions: changelog, properties: config.sideReaderProperties,
                          timeoutMs: Int(Self.remainingMs(until: deadline(afterMs: 30_000)))) { message in
                     guard let key = message.key.map({ String(decoding: $0, as: UTF8.self) }) else { return }
-                    decide.history.restore(partition: message.partition, customer: key, state: ContactHistory.Customer(bytes: message.value))
+                    steps.decide.history.restore(partition: message.partition, customer: key, state: ContactHistory.Customer(bytes: message.value))
                 }
             if restored > 0 {
                 logger.info("contact history restored", metadata: [
@@ -84,7 +84,7 @@ extension Pipeline {
         metrics.forget(partitions)
         consume.forget(Array(partitions))
         outbox.forget(partitions)
-        decide.history.forget(partitions.filter { $0.topic == config.topics.tickets }.map(\.partition))
+        steps.decide.history.forget(partitions.filter { $0.topic == config.topics.tickets }.map(\.partition))
     }
 
     /// Serves deliveries until the tickets of `partitions` are done or `deadline` passes.

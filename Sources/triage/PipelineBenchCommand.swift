@@ -8,8 +8,8 @@ import TriageWorker
 struct PipelineBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipeline-bench",
-        abstract: "Time each pipeline step (decode, classify, decide, route, audit) on one core, without Kafka.",
-        discussion: "Runs the project's sample tickets through the steps in this process and prints the median and 99th-percentile cost of each step and the whole pipeline's tickets per second. Build with -c release for meaningful numbers."
+        abstract: "Time each pipeline step (decode, classify, decide, route, audit, outbox) on one core, without Kafka.",
+        discussion: "Runs the project's sample tickets through the worker's own step code in this process (every write acknowledged at once: librdkafka is left out) and prints the median and 99th-percentile cost of each step and the whole pipeline's tickets per second. Build with -c release for meaningful numbers."
     )
 
     @Option(help: "Sample tickets to time.")
