@@ -61,8 +61,9 @@ let package = Package(
         .target(name: "TriageAudit", dependencies: ["Checksums", "TriageCore", "TriagePolicy"]),
         .target(name: "TriageGovernance", dependencies: ["TriageCore", "TriageAudit"]),
         // The wire formats other processes read: topic names, header names, the contacts
-        // changelog record. Below the worker and the ops tools; knows nothing of the pipeline.
-        .target(name: "TriageWire", dependencies: ["Kafka", "TriageCore", "TriagePolicy"]),
+        // changelog record, control messages, action outcomes. Below the worker and the ops
+        // tools; knows nothing of the pipeline.
+        .target(name: "TriageWire", dependencies: ["Kafka", "TriageCore", "TriagePolicy", "TriageAudit"]),
         .target(
             name: "TriageWorker",
             dependencies: [

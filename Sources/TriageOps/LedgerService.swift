@@ -166,15 +166,15 @@ public final class LedgerService {
 
     private func event(_ topic: String, _ bytes: [UInt8]) -> (Int64, Event)? {
         let topics = options.topics
-        guard let value = try? JSONParser(maxBytes: 1 << 20, maxDepth: 32).parse(bytes) else { return nil }
+        let parser = JSONParser(maxBytes: 1 << 20, maxDepth: 32)
         switch topic {
         case topics.audit:
-            guard value["decision"]?.stringValue == "automate" else { return nil }
+            guard let value = try? parser.parse(bytes), value["decision"]?.stringValue == "automate" else { return nil }
             return (RFC3339Timestamp.milliseconds(value["decision_time"]?.stringValue) ?? 0, .decision(value))
         case topics.outcomes:
-            guard value["status"]?.stringValue ?? "done" == "done", let decision = value["decision_id"]?.stringValue,
-                  let action = value["action"]?.stringValue, let at = RFC3339Timestamp.milliseconds(value["at"]?.stringValue) else { return nil }
-            return (at, .outcome(decisionID: decision, action: action, atMillis: at))
+            guard let outcome = ActionOutcome(bytes: bytes, parser: parser), outcome.isDone,
+                  !outcome.decisionID.isEmpty, !outcome.action.isEmpty else { return nil }
+            return (outcome.atMillis, .outcome(decisionID: outcome.decisionID, action: outcome.action, atMillis: outcome.atMillis))
         case topics.control:
             guard let control = ControlMessage(bytes: bytes) else { return nil }
             return (RFC3339Timestamp.milliseconds(control.time) ?? 0, .control(control))

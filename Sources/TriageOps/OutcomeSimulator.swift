@@ -70,18 +70,11 @@ public struct OutcomeSimulator {
                 return
             }
             if at <= due { summary.onTime += 1 } else { summary.late += 1 }
-            var w = JSONWriter(reservingCapacity: 256)
-            w.beginObject()
-            w.key("action_id"); w.string(id)
-            w.key("decision_id"); w.string(action["decision_id"]?.stringValue ?? "")
-            w.key("ticket_id"); w.string(action["ticket_id"]?.stringValue ?? "")
-            w.key("action"); w.string(action["name"]?.stringValue ?? "")
-            w.key("status"); w.string("done")
-            w.key("at"); w.string(UTCTime.rfc3339(millis: at))
-            w.key("simulated"); w.bool(true)
-            w.endObject()
+            let outcome = ActionOutcome(actionID: id, decisionID: action["decision_id"]?.stringValue ?? "",
+                                        ticketID: action["ticket_id"]?.stringValue ?? "", action: action["name"]?.stringValue ?? "",
+                                        atMillis: at, simulated: true)
             token += 1
-            try producer.send(KafkaProducerMessage(topic: topics.outcomes, key: id, value: w.bytes), token: token)
+            try producer.send(KafkaProducerMessage(topic: topics.outcomes, key: id, value: outcome.encoded()), token: token)
             if summary.actions % 10_000 == 0 { progress?(summary.actions) }
         }
         var waited = 0

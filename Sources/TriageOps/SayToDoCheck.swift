@@ -57,9 +57,8 @@ public struct SayToDoCheck {
         // Outcomes: earliest fulfilment per action.
         var done: [String: Int64] = [:]
         try reader.readAll(topics: [topics.outcomes], timeoutMs: timeoutMs) { message in
-            guard let o = try? parser.parse(message.value), o["status"]?.stringValue ?? "done" == "done",
-                  let id = o["action_id"]?.stringValue, let at = RFC3339Timestamp.milliseconds(o["at"]?.stringValue) else { return }
-            done[id] = min(done[id] ?? .max, at)
+            guard let outcome = ActionOutcome(bytes: message.value, parser: parser), outcome.isDone else { return }
+            done[outcome.actionID] = min(done[outcome.actionID] ?? .max, outcome.atMillis)
         }
         // Escalations on queue.human.
         var escalations = Set<String>()

@@ -7,6 +7,7 @@ import TriageAudit
 import TriageCore
 import TriageOps
 import TriageWorker
+import TriageWire
 
 struct Ledger: ParsableCommand {
     static let configuration = CommandConfiguration(

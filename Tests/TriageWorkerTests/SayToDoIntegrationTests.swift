@@ -6,6 +6,7 @@ import TriageCore
 import TriageOps
 import TriagePolicy
 @testable import TriageWorker
+import TriageWire
 
 @Suite("Say-to-do and customer history on the mock cluster", .serialized)
 struct SayToDoIntegrationTests {
