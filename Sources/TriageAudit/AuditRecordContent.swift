@@ -45,11 +45,16 @@ public struct DecisionAudit: AuditRecordContent {
     public let latencyMicros: Int
     public let customerPseudonym: String
     public let excerpt: String?
+    /// The reply's commitments with their due times and actions (`Decision.resolvedCommitments`).
+    public let commitments: [ResolvedCommitment]
 
+    /// `commitments`: the decision's, when the caller has already resolved them (the worker
+    /// does, once per ticket, for the reply, the actions and this record).
     public init(ticket: Ticket, decision: Decision, source: SourcePosition, workerID: String, decisionTime: String,
-                latencyMicros: Int, customerPseudonym: String, excerpt: String? = nil) {
+                latencyMicros: Int, customerPseudonym: String, excerpt: String? = nil, commitments: [ResolvedCommitment]? = nil) {
         self.ticket = ticket
         self.made = decision
+        self.commitments = commitments ?? decision.resolvedCommitments()
         self.source = source
         self.workerID = workerID
         self.decisionTime = decisionTime
@@ -84,10 +89,8 @@ public struct DecisionAudit: AuditRecordContent {
 
     /// Each promise of the automated reply, with the action that keeps it.
     public func forEachCommitment(_ body: (AuditCommitment) -> Void) {
-        guard let reply = made.reply else { return }
-        for commitment in reply.commitments {
-            let action = made.actions.first { $0.fulfils.contains(commitment.name) }?.name ?? ""
-            body(AuditCommitment(name: commitment.name, action: action, dueTime: UTCTime.rfc3339(millis: commitment.dueAtMillis)))
+        for commitment in commitments {
+            body(AuditCommitment(name: commitment.name, action: commitment.action?.name ?? "", dueTime: commitment.dueTime))
         }
     }
 
@@ -104,5 +107,30 @@ public struct DecisionAudit: AuditRecordContent {
         guard let first = item.utf8.first,
               first == UInt8(ascii: "l") || first == UInt8(ascii: "p") || first == UInt8(ascii: "m") || first == UInt8(ascii: "t") else { return false }
         return fieldEvidence.contains { item.hasPrefix($0) }
+    }
+}
+
+/// One promise of an automated reply, resolved once for everything that states it (the
+/// reply, the action that keeps it, the audit record): its due time as RFC 3339 and the
+/// first action that fulfils it.
+public struct ResolvedCommitment: Sendable, Hashable {
+    public var name: String
+    public var dueAtMillis: Int64
+    /// `dueAtMillis` as RFC 3339 UTC with milliseconds.
+    public var dueTime: String
+    /// Nil when no action of the decision fulfils it.
+    public var action: PlannedAction?
+}
+
+extension Decision {
+    /// The reply's commitments in the reply's order, each with its due time and action; empty
+    /// without a reply.
+    public func resolvedCommitments() -> [ResolvedCommitment] {
+        guard let reply else { return [] }
+        return reply.commitments.map { commitment in
+            ResolvedCommitment(name: commitment.name, dueAtMillis: commitment.dueAtMillis,
+                               dueTime: UTCTime.rfc3339(millis: commitment.dueAtMillis),
+                               action: actions.first { $0.fulfils.contains(commitment.name) })
+        }
     }
 }

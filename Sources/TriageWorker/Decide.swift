@@ -13,12 +13,16 @@ struct Decide {
     var history: ContactHistory
     var pseudonyms: PseudonymCache
 
-    /// A decision and what emit needs beside it.
+    /// A decision and everything emit needs beside it, built once per ticket: emit only reads it.
     struct Outcome {
         var decision: Decision
         var pseudonym: String
         /// The customer's history after this ticket (the changelog record).
         var history: ContactHistory.Customer
+        /// For an automated reply: its id (`r-` + the decision id's digits, the same every time
+        /// the ticket is read) and its commitments with due times and actions.
+        var replyID: String?
+        var commitments: [ResolvedCommitment]
     }
 
     init(policy: Policy, pseudonymizer: Pseudonymizer) {
@@ -39,7 +43,13 @@ struct Decide {
                                      decisionID: Self.decisionID(ticket, message))
         let state = history.record(partition: message.partition, customer: pseudonym, ticket: ticket,
                                    atMillis: contactMillis, automated: decision.kind == .automate)
-        return Outcome(decision: decision, pseudonym: pseudonym, history: state)
+        return Outcome(decision: decision, pseudonym: pseudonym, history: state,
+                       replyID: decision.reply == nil ? nil : Self.replyID(decision.id), commitments: decision.resolvedCommitments())
+    }
+
+    /// `r-` + the decision id's digits: the same ticket read again gets the same reply id.
+    static func replyID(_ decisionID: String) -> String {
+        "r-" + decisionID.dropFirst(decisionID.hasPrefix("d-") ? 2 : 0)
     }
 
     /// "d-" and the FNV-1a hash of "topic|partition|offset|ticket id", fed piece by piece.

@@ -56,34 +56,35 @@ struct Emit {
 
     /// Everything one decision writes but its audit record (`audit`, which `TicketSteps` times
     /// on its own and puts in `Writes.audit`).
-    func writes(ticket: Ticket, decision: Decision, message: KafkaConsumerMessage, pseudonym: String,
-                history: ContactHistory.Customer, now: String) -> Writes {
+    func writes(ticket: Ticket, decided: Decide.Outcome, message: KafkaConsumerMessage, now: String) -> Writes {
         var writes: [Write] = []
-        if let reply = decision.reply, decision.kind == .automate {
-            writes.append(Write(message: routed(ticket: ticket, original: message.value, decision: decision, now: now, topic: topics.automated)))
+        let decision = decided.decision
+        if let reply = decision.reply, let replyID = decided.replyID, decision.kind == .automate {
+            writes.append(Write(message: routed(ticket: ticket, original: message.value, decided: decided, now: now, topic: topics.automated)))
             for action in decision.actions {
-                writes.append(Write(message: self.action(action, reply: reply, ticket: ticket, decision: decision, now: now), isAction: true))
+                writes.append(Write(message: self.action(action, reply: reply, replyID: replyID, ticket: ticket, decided: decided, now: now),
+                                    isAction: true))
             }
-            writes.append(Write(message: self.reply(reply, ticket: ticket, decision: decision, now: now), held: true))
+            writes.append(Write(message: self.reply(reply, replyID: replyID, ticket: ticket, decided: decided, now: now), held: true))
         } else {
-            writes.append(Write(message: routed(ticket: ticket, original: message.value, decision: decision, now: now)))
+            writes.append(Write(message: routed(ticket: ticket, original: message.value, decided: decided, now: now)))
         }
-        return Writes(messages: writes, contacts: Contacts(partition: message.partition, pseudonym: pseudonym, history: history))
+        return Writes(messages: writes, contacts: Contacts(partition: message.partition, pseudonym: decided.pseudonym, history: decided.history))
     }
 
     /// The decision's audit record, sealed into this worker's chain for its partition.
-    mutating func audit(ticket: Ticket, decision: Decision, message: KafkaConsumerMessage, pseudonym: String,
-                        latencyMicros: Int, now: String) -> SealedAuditRecord {
+    mutating func audit(ticket: Ticket, decided: Decide.Outcome, message: KafkaConsumerMessage, latencyMicros: Int, now: String) -> SealedAuditRecord {
         chain.seal(DecisionAudit(
-            ticket: ticket, decision: decision,
+            ticket: ticket, decision: decided.decision,
             source: SourcePosition(topic: message.topic, partition: message.partition, offset: message.offset),
-            workerID: workerID, decisionTime: now, latencyMicros: latencyMicros, customerPseudonym: pseudonym,
-            excerpt: excerpt?.excerpt(ticket.body)))
+            workerID: workerID, decisionTime: now, latencyMicros: latencyMicros, customerPseudonym: decided.pseudonym,
+            excerpt: excerpt?.excerpt(ticket.body), commitments: decided.commitments))
     }
 
     /// The ticket as sent, plus what was decided, for a queue (or `triage.automated`):
     /// `original` (the record's value) with the `triage` object spliced in.
-    func routed(ticket: Ticket, original: [UInt8], decision: Decision, now: String, topic: String? = nil) -> KafkaProducerMessage {
+    func routed(ticket: Ticket, original: [UInt8], decided: Decide.Outcome, now: String, topic: String? = nil) -> KafkaProducerMessage {
+        let decision = decided.decision
         let c = decision.classification
         var w = JSONWriter(reservingCapacity: 512)
         w.beginObject()
@@ -108,8 +109,8 @@ struct Emit {
         w.key("policy_version"); w.string(decision.policyVersion)
         w.key("worker_id"); w.string(workerID)
         w.key("decided_at"); w.string(now)
-        if let reply = decision.reply {
-            w.key("reply_id"); w.string(Self.replyID(decision))
+        if let reply = decision.reply, let replyID = decided.replyID {
+            w.key("reply_id"); w.string(replyID)
             w.key("template"); w.string(reply.templateID)
         }
         w.endObject()
@@ -124,17 +125,13 @@ struct Emit {
             ])
     }
 
-    /// `r-` + the decision id's digits: the same ticket read again gets the same reply id.
-    static func replyID(_ decision: Decision) -> String {
-        "r-" + decision.id.dropFirst(decision.id.hasPrefix("d-") ? 2 : 0)
-    }
-
     /// The automated reply: exact text (with the automated disclosure and the way to a person),
     /// and each commitment with its due time and the action that keeps it.
-    func reply(_ reply: PlannedReply, ticket: Ticket, decision: Decision, now: String) -> KafkaProducerMessage {
+    func reply(_ reply: PlannedReply, replyID: String, ticket: Ticket, decided: Decide.Outcome, now: String) -> KafkaProducerMessage {
+        let decision = decided.decision
         var w = JSONWriter(reservingCapacity: 1024)
         w.beginObject()
-        w.key("reply_id"); w.string(Self.replyID(decision))
+        w.key("reply_id"); w.string(replyID)
         w.key("decision_id"); w.string(decision.id)
         w.key("ticket_id"); w.string(ticket.id)
         w.key("customer_id"); w.string(ticket.customerID)
@@ -146,13 +143,12 @@ struct Emit {
         w.key("text"); w.string(reply.text)
         w.key("commitments")
         w.beginArray()
-        for commitment in reply.commitments {
-            let action = decision.actions.first { $0.fulfils.contains(commitment.name) }
+        for commitment in decided.commitments {
             w.beginObject()
             w.key("name"); w.string(commitment.name)
-            w.key("due_time"); w.string(UTCTime.rfc3339(millis: commitment.dueAtMillis))
-            w.key("action_id"); if let action { w.string(action.id) } else { w.null() }
-            w.key("action"); if let action { w.string(action.name) } else { w.null() }
+            w.key("due_time"); w.string(commitment.dueTime)
+            w.key("action_id"); if let action = commitment.action { w.string(action.id) } else { w.null() }
+            w.key("action"); if let action = commitment.action { w.string(action.name) } else { w.null() }
             w.endObject()
         }
         w.endArray()
@@ -164,21 +160,27 @@ struct Emit {
     }
 
     /// One action for the systems that act; `due_time` is the earliest due time of what it keeps.
-    func action(_ action: PlannedAction, reply: PlannedReply, ticket: Ticket, decision: Decision, now: String) -> KafkaProducerMessage {
-        let due = reply.commitments.filter { action.fulfils.contains($0.name) }.map(\.dueAtMillis).min()
+    func action(_ action: PlannedAction, reply: PlannedReply, replyID: String, ticket: Ticket, decided: Decide.Outcome,
+                now: String) -> KafkaProducerMessage {
+        let decision = decided.decision
+        // The first of the earliest commitments it keeps (its due time is already written out).
+        var due: ResolvedCommitment?
+        for commitment in decided.commitments where action.fulfils.contains(commitment.name) {
+            if commitment.dueAtMillis < due?.dueAtMillis ?? .max { due = commitment }
+        }
         var w = JSONWriter(reservingCapacity: 512)
         w.beginObject()
         w.key("action_id"); w.string(action.id)
         w.key("name"); w.string(action.name)
         w.key("decision_id"); w.string(decision.id)
         w.key("ticket_id"); w.string(ticket.id)
-        w.key("reply_id"); w.string(Self.replyID(decision))
+        w.key("reply_id"); w.string(replyID)
         w.key("template"); w.string(reply.templateID)
         w.key("fulfils")
         w.beginArray()
         for name in action.fulfils { w.string(name) }
         w.endArray()
-        w.key("due_time"); if let due { w.string(UTCTime.rfc3339(millis: due)) } else { w.null() }
+        w.key("due_time"); if let due { w.string(due.dueTime) } else { w.null() }
         w.key("parameters")
         w.beginObject()
         for parameter in action.parameters { w.key(parameter.name); w.string(parameter.value) }

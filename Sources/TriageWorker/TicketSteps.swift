@@ -68,12 +68,10 @@ struct TicketSteps {
         let decided = decide(ticket, classification, from: message, nowMillis: nowMillis,
                              disabledTemplates: disabledTemplates, automation: automation)
         let t3 = MonotonicClock.nowNanos()
-        var writes = emit.writes(ticket: ticket, decision: decided.decision, message: message, pseudonym: decided.pseudonym,
-                                 history: decided.history, now: now)
+        var writes = emit.writes(ticket: ticket, decided: decided, message: message, now: now)
         let t4 = MonotonicClock.nowNanos()
         if writesAudit {
-            writes.audit = emit.audit(ticket: ticket, decision: decided.decision, message: message, pseudonym: decided.pseudonym,
-                                      latencyMicros: Int((t3 - t0) / 1000), now: now)
+            writes.audit = emit.audit(ticket: ticket, decided: decided, message: message, latencyMicros: Int((t3 - t0) / 1000), now: now)
         }
         let t5 = MonotonicClock.nowNanos()
         return .decided(decided.decision, writes,

@@ -35,10 +35,8 @@ struct AuditedCohortTests {
         let classification = Classification(label: "card_lost", confidence: 0.9, top: [.init(label: "card_lost", probability: 0.9)],
                                             margin: 0.8, abstain: false, modelVersion: "m-1", isPlaceholder: false)
         let decided = decide(ticket, classification, from: message, nowMillis: 1_767_225_600_000, disabledTemplates: [], automation: true)
-        var writes = emit.writes(ticket: ticket, decision: decided.decision, message: message, pseudonym: decided.pseudonym,
-                                 history: decided.history, now: "2026-01-01T00:00:00.000Z")
-        writes.audit = emit.audit(ticket: ticket, decision: decided.decision, message: message, pseudonym: decided.pseudonym,
-                                  latencyMicros: 1, now: "2026-01-01T00:00:00.000Z")
+        var writes = emit.writes(ticket: ticket, decided: decided, message: message, now: "2026-01-01T00:00:00.000Z")
+        writes.audit = emit.audit(ticket: ticket, decided: decided, message: message, latencyMicros: 1, now: "2026-01-01T00:00:00.000Z")
         let audit = try #require(writes.audit)
         let text = String(decoding: audit.bytes, as: UTF8.self)
         for pii in [Self.email, Self.nationalID, Self.ssn, Self.phone, "jane.doe", "1234567", "7946", "national_id", "mobile"] {

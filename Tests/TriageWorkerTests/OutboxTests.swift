@@ -27,10 +27,8 @@ struct OutboxTests {
         let classification = Classification(label: label, confidence: 0.95, top: [.init(label: label, probability: 0.95)],
                                             margin: 0.9, abstain: false, modelVersion: "m-1", isPlaceholder: false)
         let decided = decide(ticket, classification, from: message, nowMillis: 1_767_225_600_000, disabledTemplates: [], automation: true)
-        var writes = emit.writes(ticket: ticket, decision: decided.decision, message: message, pseudonym: decided.pseudonym,
-                                 history: decided.history, now: "2026-01-01T00:00:00.000Z")
-        writes.audit = emit.audit(ticket: ticket, decision: decided.decision, message: message, pseudonym: decided.pseudonym,
-                                  latencyMicros: 1, now: "2026-01-01T00:00:00.000Z")
+        var writes = emit.writes(ticket: ticket, decided: decided, message: message, now: "2026-01-01T00:00:00.000Z")
+        writes.audit = emit.audit(ticket: ticket, decided: decided, message: message, latencyMicros: 1, now: "2026-01-01T00:00:00.000Z")
         return Made(writes: writes, decision: decided.decision)
     }
 
