@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "TriageAudit", dependencies: ["Checksums", "TriageCore", "TriagePolicy"]),
         .target(name: "TriageGovernance", dependencies: ["TriageCore", "TriageAudit"]),
         // The wire formats other processes read: topic names, header names, the contacts
-        // changelog record, control messages, action outcomes. Below the worker and the ops
+        // changelog record, control messages, action requests and outcomes. Below the worker and the ops
         // tools; knows nothing of the pipeline.
         .target(name: "TriageWire", dependencies: ["Kafka", "TriageCore", "TriagePolicy", "TriageAudit"]),
         .target(
@@ -125,7 +125,7 @@ let package = Package(
             dependencies: ["TriagePolicy", "TriageCore", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "TriageAuditTests", dependencies: ["TriageAudit", "TriageCore", "TriagePolicy"]),
-        .testTarget(name: "TriageWireTests", dependencies: ["TriageWire", "TriageCore"]),
+        .testTarget(name: "TriageWireTests", dependencies: ["TriageWire", "TriageCore", "TriagePolicy"]),
         .testTarget(name: "TriageGovernanceTests", dependencies: ["TriageGovernance", "TriageAudit", "TriageCore"]),
         .testTarget(
             name: "TriageWorkerTests",

@@ -61,17 +61,16 @@ public struct OutcomeSimulator {
         var token: UInt = 0
         let parser = JSONParser()
         try KafkaTopicReader(settings: kafka).readAll(topics: [topics.actions]) { message in
-            guard let action = try? parser.parse(message.value), let id = action["action_id"]?.stringValue,
-                  let requested = RFC3339Timestamp.milliseconds(action["requested_at"]?.stringValue) else { return }
+            guard let action = ActionRequest(bytes: message.value, parser: parser), let requested = action.requestedMillis else { return }
+            let id = action.actionID
             summary.actions += 1
-            let due = RFC3339Timestamp.milliseconds(action["due_time"]?.stringValue) ?? requested + 86_400_000
-            guard let at = outcome(actionID: id, template: action["template"]?.stringValue ?? "", requestedMillis: requested, dueMillis: due) else {
+            let due = action.dueMillis ?? requested + 86_400_000
+            guard let at = outcome(actionID: id, template: action.template, requestedMillis: requested, dueMillis: due) else {
                 summary.never += 1
                 return
             }
             if at <= due { summary.onTime += 1 } else { summary.late += 1 }
-            let outcome = ActionOutcome(actionID: id, decisionID: action["decision_id"]?.stringValue ?? "",
-                                        ticketID: action["ticket_id"]?.stringValue ?? "", action: action["name"]?.stringValue ?? "",
+            let outcome = ActionOutcome(actionID: id, decisionID: action.decisionID, ticketID: action.ticketID, action: action.name,
                                         atMillis: at, simulated: true)
             token += 1
             try producer.send(KafkaProducerMessage(topic: topics.outcomes, key: id, value: outcome.encoded()), token: token)

@@ -50,9 +50,9 @@ public struct SayToDoCheck {
         // Actions: id → (decision, what it keeps).
         var actions: [String: (decision: String, fulfils: Set<String>)] = [:]
         try reader.readAll(topics: [topics.actions], timeoutMs: timeoutMs) { message in
-            guard let a = try? parser.parse(message.value), let id = a["action_id"]?.stringValue else { return }
-            if actions[id] == nil { report.actions += 1 }
-            actions[id] = (a["decision_id"]?.stringValue ?? "", Set((a["fulfils"]?.arrayValue ?? []).compactMap(\.stringValue)))
+            guard let action = ActionRequest(bytes: message.value, parser: parser) else { return }
+            if actions[action.actionID] == nil { report.actions += 1 }
+            actions[action.actionID] = (action.decisionID, Set(action.fulfils))
         }
         // Outcomes: earliest fulfilment per action.
         var done: [String: Int64] = [:]

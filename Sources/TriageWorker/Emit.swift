@@ -168,26 +168,10 @@ struct Emit {
         for commitment in decided.commitments where action.fulfils.contains(commitment.name) {
             if commitment.dueAtMillis < due?.dueAtMillis ?? .max { due = commitment }
         }
-        var w = JSONWriter(reservingCapacity: 512)
-        w.beginObject()
-        w.key("action_id"); w.string(action.id)
-        w.key("name"); w.string(action.name)
-        w.key("decision_id"); w.string(decision.id)
-        w.key("ticket_id"); w.string(ticket.id)
-        w.key("reply_id"); w.string(replyID)
-        w.key("template"); w.string(reply.templateID)
-        w.key("fulfils")
-        w.beginArray()
-        for name in action.fulfils { w.string(name) }
-        w.endArray()
-        w.key("due_time"); if let due { w.string(due.dueTime) } else { w.null() }
-        w.key("parameters")
-        w.beginObject()
-        for parameter in action.parameters { w.key(parameter.name); w.string(parameter.value) }
-        w.endObject()
-        w.key("requested_at"); w.string(now)
-        w.endObject()
-        return KafkaProducerMessage(topic: topics.actions, key: ticket.customerID, value: w.bytes,
+        let request = ActionRequest(actionID: action.id, name: action.name, decisionID: decision.id, ticketID: ticket.id,
+                                    replyID: replyID, template: reply.templateID, fulfils: action.fulfils, dueTime: due?.dueTime,
+                                    parameters: action.parameters, requestedAt: now)
+        return KafkaProducerMessage(topic: topics.actions, key: ticket.customerID, value: request.encoded(),
                                     headers: [KafkaHeader(key: WireHeader.decisionID, string: decision.id),
                                               KafkaHeader(key: WireHeader.actionID, string: action.id)])
     }

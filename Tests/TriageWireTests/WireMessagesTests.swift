@@ -1,9 +1,10 @@
 import Testing
 import TriageCore
+import TriagePolicy
 import TriageWire
 
-@Suite("Control messages and action outcomes on the wire")
-struct ControlAndOutcomeTests {
+@Suite("Control messages, action requests and action outcomes on the wire")
+struct WireMessagesTests {
     @Test("a circuit-breaker trip and a reset round-trip, the say-to-do figures only on the trip")
     func control() throws {
         let trip = ControlMessage(kind: .templateDisabled, template: "t-1", reason: "kept 3 of 10", by: "ledger",
@@ -44,5 +45,26 @@ struct ControlAndOutcomeTests {
     ])
     func outcomeMalformed(_ text: String) {
         #expect(ActionOutcome(bytes: Array(text.utf8)) == nil)
+    }
+
+    @Test("an action request round-trips with its parameters in order; one that keeps nothing has a null due time")
+    func actionRequest() throws {
+        let request = ActionRequest(actionID: "a-1", name: "freeze_card", decisionID: "d-1", ticketID: "T-1", replyID: "r-1",
+                                    template: "card_lost_en", fulfils: ["freeze", "notify"], dueTime: "2026-01-01T00:15:00.000Z",
+                                    parameters: [.init(name: "ticket_id", value: "T-1"), .init(name: "customer_id", value: "c\"1")],
+                                    requestedAt: "2026-01-01T00:00:00.000Z")
+        #expect(ActionRequest(bytes: request.encoded()) == request)
+        #expect(request.dueMillis == 1_767_226_500_000 && request.requestedMillis == 1_767_225_600_000)
+        let object = try #require(try JSONParser().parse(request.encoded()).objectValue)
+        #expect(object.map(\.key) == ["action_id", "name", "decision_id", "ticket_id", "reply_id", "template", "fulfils", "due_time",
+                                      "parameters", "requested_at"])
+        var keepsNothing = request
+        keepsNothing.fulfils = []
+        keepsNothing.dueTime = nil
+        #expect(try JSONParser().parse(keepsNothing.encoded()).objectValue?["due_time"] == .null)
+        #expect(ActionRequest(bytes: keepsNothing.encoded()) == keepsNothing)
+        #expect(ActionRequest(bytes: Array(#"{"name":"x"}"#.utf8)) == nil, "no action id")
+        let sparse = try #require(ActionRequest(bytes: Array(#"{"action_id":"a","parameters":{"n":1,"s":"v"}}"#.utf8)))
+        #expect(sparse.parameters == [.init(name: "s", value: "v")] && sparse.fulfils.isEmpty && sparse.requestedMillis == nil)
     }
 }

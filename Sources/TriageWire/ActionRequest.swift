@@ -1,0 +1,81 @@
+import TriageCore
+import TriagePolicy
+
+/// A message on `triage.actions`: one action that keeps promises of an automated reply, for
+/// the systems that act. The worker writes it (before the reply, which waits for it); the
+/// outcome simulator and `triage ledger check` read it. Keyed by customer id, with the
+/// `triage-decision-id` and `triage-action-id` headers.
+public struct ActionRequest: Sendable, Hashable {
+    /// Stable per ticket and action name: the systems that act use it as an idempotency key.
+    public var actionID: String
+    /// The action's name in actions.yaml (`freeze_card`).
+    public var name: String
+    public var decisionID: String
+    public var ticketID: String
+    public var replyID: String
+    public var template: String
+    /// The reply's commitments this action keeps.
+    public var fulfils: [String]
+    /// The earliest due time of what it keeps, RFC 3339 UTC; nil when it keeps none.
+    public var dueTime: String?
+    public var parameters: [ActionParameter]
+    /// When the worker asked for it, RFC 3339 UTC.
+    public var requestedAt: String
+
+    public init(actionID: String, name: String, decisionID: String, ticketID: String, replyID: String, template: String,
+                fulfils: [String], dueTime: String?, parameters: [ActionParameter], requestedAt: String) {
+        self.actionID = actionID
+        self.name = name
+        self.decisionID = decisionID
+        self.ticketID = ticketID
+        self.replyID = replyID
+        self.template = template
+        self.fulfils = fulfils
+        self.dueTime = dueTime
+        self.parameters = parameters
+        self.requestedAt = requestedAt
+    }
+
+    public var requestedMillis: Int64? { RFC3339Timestamp.milliseconds(requestedAt) }
+    public var dueMillis: Int64? { RFC3339Timestamp.milliseconds(dueTime) }
+
+    public func encoded() -> [UInt8] {
+        var w = JSONWriter(reservingCapacity: 512)
+        w.beginObject()
+        w.key("action_id"); w.string(actionID)
+        w.key("name"); w.string(name)
+        w.key("decision_id"); w.string(decisionID)
+        w.key("ticket_id"); w.string(ticketID)
+        w.key("reply_id"); w.string(replyID)
+        w.key("template"); w.string(template)
+        w.key("fulfils")
+        w.beginArray()
+        for commitment in fulfils { w.string(commitment) }
+        w.endArray()
+        w.key("due_time"); if let dueTime { w.string(dueTime) } else { w.null() }
+        w.key("parameters")
+        w.beginObject()
+        for parameter in parameters { w.key(parameter.name); w.string(parameter.value) }
+        w.endObject()
+        w.key("requested_at"); w.string(requestedAt)
+        w.endObject()
+        return w.bytes
+    }
+
+    /// Nil unless the record is a JSON object with an `action_id`; the other members may be
+    /// missing (strings default to empty, `fulfils` and `parameters` to none, `due_time` to nil).
+    /// Parameters whose value is not a string are left out.
+    public init?(bytes: [UInt8], parser: JSONParser = JSONParser()) {
+        guard let object = try? parser.parse(bytes).objectValue, let actionID = object["action_id"]?.stringValue else { return nil }
+        var parameters: [ActionParameter] = []
+        if let members = object["parameters"]?.objectValue {
+            for (name, value) in members { if let value = value.stringValue { parameters.append(ActionParameter(name: name, value: value)) } }
+        }
+        self.init(actionID: actionID, name: object["name"]?.stringValue ?? "", decisionID: object["decision_id"]?.stringValue ?? "",
+                  ticketID: object["ticket_id"]?.stringValue ?? "", replyID: object["reply_id"]?.stringValue ?? "",
+                  template: object["template"]?.stringValue ?? "",
+                  fulfils: (object["fulfils"]?.arrayValue ?? []).compactMap(\.stringValue),
+                  dueTime: object["due_time"]?.stringValue, parameters: parameters,
+                  requestedAt: object["requested_at"]?.stringValue ?? "")
+    }
+}
