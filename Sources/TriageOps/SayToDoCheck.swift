@@ -70,19 +70,19 @@ public struct SayToDoCheck {
         // Replies: each stated commitment, once per decision.
         var seen = Set<String>()
         try reader.readAll(topics: [topics.replies], timeoutMs: timeoutMs) { message in
-            guard let r = try? parser.parse(message.value), let decision = r["decision_id"]?.stringValue,
-                  seen.insert(decision).inserted else { return }
+            guard let reply = AutomatedReply(bytes: message.value, parser: parser), seen.insert(reply.decisionID).inserted else { return }
+            let decision = reply.decisionID
             report.replies += 1
-            for c in r["commitments"]?.arrayValue ?? [] {
-                let name = c["name"]?.stringValue ?? "?"
+            for c in reply.commitments {
+                let name = c.name
                 let key = "\(decision)/\(name)"
                 report.commitmentsStated += 1
-                guard let actionID = c["action_id"]?.stringValue, let action = actions[actionID],
+                guard let actionID = c.actionID, let action = actions[actionID],
                       action.decision == decision, action.fulfils.contains(name) else {
                     report.unbacked.append(key)
                     continue
                 }
-                guard let due = RFC3339Timestamp.milliseconds(c["due_time"]?.stringValue) else { continue }
+                guard let due = RFC3339Timestamp.milliseconds(c.dueTime) else { continue }
                 if let at = done[actionID], at <= due {
                     report.keptOnTime += 1
                 } else if due < atMillis {

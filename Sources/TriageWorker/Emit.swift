@@ -129,33 +129,13 @@ struct Emit {
     /// and each commitment with its due time and the action that keeps it.
     func reply(_ reply: PlannedReply, replyID: String, ticket: Ticket, decided: Decide.Outcome, now: String) -> KafkaProducerMessage {
         let decision = decided.decision
-        var w = JSONWriter(reservingCapacity: 1024)
-        w.beginObject()
-        w.key("reply_id"); w.string(replyID)
-        w.key("decision_id"); w.string(decision.id)
-        w.key("ticket_id"); w.string(ticket.id)
-        w.key("customer_id"); w.string(ticket.customerID)
-        w.key("thread_id"); w.string(ticket.threadID ?? ticket.id)
-        w.key("in_reply_to"); w.string(ticket.id)
-        w.key("automated"); w.bool(true)
-        w.key("template"); w.string(reply.templateID)
-        w.key("language"); w.string(reply.language)
-        w.key("text"); w.string(reply.text)
-        w.key("commitments")
-        w.beginArray()
-        for commitment in decided.commitments {
-            w.beginObject()
-            w.key("name"); w.string(commitment.name)
-            w.key("due_time"); w.string(commitment.dueTime)
-            w.key("action_id"); if let action = commitment.action { w.string(action.id) } else { w.null() }
-            w.key("action"); if let action = commitment.action { w.string(action.name) } else { w.null() }
-            w.endObject()
-        }
-        w.endArray()
-        w.key("policy_version"); w.string(decision.policyVersion)
-        w.key("sent_at"); w.string(now)
-        w.endObject()
-        return KafkaProducerMessage(topic: topics.replies, key: ticket.customerID, value: w.bytes,
+        let message = AutomatedReply(
+            replyID: replyID, decisionID: decision.id, ticketID: ticket.id, customerID: ticket.customerID,
+            threadID: ticket.threadID ?? ticket.id, inReplyTo: ticket.id, template: reply.templateID, language: reply.language,
+            text: reply.text,
+            commitments: decided.commitments.map { .init(name: $0.name, dueTime: $0.dueTime, actionID: $0.action?.id, action: $0.action?.name) },
+            policyVersion: decision.policyVersion, sentAt: now)
+        return KafkaProducerMessage(topic: topics.replies, key: ticket.customerID, value: message.encoded(),
                                     headers: [KafkaHeader(key: WireHeader.decisionID, string: decision.id)])
     }
 

@@ -67,4 +67,23 @@ struct WireMessagesTests {
         let sparse = try #require(ActionRequest(bytes: Array(#"{"action_id":"a","parameters":{"n":1,"s":"v"}}"#.utf8)))
         #expect(sparse.parameters == [.init(name: "s", value: "v")] && sparse.fulfils.isEmpty && sparse.requestedMillis == nil)
     }
+
+    @Test("an automated reply round-trips, says it is automated, and writes a commitment without an action as nulls")
+    func automatedReply() throws {
+        let reply = AutomatedReply(
+            replyID: "r-1", decisionID: "d-1", ticketID: "T-2", customerID: "c-1", threadID: "T-1", inReplyTo: "T-2",
+            template: "card_lost_en", language: "en", text: "We have frozen your card.\nReply \"agent\" for a person.",
+            commitments: [.init(name: "freeze", dueTime: "2026-01-01T00:15:00.000Z", actionID: "a-1", action: "freeze_card"),
+                          .init(name: "call_back", dueTime: "2026-01-02T00:00:00.000Z", actionID: nil, action: nil)],
+            policyVersion: "p-1", sentAt: "2026-01-01T00:00:00.000Z")
+        #expect(AutomatedReply(bytes: reply.encoded()) == reply)
+        let object = try #require(try JSONParser().parse(reply.encoded()).objectValue)
+        #expect(object["automated"] == .bool(true))
+        #expect(object["commitments"]?.arrayValue?.last?["action_id"] == .null)
+        #expect(object.map(\.key) == ["reply_id", "decision_id", "ticket_id", "customer_id", "thread_id", "in_reply_to", "automated",
+                                      "template", "language", "text", "commitments", "policy_version", "sent_at"])
+        #expect(AutomatedReply(bytes: Array(#"{"reply_id":"r"}"#.utf8)) == nil, "no decision id")
+        let unnamed = try #require(AutomatedReply(bytes: Array(#"{"decision_id":"d","commitments":[{"due_time":"x"}]}"#.utf8)))
+        #expect(unnamed.commitments.map(\.name) == ["?"] && unnamed.commitments[0].actionID == nil)
+    }
 }

@@ -1,0 +1,103 @@
+import TriageCore
+
+/// A message on `triage.replies`: the exact text an automated answer sends the customer, with
+/// each thing it promises, when, and the action that keeps it. The worker writes it only after
+/// those actions and the decision's audit record are acknowledged (say-to-do);
+/// `triage ledger check` reads it. Keyed by customer id, with the `triage-decision-id` header.
+public struct AutomatedReply: Sendable, Hashable {
+    /// One promise the reply states.
+    public struct Commitment: Sendable, Hashable {
+        public var name: String
+        /// RFC 3339 UTC.
+        public var dueTime: String
+        /// The action that keeps it (`triage.actions`); nil when none does.
+        public var actionID: String?
+        public var action: String?
+
+        public init(name: String, dueTime: String, actionID: String?, action: String?) {
+            self.name = name
+            self.dueTime = dueTime
+            self.actionID = actionID
+            self.action = action
+        }
+    }
+
+    /// `r-` + the decision id's digits.
+    public var replyID: String
+    public var decisionID: String
+    public var ticketID: String
+    public var customerID: String
+    /// The ticket's thread, or the ticket itself when it has none.
+    public var threadID: String
+    public var inReplyTo: String
+    public var template: String
+    public var language: String
+    /// With the automated-answer disclosure and the way to a person.
+    public var text: String
+    public var commitments: [Commitment]
+    public var policyVersion: String
+    /// RFC 3339 UTC.
+    public var sentAt: String
+
+    public init(replyID: String, decisionID: String, ticketID: String, customerID: String, threadID: String, inReplyTo: String,
+                template: String, language: String, text: String, commitments: [Commitment], policyVersion: String, sentAt: String) {
+        self.replyID = replyID
+        self.decisionID = decisionID
+        self.ticketID = ticketID
+        self.customerID = customerID
+        self.threadID = threadID
+        self.inReplyTo = inReplyTo
+        self.template = template
+        self.language = language
+        self.text = text
+        self.commitments = commitments
+        self.policyVersion = policyVersion
+        self.sentAt = sentAt
+    }
+
+    /// Every reply says `"automated": true`: it is never mistaken for a person's.
+    public func encoded() -> [UInt8] {
+        var w = JSONWriter(reservingCapacity: 1024)
+        w.beginObject()
+        w.key("reply_id"); w.string(replyID)
+        w.key("decision_id"); w.string(decisionID)
+        w.key("ticket_id"); w.string(ticketID)
+        w.key("customer_id"); w.string(customerID)
+        w.key("thread_id"); w.string(threadID)
+        w.key("in_reply_to"); w.string(inReplyTo)
+        w.key("automated"); w.bool(true)
+        w.key("template"); w.string(template)
+        w.key("language"); w.string(language)
+        w.key("text"); w.string(text)
+        w.key("commitments")
+        w.beginArray()
+        for commitment in commitments {
+            w.beginObject()
+            w.key("name"); w.string(commitment.name)
+            w.key("due_time"); w.string(commitment.dueTime)
+            w.key("action_id"); if let id = commitment.actionID { w.string(id) } else { w.null() }
+            w.key("action"); if let action = commitment.action { w.string(action) } else { w.null() }
+            w.endObject()
+        }
+        w.endArray()
+        w.key("policy_version"); w.string(policyVersion)
+        w.key("sent_at"); w.string(sentAt)
+        w.endObject()
+        return w.bytes
+    }
+
+    /// Nil unless the record is a JSON object with a `decision_id`; other members may be
+    /// missing (strings default to empty). A commitment without a name is named `?`.
+    public init?(bytes: [UInt8], parser: JSONParser = JSONParser()) {
+        guard let object = try? parser.parse(bytes).objectValue, let decisionID = object["decision_id"]?.stringValue else { return nil }
+        func string(_ key: String) -> String { object[key]?.stringValue ?? "" }
+        let commitments = (object["commitments"]?.arrayValue ?? []).map { c in
+            Commitment(name: c["name"]?.stringValue ?? "?", dueTime: c["due_time"]?.stringValue ?? "",
+                       actionID: c["action_id"]?.stringValue, action: c["action"]?.stringValue)
+        }
+        self.init(replyID: string("reply_id"), decisionID: decisionID, ticketID: string("ticket_id"), customerID: string("customer_id"),
+                  threadID: string("thread_id"), inReplyTo: string("in_reply_to"), template: string("template"),
+                  language: string("language"), text: string("text"), commitments: commitments,
+                  policyVersion: string("policy_version"), sentAt: string("sent_at"))
+    }
+}
