@@ -11,7 +11,8 @@ import Foundation
 ///
 /// This file has the loop and one ticket's way through the steps; what happens around them
 /// has files of its own: `Rebalance.swift` (partitions moving), `Stall.swift` (a loop frozen
-/// past the session timeout) and `Shutdown.swift` (stopping within one deadline).
+/// past the session timeout), `Shutdown.swift` (stopping within one deadline) and
+/// `Lifecycle.swift` (running, stopping or abandoned, and the first failure).
 ///
 /// It runs on one dedicated thread that owns the consumer, the producer and the classifier;
 /// librdkafka's callbacks (deliveries, rebalances) are served on that thread inside `poll`.
@@ -35,10 +36,9 @@ final class Pipeline {
     var lastCheckpoint = MonotonicClock.nowMicros()
 
     var assigned: Set<KafkaTopicPartition> = []
-    var failure: WorkerError?
-    /// Set when a graceful shutdown starts: every wait from then on ends by this time
-    /// (monotonic microseconds), so the whole shutdown fits `shutdownTimeoutMs`.
-    var shutdownDeadline: UInt64?
+    /// Running, stopping (with the deadline of every wait) or abandoned, and the first failure
+    /// (`Lifecycle.swift`).
+    var lifecycle = Lifecycle()
     /// The audit-cost benchmark's current slice (nil outside the benchmark).
     private var slice: SliceClock?
 
@@ -89,7 +89,7 @@ final class Pipeline {
             try prepare()
             stats.update { $0.connected = true }
             while !shouldStop() {
-                if let failure { throw failure }
+                if let failure = lifecycle.failure { throw failure }
                 refreshControl()
                 let polledAt = MonotonicClock.nowMicros()
                 let batch = try consume.next(inFlight: tracker.inFlight, assigned: assigned)
@@ -250,7 +250,7 @@ final class Pipeline {
             metrics.unconfirmedDeliveries.increment()
             logger.warning("a write was acknowledged without an offset; writing it again (at-least-once)", metadata: ["topic": "\(topic)"])
         case .failed(let error):
-            failure = failure ?? error
+            lifecycle.fail(error)
         }
     }
 
@@ -284,7 +284,7 @@ final class Pipeline {
             do {
                 try perform(action, completed: &completed)
             } catch {
-                failure = failure ?? WorkerError("a write after an acknowledgement (an automated reply, a retry) failed", underlying: error)
+                lifecycle.fail(WorkerError("a write after an acknowledgement (an automated reply, a retry) failed", underlying: error))
             }
         }
         // One update: readers see the completed count and the CPU time that produced it together.
@@ -355,8 +355,6 @@ final class Pipeline {
         }
     }
 
-    /// True once leaving the group overran the deadline and the pipeline went on without it.
-    var abandoned = false
     /// Held while a rebalance callback runs: only the close thread's callbacks can overlap
     /// the pipeline thread, and only after a close overran its deadline.
     let rebalanceLock = NSLock()

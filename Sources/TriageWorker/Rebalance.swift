@@ -14,12 +14,12 @@ extension Pipeline {
     func rebalanced(_ event: KafkaRebalanceEvent) {
         rebalanceLock.lock()
         defer { rebalanceLock.unlock() }
-        guard !abandoned else { return }
+        guard !lifecycle.isAbandoned else { return }
         switch event {
         case .assigned(let partitions):
             restoreHistory(partitions)
             assigned.formUnion(partitions)
-            consume.adopt(partitions, fetching: shutdownDeadline == nil)
+            consume.adopt(partitions, fetching: !lifecycle.isStopping)
             logger.info("partitions assigned", metadata: ["partitions": "\(partitions.sorted())"])
         case .revoked(let partitions):
             let revoked = Set(partitions)
@@ -91,15 +91,15 @@ extension Pipeline {
     func drain(_ partitions: Set<KafkaTopicPartition>?, until deadline: UInt64) {
         while MonotonicClock.nowMicros() < deadline {
             let pending = partitions.map { tracker.pending(in: $0) } ?? tracker.inFlight
-            if pending == 0 || failure != nil { return }
+            if pending == 0 || lifecycle.failure != nil { return }
             acknowledge(producer.poll(timeoutMs: min(50, Self.remainingMs(until: deadline))))
-            do { try resendDue() } catch { failure = WorkerError("re-send failed while draining", underlying: error) }
+            do { try resendDue() } catch { lifecycle.fail(WorkerError("re-send failed while draining", underlying: error)) }
         }
     }
 
     /// `timeoutMs` from now, but never past the shutdown deadline once shutdown has begun.
     func deadline(afterMs timeoutMs: Int) -> UInt64 {
         let wanted = MonotonicClock.nowMicros() + UInt64(timeoutMs) * 1000
-        return min(wanted, shutdownDeadline ?? wanted)
+        return min(wanted, lifecycle.deadline ?? wanted)
     }
 }

@@ -18,7 +18,7 @@ extension Pipeline {
         let started = MonotonicClock.nowMicros()
         let budget = UInt64(config.shutdownTimeoutMs) * 1000
         let deadline = started + budget
-        shutdownDeadline = deadline
+        lifecycle.stop(deadline: deadline)
         logger.info("shutting down: finishing \(tracker.inFlight) in-flight tickets", metadata: ["deadline_s": "\(config.shutdownTimeoutMs / 1000)"])
         consume.pauseAll(assigned)
         // In-flight work may use 60% of the budget; committing and leaving keep the rest.
@@ -34,7 +34,7 @@ extension Pipeline {
         }
         acknowledge(producer.flush(timeoutMs: Self.remainingMs(until: started + budget * 9 / 10)))
         leaveGroup(deadline: deadline)
-        if let failure { throw failure }
+        if let failure = lifecycle.failure { throw failure }
     }
 
     /// Commits every done offset, synchronously. A commit refused because the group is
@@ -66,7 +66,7 @@ extension Pipeline {
     func abort(_ error: WorkerError) {
         logger.error("stopping: \(error)")
         let deadline = MonotonicClock.nowMicros() + UInt64(config.shutdownTimeoutMs) * 1000
-        shutdownDeadline = deadline
+        lifecycle.stop(deadline: deadline)
         try? storeCompleted()
         try? consumer.commit(timeoutMs: min(5_000, Self.remainingMs(until: deadline)))
         acknowledge(producer.flush(timeoutMs: min(5_000, Self.remainingMs(until: deadline))))
@@ -84,7 +84,7 @@ extension Pipeline {
         if finished.wait(timeout: .now() + .milliseconds(Int(waitMs))) == .timedOut {
             // A rebalance callback of the hung close finishes first (its waits end at the
             // deadline, already past); any later one finds nothing to do.
-            rebalanceLock.withLock { abandoned = true }
+            rebalanceLock.withLock { lifecycle.abandon() }
             logger.error("leaving the group did not finish within the shutdown deadline (librdkafka hung in consumer_close); stopping without it, the group's session timeout will move the partitions")
             return
         }
