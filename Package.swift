@@ -61,9 +61,10 @@ let package = Package(
         .target(name: "TriageAudit", dependencies: ["Checksums", "TriageCore", "TriagePolicy"]),
         .target(name: "TriageGovernance", dependencies: ["TriageCore", "TriageAudit"]),
         // The wire formats other processes read: topic names, header names, the contacts
-        // changelog record, control messages, action requests and outcomes. Below the worker and the ops
+        // changelog record, control messages, replies, action requests and outcomes, dead letters
+        // and the record limits that bound them. Below the worker and the ops
         // tools; knows nothing of the pipeline.
-        .target(name: "TriageWire", dependencies: ["Kafka", "TriageCore", "TriagePolicy", "TriageAudit"]),
+        .target(name: "TriageWire", dependencies: ["Kafka", "Checksums", "TriageCore", "TriagePolicy", "TriageAudit"]),
         .target(
             name: "TriageWorker",
             dependencies: [

@@ -2,6 +2,7 @@ import Kafka
 import TriageAudit
 import TriageCore
 import TriagePolicy
+import TriageWire
 
 /// Steps 2 to 5 for one record: decode → classify → decide → emit.
 ///

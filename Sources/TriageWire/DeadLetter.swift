@@ -1,7 +1,6 @@
 import Checksums
 import Kafka
 import TriageCore
-import TriageWire
 
 /// A record for `triage.dlq`: the original bytes untouched as the value (whatever they
 /// are), and why and where from in headers, so nothing is lost and it can be replayed.
@@ -12,11 +11,11 @@ import TriageWire
 /// `too_large_to_copy` (the decoding reason in `triage.dlq.cause`), the first
 /// `boundedPrefixBytes` of the value, the source position, each part's size and the
 /// value's SHA-256, and the original key only if it is within the key limit.
-enum DeadLetter {
-    static let tooLargeToCopy = "too_large_to_copy"
-    static let boundedPrefixBytes = 1_024
+public enum DeadLetter {
+    public static let tooLargeToCopy = "too_large_to_copy"
+    public static let boundedPrefixBytes = 1_024
 
-    static func record(for message: KafkaConsumerMessage, error: TicketDecodingError, topic: String, workerID: String, at time: String,
+    public static func record(for message: KafkaConsumerMessage, error: TicketDecodingError, topic: String, workerID: String, at time: String,
                        limits: RecordLimits) -> KafkaProducerMessage {
         let headerBytes = RecordLimits.headerBytes(message.headers)
         let copyBytes = message.value.count + (message.key?.count ?? 0) + headerBytes + 8 * message.headers.count
