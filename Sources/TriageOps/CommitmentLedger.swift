@@ -1,6 +1,7 @@
 import TriageAudit
 import TriageCore
 import TriagePolicy
+import TriageWire
 
 /// The say-to-do ledger: every commitment an automated reply made, until it is kept (an
 /// outcome on `triage.outcomes` for the action that keeps it) or overdue (escalated to a
@@ -218,25 +219,7 @@ extension CommitmentLedger.Resolution {
     /// The escalation for `queue.human`: a person must keep (or repair) the promise now.
     public func escalation(at nowMillis: Int64) -> [UInt8] {
         let c = commitment
-        var w = JSONWriter(reservingCapacity: 512)
-        w.beginObject()
-        w.key("escalation"); w.string(ReasonCode.promiseOverdue.rawValue)
-        w.key("ticket_id"); w.string(c.ticketID)
-        w.key("decision_id"); w.string(c.decisionID)
-        w.key("customer"); w.string(c.customer)
-        w.key("template"); w.string(c.template)
-        w.key("commitment"); w.string(c.name)
-        w.key("action"); w.string(c.action)
-        w.key("due_time"); w.string(UTCTime.rfc3339(millis: c.dueMillis))
-        w.key("escalated_at"); w.string(UTCTime.rfc3339(millis: nowMillis))
-        w.key("triage")
-        w.beginObject()
-        w.key("decision"); w.string(DecisionKind.handoff.rawValue)
-        w.key("queue"); w.string(ExpertQueue.humanQueueName)
-        w.key("priority"); w.string(Priority.high.rawValue)
-        w.key("reason_codes"); w.beginArray(); w.string(ReasonCode.promiseOverdue.rawValue); w.endArray()
-        w.endObject()
-        w.endObject()
-        return w.bytes
+        return Escalation(ticketID: c.ticketID, decisionID: c.decisionID, customer: c.customer, template: c.template,
+                          commitment: c.name, action: c.action, dueMillis: c.dueMillis, escalatedMillis: nowMillis).encoded()
     }
 }

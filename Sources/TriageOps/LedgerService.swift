@@ -275,7 +275,7 @@ public final class LedgerService {
                 escalations.increment()
                 try send(KafkaProducerMessage(
                     topic: options.topics.queue(ExpertQueue.humanQueueName), key: c.customer, value: resolution.escalation(at: time),
-                    headers: [KafkaHeader(key: WireHeader.decision, string: "escalation"),
+                    headers: [KafkaHeader(key: WireHeader.decision, string: Escalation.decisionHeaderValue),
                               KafkaHeader(key: WireHeader.reason, string: ReasonCode.promiseOverdue.rawValue),
                               KafkaHeader(key: WireHeader.ticketID, string: c.ticketID),
                               KafkaHeader(key: WireHeader.decisionID, string: c.decisionID)]))

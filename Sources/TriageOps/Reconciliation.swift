@@ -97,7 +97,7 @@ public struct Reconciliation {
         // overdue promises by the ledger also land on queues; they are counted apart.
         report.queueTopics = try queueTopics()
         try reader.readAll(topics: report.queueTopics + [topics.automated], timeoutMs: timeoutMs) { message in
-            if message.header(WireHeader.decision) == "escalation" {
+            if message.header(WireHeader.decision) == Escalation.decisionHeaderValue {
                 report.escalations += 1
                 return
             }

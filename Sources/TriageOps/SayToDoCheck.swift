@@ -63,9 +63,9 @@ public struct SayToDoCheck {
         // Escalations on queue.human.
         var escalations = Set<String>()
         try reader.readAll(topics: [topics.queue(ExpertQueue.humanQueueName)], timeoutMs: timeoutMs) { message in
-            guard message.header(WireHeader.decision) == "escalation", let e = try? parser.parse(message.value),
-                  let decision = e["decision_id"]?.stringValue, let name = e["commitment"]?.stringValue else { return }
-            escalations.insert("\(decision)/\(name)")
+            guard message.header(WireHeader.decision) == Escalation.decisionHeaderValue,
+                  let escalation = Escalation(bytes: message.value, parser: parser) else { return }
+            escalations.insert("\(escalation.decisionID)/\(escalation.commitment)")
         }
         // Replies: each stated commitment, once per decision.
         var seen = Set<String>()

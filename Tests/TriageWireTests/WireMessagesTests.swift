@@ -86,4 +86,16 @@ struct WireMessagesTests {
         let unnamed = try #require(AutomatedReply(bytes: Array(#"{"decision_id":"d","commitments":[{"due_time":"x"}]}"#.utf8)))
         #expect(unnamed.commitments.map(\.name) == ["?"] && unnamed.commitments[0].actionID == nil)
     }
+
+    @Test("an escalation round-trips and carries a high-priority handoff to the human queue")
+    func escalation() throws {
+        let escalation = Escalation(ticketID: "T-1", decisionID: "d-1", customer: "c-1", template: "card_lost_en", commitment: "call_back",
+                                    action: "schedule_call", dueMillis: 1_767_225_600_000, escalatedMillis: 1_767_225_660_500)
+        #expect(Escalation(bytes: escalation.encoded()) == escalation)
+        let object = try #require(try JSONParser().parse(escalation.encoded()).objectValue)
+        #expect(object["escalation"] == .string("promise_overdue"))
+        #expect(object["escalated_at"] == .string("2026-01-01T00:01:00.500Z"))
+        #expect(object["triage"]?["decision"] == .string("handoff") && object["triage"]?["priority"] == .string("high"))
+        #expect(Escalation(bytes: Array(#"{"decision_id":"d"}"#.utf8)) == nil, "no commitment")
+    }
 }
