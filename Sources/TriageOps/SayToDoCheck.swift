@@ -57,7 +57,7 @@ public struct SayToDoCheck {
         // Outcomes: earliest fulfilment per action.
         var done: [String: Int64] = [:]
         try reader.readAll(topics: [topics.outcomes], timeoutMs: timeoutMs) { message in
-            guard let outcome = ActionOutcome(bytes: message.value, parser: parser), outcome.isDone else { return }
+            guard let outcome = ActionOutcome(bytes: message.value, parser: parser), outcome.isDone, !outcome.actionID.isEmpty else { return }
             done[outcome.actionID] = min(done[outcome.actionID] ?? .max, outcome.atMillis)
         }
         // Escalations on queue.human.

@@ -46,13 +46,13 @@ public struct ActionOutcome: Sendable, Hashable {
         return w.bytes
     }
 
-    /// Nil unless the record is a JSON object with an `action_id` and an RFC 3339 `at`. The
-    /// other members may be missing (older writers): strings default to empty, `status` to `done`.
+    /// Nil unless the record is a JSON object with an RFC 3339 `at`. The other members may be
+    /// missing: strings default to empty, `status` to `done`. Each reader says which ids it
+    /// needs (`triage ledger check` the action id; the ledger the decision id and action name).
     public init?(bytes: [UInt8], parser: JSONParser = JSONParser()) {
         guard let object = try? parser.parse(bytes).objectValue,
-              let actionID = object["action_id"]?.stringValue,
               let at = RFC3339Timestamp.milliseconds(object["at"]?.stringValue) else { return nil }
-        self.init(actionID: actionID, decisionID: object["decision_id"]?.stringValue ?? "",
+        self.init(actionID: object["action_id"]?.stringValue ?? "", decisionID: object["decision_id"]?.stringValue ?? "",
                   ticketID: object["ticket_id"]?.stringValue ?? "", action: object["action"]?.stringValue ?? "",
                   status: object["status"]?.stringValue ?? "done", atMillis: at,
                   simulated: object["simulated"]?.boolValue ?? false)

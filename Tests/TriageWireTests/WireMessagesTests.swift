@@ -40,11 +40,17 @@ struct WireMessagesTests {
                     .objectValue?["simulated"] == nil, "only the simulator marks its outcomes")
     }
 
-    @Test("an outcome without an action id or a valid time is nil", arguments: [
-        "{}", #"{"action_id":"a"}"#, #"{"action_id":"a","at":"yesterday"}"#, #"{"at":"2026-01-01T00:00:00Z"}"#, "nul",
+    @Test("an outcome without a valid time is nil", arguments: [
+        "{}", #"{"action_id":"a"}"#, #"{"action_id":"a","at":"yesterday"}"#, "nul", "[]",
     ])
     func outcomeMalformed(_ text: String) {
         #expect(ActionOutcome(bytes: Array(text.utf8)) == nil)
+    }
+
+    @Test("an outcome without an action id still reads, with the id empty (the ledger matches by decision and action)")
+    func outcomeWithoutActionID() throws {
+        let outcome = try #require(ActionOutcome(bytes: Array(#"{"decision_id":"d-1","action":"freeze_card","at":"2026-01-01T00:00:00Z"}"#.utf8)))
+        #expect(outcome.actionID.isEmpty && outcome.decisionID == "d-1" && outcome.action == "freeze_card" && outcome.isDone)
     }
 
     @Test("an action request round-trips with its parameters in order; one that keeps nothing has a null due time")
