@@ -10,7 +10,7 @@ import Testing
         #expect(model.labels == ["card_lost", "delivery", "login", "refund"])
         let report = Evaluation.evaluate(model, on: Fixtures.tickets(perLabel: 30, seed: 2))
         #expect(report.accuracy > 0.9)
-        let p = model.makePredictor().predict("my card was stolen, please block it", topK: 2)
+        let p = model.makePredictor().predict("someone has stolen my card, please block it", topK: 2)
         #expect(p.label == "card_lost")
         #expect(p.top.count == 2 && p.top[0].label == "card_lost" && p.top[0].probability >= p.top[1].probability)
         #expect(model.version.hasPrefix("m-") && model.version.count == 18)

@@ -177,7 +177,7 @@ struct DecisionRuleTests {
 
 /// Text around a request, to make the property's tickets vary.
 private let noise = [
-    "", "Hello.", "my card was declined at the shop.", "I tried the app twice", "thanks", "my travel agent booked the flight.",
+    "", "Hello.", "the shop declined my card.", "I tried the app twice", "thanks", "my travel agent booked the flight.",
     "this was human error.", "I am furious.", "my lawyer says hi.", "Bonjour,", "Hola.", "Die Karte ist weg.", "URGENT",
 ]
 private let requests = [

@@ -64,7 +64,7 @@ struct EscapeHatchTests {
 
     @Test("mentions that are not requests", arguments: [
         // third parties and idioms
-        "my travel agent booked this", "this was human error on my side", "my card was stolen",
+        "my travel agent booked this", "this was human error on my side", "someone stole my card",
         "the estate agent needs a statement", "our real estate agent sent the deposit",
         "human resources asked for my payslip", "I booked through an agent", "someone stole my card",
         "I want to transfer money to someone's account", "the virtual assistant is fine",

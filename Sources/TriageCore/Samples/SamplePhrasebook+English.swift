@@ -78,7 +78,7 @@ extension SamplePhrasebook {
         ],
         subjects: [
             ["Lost card", "Card stolen", "Please block my card", "URGENT lost card"],
-            ["Card not arrived", "Where is my new card?", "Replacement card"],
+            ["Card not arrived", "Has my new card been posted yet?", "Replacement card"],
             ["Payment declined", "Failed payment", "Transfer problem"],
             ["Refund", "Double charge", "Money back please"],
             ["Can't log in", "Locked out", "Login issue"],
