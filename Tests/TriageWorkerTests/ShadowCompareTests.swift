@@ -63,14 +63,44 @@ struct ShadowCompareTests {
         let comparison = ShadowComparison(live: liveTrail.decisions, shadow: shadowTrail.decisions, config: config)
         if let dir = ProcessInfo.processInfo.environment["TRIAGE_COMPARE_FIXTURE_OUT"] {
             // For reviewing the CLI on the fixture: `triage compare --live-file … --shadow-file …`.
-            let trails: [(String, [[UInt8]])] = [("live", try auditRecords(policy: .demo, topics: live)),
-                                                 ("shadow", try auditRecords(policy: candidate, topics: shadow))]
-            for (side, records) in trails {
-                let bytes: [UInt8] = records.flatMap { $0 + [0x0A] }
-                FileManager.default.createFile(atPath: "\(dir)/\(side)-\(name).jsonl", contents: Data(bytes))
-            }
+            try writeTrails(candidate: candidate, name: name, to: dir)
         }
         return (comparison, liveTrail, shadowTrail)
+    }
+
+    /// Writes both trails as JSONL files `live-NAME.jsonl` and `shadow-NAME.jsonl` in `dir`.
+    static func writeTrails(candidate: Policy, name: String, to dir: String) throws {
+        let live = TriageTopics(), shadow = TriageTopics(prefix: "shadow.")
+        let trails: [(String, [[UInt8]])] = [("live", try auditRecords(policy: .demo, topics: live)),
+                                             ("shadow", try auditRecords(policy: candidate, topics: shadow))]
+        for (side, records) in trails {
+            let bytes: [UInt8] = records.flatMap { $0 + [0x0A] }
+            FileManager.default.createFile(atPath: "\(dir)/\(side)-\(name).jsonl", contents: Data(bytes))
+        }
+    }
+
+    /// Runs the built `triage compare` on the two files; returns its exit status and output.
+    static func runCompare(_ dir: String, _ name: String) async throws -> (Int32?, String) {
+        let log = URL(fileURLWithPath: dir).appendingPathComponent("compare-\(name).log")
+        let process = try TriageProcess(["compare", "--live-file", "\(dir)/live-\(name).jsonl", "--shadow-file", "\(dir)/shadow-\(name).jsonl",
+                                         "--attribute", "channel", "--min-n", "20"], logTo: log)
+        let status = try await process.wait(seconds: 30)
+        return (status, process.log)
+    }
+
+    @Test("the triage compare command exits 1 on the worse candidate, naming the cohort, and 0 on the unchanged one")
+    func command() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("shadow-compare-\(UInt32.random(in: 0...UInt32.max))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.writeTrails(candidate: try Policy.load(directory: Self.candidateWorse), name: "worse", to: dir)
+        try Self.writeTrails(candidate: .demo, name: "unchanged", to: dir)
+        let (worse, worseLog) = try await Self.runCompare(dir, "worse")
+        #expect(worse == 1, "\(worseLog)")
+        #expect(worseLog.contains("verdict: WORSE") && worseLog.contains("channel=chat handoff rate"), "\(worseLog)")
+        let (unchanged, unchangedLog) = try await Self.runCompare(dir, "unchanged")
+        #expect(unchanged == 0, "\(unchangedLog)")
+        #expect(unchangedLog.contains("verdict: PASS"), "\(unchangedLog)")
     }
 
     @Test("a candidate that hands the chat cohort to people is worse, naming channel=chat")
