@@ -7,7 +7,7 @@ extension ShadowComparison {
     public func textLines() -> [String] {
         var lines: [String] = []
         lines.append("live: \(liveRecords) records, shadow: \(shadowRecords) records; joined \(joined) tickets by ticket id (join rate \(Self.percent(joinRate)))")
-        lines.append("only in live: \(onlyLive), only in shadow: \(onlyShadow); without ticket id: live \(liveWithoutTicket), shadow \(shadowWithoutTicket)")
+        lines.append("only in live: \(onlyLive), only in shadow: \(onlyShadow); without ticket id: live \(liveWithoutTicket), shadow \(shadowWithoutTicket); not valid audit records (skipped): live \(liveSkipped), shadow \(shadowSkipped)")
         lines.append("changed: \(changedTickets) of \(joined) joined tickets (\(Self.percent(changedFraction)))")
         for c in changes {
             let examples = c.examples.map { "\($0.ticketID) (\($0.liveDecisionID) → \($0.shadowDecisionID))" }.joined(separator: ", ")
@@ -46,6 +46,7 @@ extension ShadowComparison {
             ("live_records", .int(Int64(liveRecords))), ("shadow_records", .int(Int64(shadowRecords))),
             ("joined", .int(Int64(joined))), ("only_live", .int(Int64(onlyLive))), ("only_shadow", .int(Int64(onlyShadow))),
             ("live_without_ticket", .int(Int64(liveWithoutTicket))), ("shadow_without_ticket", .int(Int64(shadowWithoutTicket))),
+            ("live_skipped", .int(Int64(liveSkipped))), ("shadow_skipped", .int(Int64(shadowSkipped))),
             ("join_rate", .double(joinRate)), ("changed", .int(Int64(changedTickets))), ("changed_fraction", .double(changedFraction)),
             ("changes", .array(changes.map { c in
                 obj([("field", .string(c.field)), ("from", .string(c.from)), ("to", .string(c.to)), ("count", .int(Int64(c.count))),

@@ -66,6 +66,9 @@ public struct ShadowComparison: Sendable {
     /// Records without a ticket id, per side (not joined).
     public var liveWithoutTicket: Int
     public var shadowWithoutTicket: Int
+    /// Records that were not valid audit records, per side (counted by the reader, skipped).
+    public var liveSkipped = 0
+    public var shadowSkipped = 0
     public var joined: Int
     public var onlyLive: Int
     public var onlyShadow: Int

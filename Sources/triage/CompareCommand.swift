@@ -63,7 +63,7 @@ struct Compare: ParsableCommand {
         where !(value >= 0 && value <= 1) {
             throw ValidationError("\(name) must be between 0 and 1, not \(value)")
         }
-        if livePrefix == shadowPrefix, liveFile == nil || shadowFile == nil {
+        if livePrefix == shadowPrefix, liveFile == nil, shadowFile == nil {
             throw ValidationError("--live-prefix and --shadow-prefix are both '\(livePrefix)': that compares a trail with itself")
         }
     }
@@ -73,10 +73,12 @@ struct Compare: ParsableCommand {
         for (name, trail) in [("live", live), ("shadow", shadow)] where trail.skipped > 0 {
             printError("compare: skipped \(trail.skipped) \(name) record(s) that are not valid audit records, first: \(trail.firstSkipReason ?? "?")")
         }
-        let comparison = ShadowComparison(
+        var comparison = ShadowComparison(
             live: live.decisions, shadow: shadow.decisions, config: stats.config(),
             thresholds: ShadowThresholds(maxChangedFraction: maxChangedFraction, maxHandoffRateIncrease: maxHandoffRateIncrease,
                                          maxDisparityIncrease: maxDisparityIncrease))
+        comparison.liveSkipped = live.skipped
+        comparison.shadowSkipped = shadow.skipped
         if json {
             printOut(comparison.json().serializedString())
         } else {

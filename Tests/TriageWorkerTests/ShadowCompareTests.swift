@@ -60,7 +60,8 @@ struct ShadowCompareTests {
         let liveTrail = try AuditTrailInput.read(kafka: settings, topics: live, timeoutMs: 30_000)
         let shadowTrail = try AuditTrailInput.read(kafka: settings, topics: shadow, timeoutMs: 30_000)
         let config = FairnessConfig(attributes: ["channel"], minN: 20)
-        let comparison = ShadowComparison(live: liveTrail.decisions, shadow: shadowTrail.decisions, config: config)
+        var comparison = ShadowComparison(live: liveTrail.decisions, shadow: shadowTrail.decisions, config: config)
+        comparison.shadowSkipped = shadowTrail.skipped
         if let dir = ProcessInfo.processInfo.environment["TRIAGE_COMPARE_FIXTURE_OUT"] {
             // For reviewing the CLI on the fixture: `triage compare --live-file … --shadow-file …`.
             try writeTrails(candidate: candidate, name: name, to: dir)
@@ -112,10 +113,12 @@ struct ShadowCompareTests {
         #expect(c.joined == 120 && c.onlyLive == 0 && c.onlyShadow == 0)
         #expect(c.changedTickets == 60)
         #expect(c.changes.first { $0.field == "decision" }.map { "\($0.from)→\($0.to) \($0.count)" } == "route→handoff 60")
-        #expect(!c.passes)
+        #expect(c.passes == false)
         #expect(c.failures.contains { $0.contains("channel=chat handoff") }, "\(c.failures)")
         let text = c.textLines().joined(separator: "\n")
         #expect(text.contains("verdict: WORSE"))
+        #expect(text.contains("not valid audit records (skipped): live 0, shadow 1"))
+        #expect(c.json()["shadow_skipped"] == .int(1))
         #expect(!text.contains("ticket 1"), "no ticket text in the output")
     }
 
