@@ -10,7 +10,10 @@ extension ShadowComparison {
         lines.append("only in live: \(onlyLive), only in shadow: \(onlyShadow); without ticket id: live \(liveWithoutTicket), shadow \(shadowWithoutTicket); not valid audit records (skipped): live \(liveSkipped), shadow \(shadowSkipped)")
         lines.append("changed: \(changedTickets) of \(joined) joined tickets (\(Self.percent(changedFraction)))")
         for c in changes {
-            let examples = c.examples.map { "\($0.ticketID) (\($0.liveDecisionID) → \($0.shadowDecisionID))" }.joined(separator: ", ")
+            // A decision id derives from the ticket's topic, partition and offset: one id when both read the same record.
+            let examples = c.examples.map { e in
+                e.liveDecisionID == e.shadowDecisionID ? "\(e.ticketID) (\(e.liveDecisionID))" : "\(e.ticketID) (\(e.liveDecisionID) → \(e.shadowDecisionID))"
+            }.joined(separator: ", ")
             lines.append("  \(c.field): \(Self.shown(c.from)) → \(Self.shown(c.to)): \(c.count)  e.g. \(examples)")
         }
         for metric in Self.metrics {

@@ -16,8 +16,8 @@ struct Compare: ParsableCommand {
             ticket id and reports decision, queue and reason changes per (from → to) pair with a \
             few ticket and decision ids, the tickets in only one trail, and per-cohort handoff and \
             automation rates with the governance report's statistics (impact ratio, z test, \
-            correction, alerts; docs/FAIRNESS.md) over the joined tickets. Records that do not \
-            parse are counted and skipped.
+            correction, alerts; docs/FAIRNESS.md) over the joined tickets, each trail as one \
+            window (--window does not apply). Records that do not parse are counted and skipped.
 
             Exits 0 when the candidate passes, 1 when it is worse (the reasons are printed): \
             more than --max-changed-fraction of the joined tickets changed, the overall handoff \
@@ -62,6 +62,9 @@ struct Compare: ParsableCommand {
                               ("--max-disparity-increase", maxDisparityIncrease)]
         where !(value >= 0 && value <= 1) {
             throw ValidationError("\(name) must be between 0 and 1, not \(value)")
+        }
+        if kafka.topicPrefix != nil {
+            throw ValidationError("triage compare reads <live-prefix>triage.audit and <shadow-prefix>triage.audit: give --live-prefix and --shadow-prefix, not --topic-prefix")
         }
         if livePrefix == shadowPrefix, liveFile == nil, shadowFile == nil {
             throw ValidationError("--live-prefix and --shadow-prefix are both '\(livePrefix)': that compares a trail with itself")
