@@ -130,7 +130,8 @@ let package = Package(
         .testTarget(name: "TriageGovernanceTests", dependencies: ["TriageGovernance", "TriageAudit", "TriageCore"]),
         .testTarget(
             name: "TriageWorkerTests",
-            dependencies: ["TriageWorker", "TriageOps", "Kafka", "Checksums", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit", "TriageGovernance", "TriageWire", "TestSupport"]
+            dependencies: ["TriageWorker", "TriageOps", "Kafka", "Checksums", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit", "TriageGovernance", "TriageWire", "TestSupport"],
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -23,6 +23,8 @@ public struct DecisionEvent: Sendable, Hashable {
     }
 
     public var decisionID: String
+    /// `ticket_id`, when the record has one (the key `triage compare` joins two trails on).
+    public var ticketID: String? = nil
     /// `decision_time`, milliseconds since the epoch. Windows are cut on this.
     public var decisionTimeMs: Int64
     /// `event_time` (the ticket's `created_at`), when present and valid.
@@ -71,6 +73,7 @@ public struct DecisionEvent: Sendable, Hashable {
             throw GovernanceInputError(field: "schema_version", "unsupported version \(version.serializedString())")
         }
         decisionID = try r.string("decision_id")
+        ticketID = r.optionalString("ticket_id")
         decisionTimeMs = try r.time("decision_time")
         eventTimeMs = r.optionalTime("event_time")
         let kind = try r.string("decision")

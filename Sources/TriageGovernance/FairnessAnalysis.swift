@@ -108,3 +108,15 @@ enum FairnessAnalysis {
         return result
     }
 }
+
+extension FairnessWindow {
+    /// The governance report's statistics over `events` as one window (no time cut), e.g. for
+    /// comparing a live and a shadow audit trail. Duplicate decision ids are counted once.
+    public static func whole(_ events: [DecisionEvent], config: FairnessConfig) -> FairnessWindow {
+        let times = events.map(\.decisionTimeMs)
+        var acc = WindowAccumulator(startMs: times.min() ?? 0, endMs: (times.max() ?? 0) + 1,
+                                    attributes: config.attributes)
+        for event in events { acc.add(event) }
+        return FairnessAnalysis.window(acc, config: config)
+    }
+}

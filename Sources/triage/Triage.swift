@@ -19,7 +19,7 @@ struct Triage: AsyncParsableCommand {
         subcommands: [
             Work.self, Topics.self, DevCluster.self, Demo.self, Seed.self, Replay.self, Reconcile.self,
             Train.self, Eval.self, Predict.self, ModelBench.self, PipelineBench.self, ThroughputBench.self,
-            CheckConfig.self, Ledger.self, SimulateOutcomes.self, Audit.self, AuditCostBench.self,
+            CheckConfig.self, Ledger.self, SimulateOutcomes.self, Audit.self, AuditCostBench.self, Compare.self,
         ]
     )
 
