@@ -76,6 +76,15 @@ public final class Worker: Service, Sendable {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
             let thread = Thread { [self] in
                 do {
+                    if let output = pipelineConfig.passthroughTopic {
+                        let passthrough = try PassthroughPipeline(
+                            config: pipelineConfig, output: output, stats: stats, logger: pipelineLogger,
+                            shouldStop: { self.stopRequested.load(ordering: .relaxed) })
+                        try passthrough.run()
+                        pipelineLogger.info("stopped")
+                        continuation.resume()
+                        return
+                    }
                     let classifier = try makeClassifier()
                     stats.update { $0.classifierLoaded = true }
                     let pipeline = try Pipeline(

@@ -58,6 +58,10 @@ public struct WorkerConfiguration: Sendable {
     /// librdkafka's `statistics.interval.ms` for the consumer and the producer (0: off): the
     /// source of the consumer-lag and producer-queue metrics.
     public var statisticsIntervalMs: Int = 0
+    /// Passthrough mode (`triage work --passthrough`): copy every ticket record unchanged to
+    /// this topic and commit, with no model, policy or audit (`Passthrough.swift`). Nil: the
+    /// worker's pipeline.
+    public var passthroughTopic: String? = nil
     /// Raw librdkafka properties for the group consumer only and the producer only, applied
     /// after `kafka.properties` (which every client gets).
     public var consumerProperties: [String: String] = [:]

@@ -58,6 +58,11 @@ struct Compare: ParsableCommand {
     var json = false
 
     func validate() throws {
+        // The statistics options are the governance report's; compare takes the whole trails
+        // as one window, so a window length would be silently ignored.
+        guard stats.window == "1h" else {
+            throw ValidationError("--window '\(stats.window)' does not apply: compare takes each trail whole, as one window")
+        }
         for (name, value) in [("--max-changed-fraction", maxChangedFraction), ("--max-handoff-rate-increase", maxHandoffRateIncrease),
                               ("--max-disparity-increase", maxDisparityIncrease)]
         where !(value >= 0 && value <= 1) {

@@ -96,6 +96,12 @@ struct Work: AsyncParsableCommand {
     @Option(name: .customLong("min-retention-days"), help: "Refuse to start (exit 78) when the cluster says triage.audit, its checkpoints, triage.commitments or triage.control delete records sooner than this (0: they must be kept for ever). A cluster that does not describe topic configurations within 2 s gets a warning instead.")
     var minRetentionDays = 365
 
+    @Flag(help: "Passthrough: copy every record of --input unchanged (key, value, headers) to --passthrough-topic and commit, with the worker's group, Kafka settings, back-pressure and shutdown, and no model, policy, pseudonym key or audit. The ceiling a load test measures the worker against.")
+    var passthrough = false
+
+    @Option(name: .customLong("passthrough-topic"), help: "Topic --passthrough writes to (the topic prefix is put in front).")
+    var passthroughTopic = "tickets.passthrough"
+
     @Flag(help: "Check the configuration, pseudonym key, policy, model, connectivity and topics; print every problem; exit 0 (all fine) or 1. Starts nothing.")
     var check = false
 
@@ -111,6 +117,9 @@ struct Work: AsyncParsableCommand {
         guard input.isEmpty == false else { throw ValidationError("--input must name a topic") }
         guard (0...2_000).contains(auditExcerpt) else { throw ValidationError("--audit-excerpt must be 0…2000 characters, not \(auditExcerpt)") }
         guard checkpointInterval >= 1 else { throw ValidationError("--checkpoint-interval must be at least 1 second, not \(checkpointInterval)") }
+        guard !passthrough || !passthroughTopic.isEmpty else { throw ValidationError("--passthrough-topic must name a topic") }
+        guard !passthrough || passthroughTopic != input else { throw ValidationError("--passthrough-topic '\(passthroughTopic)' must differ from --input") }
+        guard !(passthrough && check) else { throw ValidationError("--check checks the worker; it does not combine with --passthrough") }
         guard minRetentionDays >= 0 else { throw ValidationError("--min-retention-days must be 0 (for ever) or more, not \(minRetentionDays)") }
     }
 
@@ -132,6 +141,7 @@ struct Work: AsyncParsableCommand {
             return true
         }
         let settings = try kafka.resolve("triage work")
+        if passthrough { return try await runPassthrough(settings, watchdog: watchdog, logger: logger) }
         let bootstrap = settings.kafka.bootstrapServers
         let id = workerID ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
         var config = WorkerConfiguration(kafka: settings.kafka, workerID: id)
@@ -230,6 +240,63 @@ struct Work: AsyncParsableCommand {
         }
         let s = worker.stats.snapshot
         logger.info("worker \(id) stopped: \(s.completed) tickets done, \(s.deadLettered) dead-lettered")
+    }
+
+    /// `--passthrough`: the worker's Kafka loop with nothing in it (TriageWorker's
+    /// `Passthrough.swift`), refusing the same unsafe properties.
+    private func runPassthrough(_ settings: TriageSettings, watchdog: ShutdownWatchdog, logger: Logger) async throws {
+        let id = workerID ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
+        var config = WorkerConfiguration(kafka: settings.kafka, workerID: id)
+        config.groupID = group
+        config.topics = settings.topics
+        config.topics.tickets = settings.topics.prefixed(input)
+        config.passthroughTopic = settings.topics.prefixed(passthroughTopic)
+        config.maxBatch = maxBatch
+        config.threads = threads
+        config.maxInFlightTickets = maxInFlight
+        config.shutdownTimeoutMs = shutdownTimeout * 1000
+        let raw = settings.kafka.properties
+        let safety = SafetyCheck(development: dev, unsafeOverrides: Set(unsafeOverrides))
+        _ = try refusingUnsafe(logger: logger) { () -> (Bool?, SafetyCheck.Verdict) in
+            let sources = Dictionary(uniqueKeysWithValues: raw.keys.map { ($0, settings.origins["kafka.properties.\($0)"] ?? "-X") })
+            return (true, safety.kafkaProperties(raw, groupID: group, sources: sources))
+        }
+        try KafkaOptions.checkReachable(settings, "triage work --passthrough", stopping: { watchdog.signalled })
+        if watchdog.signalled { return }
+        if createTopicsPartitions > 0, let output = config.passthroughTopic {
+            do {
+                let admin = try KafkaAdmin(settings: config.kafka)
+                let created = try admin.createMissingTopics(
+                    [config.topics.tickets, output].map { KafkaTopicSpec(name: $0, partitions: createTopicsPartitions) }, timeoutMs: 5_000)
+                if !created.isEmpty { logger.info("created topics: \(created.joined(separator: ", "))") }
+            } catch {
+                logger.warning("could not create missing topics (continuing; a broker may create them on first write)", metadata: ["error": "\(error)"])
+            }
+        }
+        let worker = Worker(configuration: config, classifier: { throw WorkerError("passthrough loads no classifier") }, logger: logger)
+        logger.info("passthrough \(id) joining group \(group) on \(settings.kafka.bootstrapServers): copying \(config.topics.tickets) to \(config.passthroughTopic ?? "")")
+        let reporter = progressInterval > 0 ? Task {
+            var last = 0
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(progressInterval))
+                let s = worker.stats.snapshot
+                logger.info("progress: \(s.completed) records copied (+\(s.completed - last)), \(s.inFlight) in flight, \(s.assignedPartitions) partitions")
+                last = s.completed
+            }
+        } : nil
+        defer { reporter?.cancel() }
+        let serviceGroup = ServiceGroup(configuration: .init(
+            services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup,
+                             failureTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [], logger: logger))
+        watchdog.onFirstSignal { Task { await serviceGroup.triggerGracefulShutdown() } }
+        do {
+            try await serviceGroup.run()
+        } catch {
+            printError("triage work --passthrough: stopped with an error: \(error)")
+            throw ExitCode(1)
+        }
+        logger.info("passthrough \(id) stopped: \(worker.stats.snapshot.completed) records copied")
     }
 
     private func createMissingTopics(_ config: WorkerConfiguration, logger: Logger) {
