@@ -17,7 +17,7 @@ struct Compare: ParsableCommand {
             few ticket and decision ids, the tickets in only one trail, and per-cohort handoff and \
             automation rates with the governance report's statistics (impact ratio, z test, \
             correction, alerts; docs/FAIRNESS.md) over the joined tickets, each trail as one \
-            window (--window does not apply). Records that do not parse are counted and skipped.
+            window (--window is refused). Records that do not parse are counted and skipped.
 
             Exits 0 when the candidate passes, 1 when it is worse (the reasons are printed): \
             more than --max-changed-fraction of the joined tickets changed, the overall handoff \
