@@ -46,6 +46,7 @@ extension ShadowComparison {
         return obj([
             ("verdict", .string(passes ? "pass" : "worse")),
             ("failures", .array(failures.map(JSONValue.string))),
+            ("disparities_removed", .array(removedDisparities.map { .string("\($0.attribute)=\($0.cohort) \($0.metric.rawValue)") })),
             ("live_records", .int(Int64(liveRecords))), ("shadow_records", .int(Int64(shadowRecords))),
             ("joined", .int(Int64(joined))), ("only_live", .int(Int64(onlyLive))), ("only_shadow", .int(Int64(onlyShadow))),
             ("live_without_ticket", .int(Int64(liveWithoutTicket))), ("shadow_without_ticket", .int(Int64(shadowWithoutTicket))),

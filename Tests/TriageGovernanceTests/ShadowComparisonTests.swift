@@ -96,4 +96,24 @@ struct ShadowComparisonTests {
         #expect(c.textLines().last(where: { $0.hasPrefix("verdict") }) == "verdict: WORSE")
         #expect(c.json()["verdict"]?.stringValue == "worse")
     }
+
+    @Test("a candidate that removes a cohort's disparity passes and says which alert it removes")
+    func disparityRemoved() {
+        let live = (0..<200).map { i -> DecisionEvent in
+            let chat = i % 2 == 1
+            return decision("t\(i)", chat && i % 5 != 0 ? .handoff : .route, channel: chat ? "chat" : "email")
+        }
+        let shadow = live.map { e -> DecisionEvent in
+            var s = e
+            s.decisionID = "s-" + e.ticketID!
+            s.decision = Int(e.ticketID!.dropFirst())! % 5 == 0 ? .handoff : .route  // 10% of each cohort
+            return s
+        }
+        let c = ShadowComparison(live: live, shadow: shadow, config: channelOnly,
+                                 thresholds: ShadowThresholds(maxChangedFraction: 1, maxHandoffRateIncrease: 0.05, maxDisparityIncrease: 0.1))
+        #expect(c.passes, "\(c.failures)")
+        #expect(c.removedDisparities.map { "\($0.cohort) \($0.metric.rawValue)" } == ["chat handoff"])
+        #expect(c.textLines().contains { $0.contains("channel=chat handoff") && $0.hasSuffix("alert removed") })
+        #expect(c.json()["disparities_removed"] == .array(["channel=chat handoff"]))
+    }
 }
