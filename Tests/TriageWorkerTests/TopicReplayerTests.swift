@@ -1,0 +1,116 @@
+import Kafka
+import Testing
+import TriageOps
+
+@Suite("Replay pacing is an absolute schedule")
+struct ReplayScheduleTests {
+    @Test("a fixed rate puts record i at i / rate, whatever the timestamps")
+    func fixedRate() {
+        var schedule = ReplaySchedule(pace: .rate(50_000))
+        let dues = (0..<5).map { _ in schedule.nextDueNanoseconds(timestampMs: 7) }
+        #expect(dues == [0, 20_000, 40_000, 60_000, 80_000])
+    }
+
+    @Test("--speed divides the original gaps; a missing or older timestamp goes with its predecessor")
+    func speed() {
+        var schedule = ReplaySchedule(pace: .speed(10))
+        let dues = [1_000, 1_100, 1_100, 1_500, nil, 1_200, 3_000].map { schedule.nextDueNanoseconds(timestampMs: $0.map(Int64.init)) }
+        #expect(dues == [0, 10_000_000, 10_000_000, 50_000_000, 50_000_000, 50_000_000, 200_000_000])
+    }
+
+    @Test("unpaced is always due")
+    func unpaced() {
+        var schedule = ReplaySchedule(pace: .unpaced)
+        #expect((0..<3).map { _ in schedule.nextDueNanoseconds(timestampMs: 5) } == [0, 0, 0])
+    }
+}
+
+@Suite("Replay from a topic")
+struct TopicReplayerTests {
+    static func marks(_: Int32) -> (low: Int64, high: Int64) { (low: 10, high: 100) }
+
+    @Test("partition, offset and last-N selection give exactly those offsets; bad values are named")
+    func ranges() throws {
+        var selection = TopicReplayer.Selection()
+        #expect(try TopicReplayer.ranges(selection: selection, topic: "t", partitionCount: 2, watermarks: Self.marks) == [0: 10..<100, 1: 10..<100])
+        selection.partitions = [1]
+        selection.startOffset = 20
+        selection.endOffset = 50
+        #expect(try TopicReplayer.ranges(selection: selection, topic: "t", partitionCount: 2, watermarks: Self.marks) == [1: 20..<50])
+        selection.last = 5
+        #expect(try TopicReplayer.ranges(selection: selection, topic: "t", partitionCount: 2, watermarks: Self.marks) == [1: 45..<50])
+        selection.partitions = [2]
+        #expect(throws: ReplayError.self) { try TopicReplayer.ranges(selection: selection, topic: "t", partitionCount: 2, watermarks: Self.marks) }
+        var backwards = TopicReplayer.Selection()
+        backwards.sinceMs = 5
+        backwards.untilMs = 5
+        #expect(throws: ReplayError.self) { try TopicReplayer.ranges(selection: backwards, topic: "t", partitionCount: 2, watermarks: Self.marks) }
+    }
+
+    @Test("a topic-to-topic copy keeps keys, headers, timestamps and values byte for byte; a time range picks exactly its records")
+    func copy() throws {
+        let cluster = try MockCluster(brokers: 1)
+        try cluster.createTopic("src", partitions: 2)
+        try cluster.createTopic("dst", partitions: 2)
+        let settings = KafkaClientSettings(bootstrapServers: cluster.bootstrapServers)
+        var config = KafkaProducerConfiguration(settings: settings)
+        config.lingerMs = 1
+        let producer = try KafkaProducer(configuration: config)
+        let base: Int64 = 1_700_000_000_000
+        for i in 0..<20 {
+            try producer.send(KafkaProducerMessage(
+                topic: "src", partition: Int32(i % 2), key: "k\(i)", value: [0xff, UInt8(i), 0x00],
+                headers: [KafkaHeader(key: "h", value: [UInt8(i)])], timestampMs: base + Int64(i) * 10), token: UInt(i))
+        }
+        var acked = 0
+        let deadline = ContinuousClock.now + .seconds(30)
+        while acked < 20, ContinuousClock.now < deadline { acked += producer.flush(timeoutMs: 200).count }
+        #expect(acked == 20)
+
+        let replayer = TopicReplayer(source: settings, target: settings, sourceTopic: "src", targetTopic: "dst")
+        let summary = try replayer.replay(selection: .init(), pace: .speed(100))
+        #expect(summary.sent == 20)
+        #expect(summary.acknowledged == 20)
+        var copied: [String: KafkaConsumerMessage] = [:]
+        try KafkaTopicReader(settings: settings).readAll(topics: ["dst"]) { copied[String(decoding: $0.key ?? [], as: UTF8.self)] = $0 }
+        #expect(copied.count == 20)
+        for i in 0..<20 {
+            let m = try #require(copied["k\(i)"])
+            #expect(m.value == [0xff, UInt8(i), 0x00])
+            #expect(m.headers == [KafkaHeader(key: "h", value: [UInt8(i)])])
+            #expect(m.timestampMs == base + Int64(i) * 10)
+        }
+
+        var range = TopicReplayer.Selection()
+        range.sinceMs = base + 50
+        range.untilMs = base + 100
+        let ranged = TopicReplayer(source: settings, target: settings, sourceTopic: "src", targetTopic: "dst2")
+        try cluster.createTopic("dst2", partitions: 1)
+        let picked = try ranged.replay(selection: range, pace: .unpaced)
+        #expect(picked.sent == 5)
+        var keys: Set<String> = []
+        try KafkaTopicReader(settings: settings).readAll(topics: ["dst2"]) { keys.insert(String(decoding: $0.key ?? [], as: UTF8.self)) }
+        #expect(keys == ["k5", "k6", "k7", "k8", "k9"])
+    }
+
+    @Test("an interrupt stops the replay and reports what was sent")
+    func interrupt() throws {
+        let cluster = try MockCluster(brokers: 1)
+        try cluster.createTopic("src", partitions: 1)
+        let settings = KafkaClientSettings(bootstrapServers: cluster.bootstrapServers)
+        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(settings: settings))
+        for i in 0..<50 { try producer.send(KafkaProducerMessage(topic: "src", key: "k\(i)", value: [1]), token: UInt(i)) }
+        var acked = 0
+        let deadline = ContinuousClock.now + .seconds(30)
+        while acked < 50, ContinuousClock.now < deadline { acked += producer.flush(timeoutMs: 200).count }
+        let replayer = TopicReplayer(source: settings, target: settings, sourceTopic: "src", targetTopic: "dst")
+        var asked = 0
+        let summary = try replayer.replay(selection: .init(), pace: .unpaced, stopping: {
+            asked += 1
+            return asked > 11
+        })
+        #expect(summary.interrupted)
+        #expect(summary.sent > 0 && summary.sent < 50)
+        #expect(summary.acknowledged == summary.sent)
+    }
+}
