@@ -47,7 +47,12 @@ public struct Replayer {
         /// (attribute name, column).
         public var attributes: [(String, String)] = []
         public var derivations: [Derivation] = []
+        /// Channel of a row without a channel column value (or of every row with `forceChannel`).
         public var channel = "web"
+        /// Column holding a row's own channel, used when present and not empty.
+        public var channelColumn = "channel"
+        /// `channel` for every row, whatever its channel column says.
+        public var forceChannel = false
         public var language = "en"
         /// Rows per second (0: as fast as the producer goes).
         public var rate = 0.0
@@ -88,12 +93,14 @@ public struct Replayer {
         let id = pass == 0 ? "\(options.runID)-\(rowID)" : "\(options.runID)-\(rowID)-\(pass)"
         let customer = options.customerColumn.flatMap { row[$0] }
             ?? (options.customers > 0 ? "C-\(index % options.customers)" : "C-\(options.runID)-\(index)")
+        let own = row[options.channelColumn].flatMap { $0.isEmpty ? nil : $0 }
+        let channel = options.forceChannel ? options.channel : own ?? options.channel
         var attributes = JSONObject()
         for (name, column) in options.attributes { attributes[name] = .string(row[column] ?? "") }
         for derivation in options.derivations { attributes[derivation.name] = .string(derivation.value(in: row)) }
         var ticket: JSONObject = [
             "id": .string(id), "customer_id": .string(customer), "body": .string(text),
-            "channel": .string(options.channel), "language": .string(options.language), "created_at": .string(now),
+            "channel": .string(channel), "language": .string(options.language), "created_at": .string(now),
         ]
         if !attributes.isEmpty { ticket["attributes"] = .object(attributes) }
         return (customer, JSONValue.object(ticket).serializedBytes())

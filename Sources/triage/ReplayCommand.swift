@@ -83,8 +83,14 @@ struct Replay: ParsableCommand {
     @Option(help: "Cohort attribute NAME=COLUMN~CHARS:YES:NO: YES when the column holds any of CHARS, else NO (repeatable).")
     var derive: [String] = []
 
-    @Option(help: "Channel of every ticket.")
+    @Option(help: "Channel of a row whose channel column is missing or empty (with --force-channel: of every row).")
     var channel = "web"
+
+    @Option(name: .customLong("channel-column"), help: "Column holding a row's own channel.")
+    var channelColumn = "channel"
+
+    @Flag(name: .customLong("force-channel"), help: "Give every ticket --channel, whatever its channel column says.")
+    var forceChannel = false
 
     @Option(help: "Language of every ticket.")
     var language = "en"
@@ -144,6 +150,8 @@ struct Replay: ParsableCommand {
         }
         options.derivations = derive.compactMap(Replayer.Derivation.init)
         options.channel = channel
+        options.channelColumn = channelColumn
+        options.forceChannel = forceChannel
         options.language = language
         options.rate = rate
         options.repeats = repeats
