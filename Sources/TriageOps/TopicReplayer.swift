@@ -1,4 +1,5 @@
 import Kafka
+import TriageAudit
 
 /// `triage replay --from-topic`: copies the records of a topic (or of chosen partitions,
 /// offsets, a time range or the last N per partition) to a topic of the same or another
@@ -35,6 +36,9 @@ public struct TopicReplayer {
         public var sent = 0
         public var acknowledged = 0
         public var filtered = 0
+        /// With a rewrite: records copied unchanged because their value is not a ticket
+        /// (not a JSON object with a string `id`).
+        public var notRewritten = 0
         public var seconds = 0.0
         public var interrupted = false
     }
@@ -77,8 +81,11 @@ public struct TopicReplayer {
     }
 
     /// Replays the selected records. `stopping` is asked before every record (an interrupt):
-    /// then reading stops and what was sent is flushed for up to `flushSeconds`.
-    public func replay(selection: Selection, pace: ReplaySchedule.Pace, flushSeconds: Int = 10,
+    /// then reading stops and what was sent is flushed for up to `flushSeconds`. With
+    /// `rewrite`, ticket values get fresh ids and `now()` (ms) as created_at and timestamp.
+    /// `progress` is called at most every 200 ms and once at the end.
+    public func replay(selection: Selection, pace: ReplaySchedule.Pace, rewrite: ReplayRewrite? = nil,
+                       now: () -> Int64 = UTCTime.nowMillis, flushSeconds: Int = 10,
                        stopping: () -> Bool = { false },
                        progress: ((_ sent: Int, _ total: Int, _ seconds: Double) -> Void)? = nil) throws -> Summary {
         let admin = try KafkaAdmin(settings: source)
@@ -146,16 +153,27 @@ public struct TopicReplayer {
                     }
                 }
                 if stopping() { summary.interrupted = true; break reading }
+                var value = message.value
+                var timestampMs = message.timestampMs
+                if let rewrite, !message.isTombstone {
+                    let nowMs = now()
+                    if let rewritten = rewrite.rewrite(value, now: UTCTime.rfc3339(millis: nowMs)) {
+                        value = rewritten
+                        timestampMs = nowMs
+                    } else {
+                        summary.notRewritten += 1
+                    }
+                }
                 try producer.send(KafkaProducerMessage(
-                    topic: targetTopic, key: message.key, value: message.value, headers: message.headers,
-                    nullValue: message.isTombstone, timestampMs: message.timestampMs), token: UInt(summary.sent))
+                    topic: targetTopic, key: message.key, value: value, headers: message.headers,
+                    nullValue: message.isTombstone, timestampMs: timestampMs), token: UInt(summary.sent))
                 summary.sent += 1
-                if summary.sent % 1_000 == 0 {
-                    collect(producer.poll(timeoutMs: 0))
-                    let now = ContinuousClock.now
-                    if now - lastProgress >= .seconds(1) {
-                        lastProgress = now
-                        progress?(summary.sent, total, Self.seconds(now - started))
+                if summary.sent % 1_000 == 0 { collect(producer.poll(timeoutMs: 0)) }
+                if let progress {
+                    let clock = ContinuousClock.now
+                    if clock - lastProgress >= .milliseconds(200) {
+                        lastProgress = clock
+                        progress(summary.sent, total, Self.seconds(clock - started))
                     }
                 }
             }

@@ -95,8 +95,11 @@ struct Replay: ParsableCommand {
     @Option(help: "Language of every ticket.")
     var language = "en"
 
-    @Option(help: "Tickets per second (0: as fast as possible).")
+    @Option(help: "Tickets (or records) per second (0: as fast as possible).")
     var rate = 0.0
+
+    @Flag(name: .customLong("rewrite-ids"), help: "Topic replay: ticket values get '-RUN' after their id (--run-id, default r + the time) and now as created_at and record timestamp, so repeated replays are new tickets; other values are copied unchanged and counted.")
+    var rewriteIDs = false
 
     @Option(help: "Times through the file (ids get a -N suffix after the first pass).")
     var repeats = 1
@@ -104,7 +107,7 @@ struct Replay: ParsableCommand {
     @Option(help: "Only the first N rows (0: all).")
     var limit = 0
 
-    @Option(name: .customLong("run-id"), help: "Prefix of the ticket ids (default: r + the time).")
+    @Option(name: .customLong("run-id"), help: "Prefix of the ticket ids (default: r + the time); with --rewrite-ids, the suffix.")
     var runID: String?
 
     func validate() throws {
@@ -114,6 +117,7 @@ struct Replay: ParsableCommand {
             guard rate == 0 else { throw ValidationError("--speed and --rate cannot be given together") }
             guard fromTopic != nil else { throw ValidationError("--speed needs --from-topic (records with timestamps)") }
         }
+        if rewriteIDs, fromTopic == nil { throw ValidationError("--rewrite-ids needs --from-topic (file replay always makes fresh ids)") }
         if let last, last < 1 { throw ValidationError("--last must be at least 1, not \(last)") }
         if let since, Self.epochMs(since) == nil { throw ValidationError("--since '\(since)' is neither RFC 3339 nor epoch milliseconds") }
         if let until, Self.epochMs(until) == nil { throw ValidationError("--until '\(until)' is neither RFC 3339 nor epoch milliseconds") }
@@ -205,20 +209,60 @@ struct Replay: ParsableCommand {
         let targetTopic = settings.topics.prefixed(topic)
         let replayer = TopicReplayer(source: source, target: settings.kafka, sourceTopic: sourceTopic, targetTopic: targetTopic)
         let interrupt = InterruptFlag()
-        var lastLine = ContinuousClock.now
+        let rewrite = rewriteIDs ? ReplayRewrite(runSuffix: runID ?? "r\(Int(Date().timeIntervalSince1970))") : nil
+        var meter = ReplayProgress(interactive: isatty(STDERR_FILENO) != 0)
         do {
-            let summary = try replayer.replay(selection: selection, pace: pace, stopping: { interrupt.isSet }) { sent, total, seconds in
-                let now = ContinuousClock.now
-                guard now - lastLine >= .seconds(5) || sent == total else { return }
-                lastLine = now
-                let rate = Double(sent) / max(seconds, 0.001)
-                let eta = rate > 0 ? Double(total - sent) / rate : 0
-                printError("replay: \(sent)/\(total) sent, \(Int(rate))/s, ETA \(Int(eta)) s")
+            let summary = try replayer.replay(selection: selection, pace: pace, rewrite: rewrite, stopping: { interrupt.isSet }) { sent, total, seconds in
+                meter.update(sent: sent, total: total, seconds: seconds)
             }
+            meter.finish()
             let rate = Int(Double(summary.sent) / max(summary.seconds, 0.001))
-            printOut("replayed \(summary.sent) records from \(sourceTopic) to \(targetTopic) in \(String(format: "%.1f", summary.seconds)) s (\(rate) records/s); \(summary.acknowledged) acknowledged; \(summary.filtered) outside the time range\(summary.interrupted ? "; interrupted" : "")")
+            var line = "replayed \(summary.sent) of \(summary.selected) records read from \(sourceTopic) to \(targetTopic) in \(String(format: "%.1f", summary.seconds)) s (\(rate) records/s); \(summary.acknowledged) acknowledged"
+            if summary.filtered > 0 { line += "; \(summary.filtered) outside the time range" }
+            if let rewrite { line += "; ids end with -\(rewrite.runSuffix); \(summary.notRewritten) values not tickets, copied unchanged" }
+            if summary.interrupted { line += "; interrupted" }
+            printOut(line)
+            if summary.acknowledged < summary.sent {
+                printError("triage replay: \(summary.sent - summary.acknowledged) records sent but not acknowledged")
+                throw ExitCode.failure
+            }
         } catch let error as ReplayError {
             throw ValidationError(error.description)
         }
+    }
+}
+
+/// The progress of a topic replay on stderr: a bar with rate and ETA redrawn in place on a
+/// terminal, otherwise a line every 5 s.
+struct ReplayProgress {
+    let interactive: Bool
+    private var lastLine: ContinuousClock.Instant?
+    private var drawn = false
+
+    init(interactive: Bool) { self.interactive = interactive }
+
+    mutating func update(sent: Int, total: Int, seconds: Double) {
+        let rate = Double(sent) / max(seconds, 0.001)
+        let eta = rate > 0 ? Int((Double(total - sent) / rate).rounded(.up)) : 0
+        if interactive {
+            let width = 30
+            let filled = total > 0 ? min(width, sent * width / total) : width
+            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+            let percent = total > 0 ? sent * 100 / total : 100
+            FileHandle.standardError.write(Data("\r[\(bar)] \(percent)% \(sent)/\(total) \(Int(rate))/s ETA \(eta) s  ".utf8))
+            drawn = true
+        } else {
+            let now = ContinuousClock.now
+            if let lastLine, now - lastLine < .seconds(5), sent < total { return }
+            if lastLine == nil, sent < total { lastLine = now; return }  // the first line after 5 s
+            lastLine = now
+            printError("replay: \(sent)/\(total) sent, \(Int(rate))/s, ETA \(eta) s")
+        }
+    }
+
+    /// Ends the bar's line.
+    mutating func finish() {
+        if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+        drawn = false
     }
 }

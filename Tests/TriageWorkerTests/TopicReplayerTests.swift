@@ -1,5 +1,6 @@
 import Kafka
 import Testing
+import TriageCore
 import TriageOps
 
 @Suite("Replay pacing is an absolute schedule")
@@ -112,5 +113,52 @@ struct TopicReplayerTests {
         #expect(summary.interrupted)
         #expect(summary.sent > 0 && summary.sent < 50)
         #expect(summary.acknowledged == summary.sent)
+    }
+}
+
+@Suite("Replay with --rewrite-ids")
+struct ReplayRewriteTests {
+    @Test("a ticket gets the run suffix on its id and now as created_at; other members and nested objects are kept; a non-ticket is nil")
+    func rewrite() throws {
+        let rewrite = ReplayRewrite(runSuffix: "r2")
+        let value = Array(#"{"id":"t-1","customer_id":"c","body":"hi","channel":"web","language":"en","created_at":"2020-01-01T00:00:00Z","attributes":{"region":"eu"}}"#.utf8)
+        let out = try #require(rewrite.rewrite(value, now: "2026-12-03T12:00:00.000Z"))
+        let ticket = try TicketDecoder().decode(out)
+        #expect(ticket.id == "t-1-r2")
+        #expect(ticket.body == "hi")
+        #expect(ticket.attributes["region"] == "eu")
+        #expect(String(decoding: out, as: UTF8.self).contains(#""created_at":"2026-12-03T12:00:00.000Z""#))
+        #expect(rewrite.rewrite(Array("not json".utf8), now: "x") == nil)
+        #expect(rewrite.rewrite(Array(#"{"id":7}"#.utf8), now: "x") == nil)
+        #expect(rewrite.rewrite(Array("[1]".utf8), now: "x") == nil)
+    }
+
+    @Test("a rewritten replay gives fresh ids and the copy's time as timestamp; a non-JSON value is copied unchanged and counted")
+    func replay() throws {
+        let cluster = try MockCluster(brokers: 1)
+        try cluster.createTopic("src", partitions: 1)
+        try cluster.createTopic("dst", partitions: 1)
+        let settings = KafkaClientSettings(bootstrapServers: cluster.bootstrapServers)
+        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(settings: settings))
+        for i in 0..<3 {
+            try producer.send(KafkaProducerMessage(topic: "src", key: "k\(i)", value: Array(#"{"id":"t-\#(i)","customer_id":"c","body":"b","channel":"web","language":"en","created_at":"2020-01-01T00:00:00Z"}"#.utf8), timestampMs: 1_000), token: UInt(i))
+        }
+        try producer.send(KafkaProducerMessage(topic: "src", key: "raw", value: [0xde, 0xad], timestampMs: 1_000), token: 3)
+        var acked = 0
+        let deadline = ContinuousClock.now + .seconds(30)
+        while acked < 4, ContinuousClock.now < deadline { acked += producer.flush(timeoutMs: 200).count }
+        let replayer = TopicReplayer(source: settings, target: settings, sourceTopic: "src", targetTopic: "dst")
+        let summary = try replayer.replay(selection: .init(), pace: .unpaced, rewrite: ReplayRewrite(runSuffix: "run9"), now: { 1_800_000_000_000 })
+        #expect(summary.sent == 4)
+        #expect(summary.notRewritten == 1)
+        var copied: [String: KafkaConsumerMessage] = [:]
+        try KafkaTopicReader(settings: settings).readAll(topics: ["dst"]) { copied[String(decoding: $0.key ?? [], as: UTF8.self)] = $0 }
+        for i in 0..<3 {
+            let m = try #require(copied["k\(i)"])
+            #expect(try TicketDecoder().decode(m.value).id == "t-\(i)-run9")
+            #expect(m.timestampMs == 1_800_000_000_000)
+        }
+        #expect(copied["raw"]?.value == [0xde, 0xad])
+        #expect(copied["raw"]?.timestampMs == 1_000)
     }
 }
