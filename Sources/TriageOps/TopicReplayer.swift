@@ -130,52 +130,67 @@ public struct TopicReplayer {
         }
         var schedule = ReplaySchedule(pace: pace)
         var remaining = ranges
+        var queue = ReplayQueue<KafkaConsumerMessage>(ordered: { if case .speed = pace { true } else { false } }(),
+                                                      partitions: ranges.keys)
         let started = ContinuousClock.now
         var lastProgress = started
-        reading: while !remaining.isEmpty {
+
+        /// Waits until the record is due (polling the producer), then sends it; false when
+        /// an interrupt came while waiting.
+        func send(_ message: KafkaConsumerMessage) throws -> Bool {
+            let due = started + .nanoseconds(schedule.nextDueNanoseconds(timestampMs: message.timestampMs))
+            while true {
+                let wait = due - ContinuousClock.now
+                if wait <= .zero { break }
+                collect(producer.poll(timeoutMs: wait > .milliseconds(2) ? Int32(wait / .milliseconds(1)) - 1 : 0))
+            }
+            if stopping() { return false }
+            var value = message.value
+            var timestampMs = message.timestampMs
+            if let rewrite, !message.isTombstone {
+                let nowMs = now()
+                if let rewritten = rewrite.rewrite(value, now: UTCTime.rfc3339(millis: nowMs)) {
+                    value = rewritten
+                    timestampMs = nowMs
+                } else {
+                    summary.notRewritten += 1
+                }
+            }
+            try producer.send(KafkaProducerMessage(
+                topic: targetTopic, key: message.key, value: value, headers: message.headers,
+                nullValue: message.isTombstone, timestampMs: timestampMs), token: UInt(summary.sent))
+            summary.sent += 1
+            if summary.sent % 1_000 == 0 { collect(producer.poll(timeoutMs: 0)) }
+            if let progress {
+                let clock = ContinuousClock.now
+                if clock - lastProgress >= .milliseconds(200) {
+                    lastProgress = clock
+                    progress(summary.sent, total, Self.seconds(clock - started))
+                }
+            }
+            return true
+        }
+
+        reading: while !remaining.isEmpty || !queue.isEmpty {
             if stopping() { summary.interrupted = true; break }
-            for message in try consumer.poll(maxMessages: 5_000, timeoutMs: 100) {
-                guard let range = remaining[message.partition], range.contains(message.offset) else { continue }
-                if message.offset + 1 >= range.upperBound { remaining[message.partition] = nil }
-                summary.selected += 1
-                guard selection.admits(timestampMs: message.timestampMs) else {
-                    summary.filtered += 1
-                    continue
-                }
-                let due = started + .nanoseconds(schedule.nextDueNanoseconds(timestampMs: message.timestampMs))
-                while true {
-                    let wait = due - ContinuousClock.now
-                    if wait <= .zero { break }
-                    if wait > .milliseconds(2) {
-                        collect(producer.poll(timeoutMs: Int32(wait / .milliseconds(1)) - 1))
+            if !remaining.isEmpty {
+                for message in try consumer.poll(maxMessages: 5_000, timeoutMs: queue.isEmpty ? 100 : 0) {
+                    guard let range = remaining[message.partition], range.contains(message.offset) else { continue }
+                    summary.selected += 1
+                    if selection.admits(timestampMs: message.timestampMs) {
+                        queue.push(message, partition: message.partition, timestampMs: message.timestampMs)
                     } else {
-                        collect(producer.poll(timeoutMs: 0))
+                        summary.filtered += 1
+                    }
+                    if message.offset + 1 >= range.upperBound {
+                        remaining[message.partition] = nil
+                        queue.close(partition: message.partition)
                     }
                 }
-                if stopping() { summary.interrupted = true; break reading }
-                var value = message.value
-                var timestampMs = message.timestampMs
-                if let rewrite, !message.isTombstone {
-                    let nowMs = now()
-                    if let rewritten = rewrite.rewrite(value, now: UTCTime.rfc3339(millis: nowMs)) {
-                        value = rewritten
-                        timestampMs = nowMs
-                    } else {
-                        summary.notRewritten += 1
-                    }
-                }
-                try producer.send(KafkaProducerMessage(
-                    topic: targetTopic, key: message.key, value: value, headers: message.headers,
-                    nullValue: message.isTombstone, timestampMs: timestampMs), token: UInt(summary.sent))
-                summary.sent += 1
-                if summary.sent % 1_000 == 0 { collect(producer.poll(timeoutMs: 0)) }
-                if let progress {
-                    let clock = ContinuousClock.now
-                    if clock - lastProgress >= .milliseconds(200) {
-                        lastProgress = clock
-                        progress(summary.sent, total, Self.seconds(clock - started))
-                    }
-                }
+            }
+            while let message = queue.pop() {
+                guard try send(message) else { summary.interrupted = true; break reading }
+                if queue.count > 0, summary.sent % 256 == 0, stopping() { summary.interrupted = true; break reading }
             }
         }
         try? consumer.close()

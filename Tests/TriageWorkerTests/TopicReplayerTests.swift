@@ -1,7 +1,7 @@
 import Kafka
 import Testing
 import TriageCore
-import TriageOps
+@testable import TriageOps
 
 @Suite("Replay pacing is an absolute schedule")
 struct ReplayScheduleTests {
@@ -23,6 +23,35 @@ struct ReplayScheduleTests {
     func unpaced() {
         var schedule = ReplaySchedule(pace: .unpaced)
         #expect((0..<3).map { _ in schedule.nextDueNanoseconds(timestampMs: 5) } == [0, 0, 0])
+    }
+}
+
+@Suite("Records wait for replay in timestamp order across partitions")
+struct ReplayQueueTests {
+    @Test("in order, a record goes only when every partition still read has one waiting; the earliest goes first")
+    func ordered() {
+        var queue = ReplayQueue<String>(ordered: true, partitions: [0, 1])
+        queue.push("a3", partition: 0, timestampMs: 3)
+        queue.push("a5", partition: 0, timestampMs: 5)
+        #expect(queue.pop() == nil)  // partition 1 may still hold something earlier
+        queue.push("b1", partition: 1, timestampMs: 1)
+        queue.push("b4", partition: 1, timestampMs: 4)
+        #expect(queue.pop() == "b1")
+        #expect(queue.pop() == "a3")
+        #expect(queue.pop() == "b4")
+        #expect(queue.pop() == nil)
+        queue.close(partition: 1)
+        #expect(queue.pop() == "a5")
+        #expect(queue.isEmpty)
+    }
+
+    @Test("unordered, records go in arrival order at once")
+    func arrival() {
+        var queue = ReplayQueue<Int>(ordered: false, partitions: [0, 1])
+        for i in 0..<10_000 { queue.push(i, partition: Int32(i % 2), timestampMs: Int64(10_000 - i)) }
+        var out: [Int] = []
+        while let i = queue.pop() { out.append(i) }
+        #expect(out == Array(0..<10_000))
     }
 }
 
@@ -92,6 +121,13 @@ struct TopicReplayerTests {
         var keys: Set<String> = []
         try KafkaTopicReader(settings: settings).readAll(topics: ["dst2"]) { keys.insert(String(decoding: $0.key ?? [], as: UTF8.self)) }
         #expect(keys == ["k5", "k6", "k7", "k8", "k9"])
+
+        // --speed sends in timestamp order across the source's partitions.
+        try cluster.createTopic("dst3", partitions: 1)
+        _ = try TopicReplayer(source: settings, target: settings, sourceTopic: "src", targetTopic: "dst3").replay(selection: .init(), pace: .speed(1_000))
+        var times: [Int64] = []
+        try KafkaTopicReader(settings: settings).readAll(topics: ["dst3"]) { times.append($0.timestampMs ?? -1) }
+        #expect(times == (0..<20).map { base + Int64($0) * 10 })
     }
 
     @Test("an interrupt stops the replay and reports what was sent")
