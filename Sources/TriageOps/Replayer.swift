@@ -6,7 +6,8 @@ import TriageModel
 /// the tickets topic, at a given rate, for load tests and fairness experiments.
 ///
 /// Each row becomes `{"id","customer_id","body","channel","language","created_at","attributes"}`;
-/// attributes come from columns (`--attribute name=column`) or are derived from whether a
+/// the channel is the row's own (`channel` column) unless missing; attributes are a JSONL
+/// row's own nested `attributes` object, and come from columns (`--attribute name=column`) or are derived from whether a
 /// column holds any of some characters (`--derive style=tags~QZ:informal:standard`, for the
 /// bitext tags), so the audit trail carries cohorts the model and the rules never read.
 public struct Replayer {
@@ -96,6 +97,11 @@ public struct Replayer {
         let own = row[options.channelColumn].flatMap { $0.isEmpty ? nil : $0 }
         let channel = options.forceChannel ? options.channel : own ?? options.channel
         var attributes = JSONObject()
+        // A JSONL row's own nested `attributes` (read as `attributes.NAME` columns) first;
+        // --attribute and --derive set theirs over them.
+        for (column, value) in row.sorted(by: { $0.key < $1.key }) where column.hasPrefix("attributes.") {
+            attributes[String(column.dropFirst("attributes.".count))] = .string(value)
+        }
         for (name, column) in options.attributes { attributes[name] = .string(row[column] ?? "") }
         for derivation in options.derivations { attributes[derivation.name] = .string(derivation.value(in: row)) }
         var ticket: JSONObject = [
