@@ -14,12 +14,15 @@ struct Replay: ParsableCommand {
             timestamp and value unchanged, up to the end offsets read at the start, from the partitions, offsets, \
             time range or last N records chosen; the source cluster is the target's unless --source-bootstrap / \
             --source-property say otherwise. Pace: --rate N per second, or --speed F (the records' own gaps / F), \
-            else as fast as possible. SIGINT/SIGTERM stops reading, flushes what was sent (10 s at most) and prints \
-            the counts. Example: triage replay --bootstrap @dev.bootstrap --from-topic tickets --topic tickets.copy --speed 10
+            else as fast as possible; --speed sends in timestamp order across partitions. --rewrite-ids gives ticket \
+            values fresh ids (-RUN after the id) and now as created_at and timestamp, so a replay into a live \
+            pipeline is new tickets. Progress is a bar on a terminal, else a line every 5 s. SIGINT/SIGTERM stops \
+            reading, flushes what was sent (10 s at most) and prints the sent and acknowledged counts. Example: triage replay --bootstrap @dev.bootstrap --from-topic tickets --topic tickets.copy --speed 10
 
             From a file: \
-            For load tests and fairness experiments. Each row becomes a ticket keyed by its customer id. \
-            Cohort attributes come from columns (--attribute region=region) or are derived from whether \
+            For load tests and fairness experiments. Each row becomes a ticket keyed by its customer id, \
+            with its own channel (--channel-column, else --channel) and, in JSONL, its own nested attributes object. \
+            Further cohort attributes come from columns (--attribute region=region) or are derived from whether \
             a column holds any of some characters, e.g. the bitext tags: \
             --derive style=tags~QZ:informal:standard. Example: \
             triage replay --bootstrap @dev.bootstrap --data ../shared/data/bitext/customer_support.csv \
@@ -32,7 +35,7 @@ struct Replay: ParsableCommand {
     @Option(help: "Data file: CSV with a header row, or JSONL (.jsonl/.ndjson).")
     var data: String?
 
-    @Option(name: .customLong("from-topic"), help: "Copy the records of this source topic instead of reading a file (the source's topic prefix is put in front).")
+    @Option(name: .customLong("from-topic"), help: "Copy the records of this source topic instead of reading a file (--topic-prefix is put in front of it too).")
     var fromTopic: String?
 
     @Option(name: .customLong("source-bootstrap"), help: "Bootstrap servers of the source cluster (or @PATH); default: the target's (--bootstrap).")
