@@ -15,11 +15,11 @@
 #
 # Build first: swift build -c release --product triage --scratch-path .build-release
 # (TRIAGE=.build/debug/triage for the debug build, which is slower). Needs kcat and python3.
-# The mock keeps ~5 MiB per partition: PARTITIONS defaults to COUNT / 12000 + 1.
+# The mock keeps ~5 MiB per partition (~12,000 seeded tickets): PARTITIONS defaults to COUNT / 8000 + 1.
 set -euo pipefail
 COUNT=${1:-1000000}
 RATE=${2:-50000}
-PARTITIONS=${3:-$(( COUNT / 12000 + 1 ))}
+PARTITIONS=${3:-$(( COUNT / 8000 + 1 ))}
 SPEED=${SPEED:-10}
 SPEED_RECORDS=${SPEED_RECORDS:-300}
 SPEED_SOURCE_RATE=${SPEED_SOURCE_RATE:-30}
