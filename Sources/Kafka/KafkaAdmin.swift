@@ -87,6 +87,18 @@ extension KafkaAdmin {
     public func watermarks(topic: String, partition: Int32, timeoutMs: Int32 = 5_000) throws(KafkaError) -> (low: Int64, high: Int64) {
         try client.watermarks(topic: topic, partition: partition, timeoutMs: timeoutMs)
     }
+
+    /// For each partition, the earliest offset whose record timestamp is at or after
+    /// `timestampMs` (ListOffsets by time, `rd_kafka_offsets_for_times`); `-1` (the end)
+    /// when no record is that late. Throws when the cluster cannot answer (librdkafka 2.0.2's
+    /// mock cluster does not look offsets up by time).
+    public func offsets(for partitions: [KafkaTopicPartition], atOrAfter timestampMs: Int64,
+                        timeoutMs: Int32 = 5_000) throws(KafkaError) -> [KafkaTopicPartition: Int64] {
+        let query = partitions.map { KafkaTopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: timestampMs) }
+        var result: [KafkaTopicPartition: Int64] = [:]
+        for item in try client.offsetsForTimes(query, timeoutMs: timeoutMs) { result[item.topicPartition] = item.offset }
+        return result
+    }
 }
 
 extension KafkaAdmin {

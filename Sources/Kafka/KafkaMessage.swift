@@ -96,17 +96,24 @@ public struct KafkaProducerMessage: Sendable {
     public var headers: [KafkaHeader]
     /// Write a null value (a tombstone) instead of `value`.
     public var nullValue: Bool
+    /// The record's timestamp, milliseconds since the epoch (create time); `nil` lets the
+    /// producer stamp the time of the send (a copy keeps the original's).
+    public var timestampMs: Int64?
 
-    public init(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = [], nullValue: Bool = false) {
+    public init(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = [], nullValue: Bool = false,
+                timestampMs: Int64? = nil) {
         self.topic = topic
         self.partition = partition
         self.key = key
         self.value = value
         self.headers = headers
         self.nullValue = nullValue
+        self.timestampMs = timestampMs
     }
 
-    public init(topic: String, partition: Int32? = nil, key: String?, value: [UInt8], headers: [KafkaHeader] = [], nullValue: Bool = false) {
-        self.init(topic: topic, partition: partition, key: key.map { Array($0.utf8) }, value: value, headers: headers, nullValue: nullValue)
+    public init(topic: String, partition: Int32? = nil, key: String?, value: [UInt8], headers: [KafkaHeader] = [], nullValue: Bool = false,
+                timestampMs: Int64? = nil) {
+        self.init(topic: topic, partition: partition, key: key.map { Array($0.utf8) }, value: value, headers: headers, nullValue: nullValue,
+                  timestampMs: timestampMs)
     }
 }

@@ -77,7 +77,7 @@ public final class KafkaProducer {
             }
         }
         let key = message.key ?? []
-        let result: OpaquePointer? = withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { vus in
+        let result: OpaquePointer? = withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { vus in
             message.value.withUnsafeBytes { value in
                 key.withUnsafeBytes { keyBytes in
                     vus[0].vtype = RD_KAFKA_VTYPE_RKT
@@ -97,9 +97,14 @@ public final class KafkaProducer {
                     vus[5].u.ptr = UnsafeMutableRawPointer(bitPattern: token)
                     var count = 6
                     if let headers {
-                        vus[6].vtype = RD_KAFKA_VTYPE_HEADERS
-                        vus[6].u.headers = headers
-                        count = 7
+                        vus[count].vtype = RD_KAFKA_VTYPE_HEADERS
+                        vus[count].u.headers = headers
+                        count += 1
+                    }
+                    if let timestamp = message.timestampMs {
+                        vus[count].vtype = RD_KAFKA_VTYPE_TIMESTAMP
+                        vus[count].u.i64 = timestamp
+                        count += 1
                     }
                     return rd_kafka_produceva(client.handle, vus.baseAddress, count)
                 }

@@ -112,6 +112,23 @@ final class RDKafkaClient {
         return (low, high)
     }
 
+    /// For each partition (its `offset` holding a timestamp in ms since the epoch), the
+    /// earliest offset whose timestamp is at or after it; `-1` (end) when there is none.
+    func offsetsForTimes(_ query: [KafkaTopicPartitionOffset], timeoutMs: Int32) throws(KafkaError) -> [KafkaTopicPartitionOffset] {
+        guard !query.isEmpty else { return [] }
+        return try query.withPartitionList { list throws(KafkaError) in
+            let err = rd_kafka_offsets_for_times(handle, list, timeoutMs)
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw KafkaError.rd(err, code: .consume, context: "offsets for times of \(query.count) partitions")
+            }
+            for i in 0..<Int(list.pointee.cnt) where list.pointee.elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                let e = list.pointee.elems[i]
+                throw KafkaError.rd(e.err, code: .consume, context: "offset for time of \(String(cString: e.topic))[\(e.partition)]")
+            }
+            return list.elements
+        }
+    }
+
     /// Topic names and partition counts known to the cluster.
     func topics(timeoutMs: Int32) throws(KafkaError) -> [String: Int] {
         var metadata: UnsafePointer<rd_kafka_metadata>?

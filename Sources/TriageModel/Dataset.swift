@@ -114,6 +114,12 @@ enum JSONLReader {
                 switch value {
                 case let string as String: record[key] = string
                 case let number as NSNumber: record[key] = number.stringValue
+                case let nested as [String: Any] where key == "attributes":
+                    // A row's own cohort attributes, kept as `attributes.NAME` columns.
+                    for (name, inner) in nested {
+                        if let string = inner as? String { record["attributes.\(name)"] = string }
+                        else if let number = inner as? NSNumber { record["attributes.\(name)"] = number.stringValue }
+                    }
                 default: continue
                 }
             }

@@ -6,7 +6,8 @@ import TriageModel
 /// the tickets topic, at a given rate, for load tests and fairness experiments.
 ///
 /// Each row becomes `{"id","customer_id","body","channel","language","created_at","attributes"}`;
-/// attributes come from columns (`--attribute name=column`) or are derived from whether a
+/// the channel is the row's own (`channel` column) unless missing; attributes are a JSONL
+/// row's own nested `attributes` object, and come from columns (`--attribute name=column`) or are derived from whether a
 /// column holds any of some characters (`--derive style=tags~QZ:informal:standard`, for the
 /// bitext tags), so the audit trail carries cohorts the model and the rules never read.
 public struct Replayer {
@@ -47,7 +48,12 @@ public struct Replayer {
         /// (attribute name, column).
         public var attributes: [(String, String)] = []
         public var derivations: [Derivation] = []
+        /// Channel of a row without a channel column value (or of every row with `forceChannel`).
         public var channel = "web"
+        /// Column holding a row's own channel, used when present and not empty.
+        public var channelColumn = "channel"
+        /// `channel` for every row, whatever its channel column says.
+        public var forceChannel = false
         public var language = "en"
         /// Rows per second (0: as fast as the producer goes).
         public var rate = 0.0
@@ -88,12 +94,19 @@ public struct Replayer {
         let id = pass == 0 ? "\(options.runID)-\(rowID)" : "\(options.runID)-\(rowID)-\(pass)"
         let customer = options.customerColumn.flatMap { row[$0] }
             ?? (options.customers > 0 ? "C-\(index % options.customers)" : "C-\(options.runID)-\(index)")
+        let own = row[options.channelColumn].flatMap { $0.isEmpty ? nil : $0 }
+        let channel = options.forceChannel ? options.channel : own ?? options.channel
         var attributes = JSONObject()
+        // A JSONL row's own nested `attributes` (read as `attributes.NAME` columns) first;
+        // --attribute and --derive set theirs over them.
+        for (column, value) in row.sorted(by: { $0.key < $1.key }) where column.hasPrefix("attributes.") {
+            attributes[String(column.dropFirst("attributes.".count))] = .string(value)
+        }
         for (name, column) in options.attributes { attributes[name] = .string(row[column] ?? "") }
         for derivation in options.derivations { attributes[derivation.name] = .string(derivation.value(in: row)) }
         var ticket: JSONObject = [
             "id": .string(id), "customer_id": .string(customer), "body": .string(text),
-            "channel": .string(options.channel), "language": .string(options.language), "created_at": .string(now),
+            "channel": .string(channel), "language": .string(options.language), "created_at": .string(now),
         ]
         if !attributes.isEmpty { ticket["attributes"] = .object(attributes) }
         return (customer, JSONValue.object(ticket).serializedBytes())

@@ -22,6 +22,14 @@ import Testing
         #expect(rows.map(\.text) == ["card lost", "é \"quoted\""])
     }
 
+    @Test func jsonlNestedAttributesAreKeptAsColumns() throws {
+        let path = temporaryPath("nested.jsonl")
+        try "{\"text\":\"hi\",\"channel\":\"chat\",\"attributes\":{\"region\":\"eu\",\"tier\":2,\"deep\":{\"x\":1}}}\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let rows = try Dataset.readRecords(path: path)
+        #expect(rows == [["text": "hi", "channel": "chat", "attributes.region": "eu", "attributes.tier": "2"]])
+    }
+
     @Test func missingColumnAndFileAreNamed() throws {
         let path = temporaryPath("bad.csv")
         try "body,queue\nx,y\n".write(toFile: path, atomically: true, encoding: .utf8)

@@ -265,6 +265,7 @@ struct CommandSettingsTests {
         return [
             ("seed", ["seed", "--count", "200"], ["admin", "producer"]),
             ("replay", ["replay", "--data", csv.path], ["admin", "producer"]),
+            ("replay --from-topic", ["replay", "--from-topic", "tickets", "--topic", "tickets.copy", "--last", "1"], ["admin", "consumer", "producer"]),
             ("ledger run", ["ledger", "run", "--once"], ["admin", "producer", "consumer"]),
             ("ledger check", ["ledger", "check"], ["admin"]),
             ("ledger reset", ["ledger", "reset", "--template", "probe", "--reason", "test", "--by", "test"], ["admin", "producer"]),

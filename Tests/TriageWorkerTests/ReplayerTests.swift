@@ -36,4 +36,27 @@ struct ReplayerTests {
         let second = try #require(Replayer.ticket(row: row, index: 13, pass: 2, options: options, now: "2026-01-01T00:00:00Z"))
         #expect(try TicketDecoder().decode(second.bytes).id == "t-13-2")
     }
+
+    @Test("a row keeps its own channel; --channel is the default, or the override with forceChannel")
+    func channel() throws {
+        var options = Replayer.Options()
+        options.channel = "web"
+        let own = try #require(Replayer.ticket(row: ["text": "hello", "channel": "email"], index: 0, pass: 0, options: options, now: "2026-01-01T00:00:00Z"))
+        #expect(try TicketDecoder().decode(own.bytes).channel == "email")
+        let none = try #require(Replayer.ticket(row: ["text": "hello"], index: 0, pass: 0, options: options, now: "2026-01-01T00:00:00Z"))
+        #expect(try TicketDecoder().decode(none.bytes).channel == "web")
+        options.forceChannel = true
+        let forced = try #require(Replayer.ticket(row: ["text": "hello", "channel": "email"], index: 0, pass: 0, options: options, now: "2026-01-01T00:00:00Z"))
+        #expect(try TicketDecoder().decode(forced.bytes).channel == "web")
+    }
+
+    @Test("a JSONL row's own nested attributes are kept; --attribute sets its own over them")
+    func nestedAttributes() throws {
+        var options = Replayer.Options()
+        options.attributes = [("region", "area")]
+        let row = ["text": "hello", "attributes.region": "eu", "attributes.tier": "gold", "area": "apac"]
+        let made = try #require(Replayer.ticket(row: row, index: 0, pass: 0, options: options, now: "2026-01-01T00:00:00Z"))
+        let ticket = try TicketDecoder().decode(made.bytes)
+        #expect(ticket.attributes == ["region": "apac", "tier": "gold"])
+    }
 }
