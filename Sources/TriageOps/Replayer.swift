@@ -39,6 +39,63 @@ public struct Replayer {
         }
     }
 
+    /// An attribute drawn from a distribution (`--draw region=north:0.7,south:0.3`): each
+    /// ticket gets one value, with the given weights, by a hash of the run id, row and pass, so
+    /// the same replay draws the same values and the shares hold over many rows.
+    public struct Draw: Sendable, Hashable {
+        public var name: String
+        /// Values with weights summing to 1.
+        public var values: [(value: String, weight: Double)]
+
+        public static func == (a: Self, b: Self) -> Bool {
+            a.name == b.name && a.values.map(\.value) == b.values.map(\.value) && a.values.map(\.weight) == b.values.map(\.weight)
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(name)
+            for (value, weight) in values { hasher.combine(value); hasher.combine(weight) }
+        }
+
+        /// Parses `NAME=VALUE:WEIGHT,VALUE:WEIGHT,...`; weights are positive and are scaled to
+        /// sum to 1. Throws naming what is wrong.
+        public init(_ spec: String) throws(ReplayError) {
+            let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ReplayError("--draw '\(spec)' must be NAME=VALUE:WEIGHT,VALUE:WEIGHT…, e.g. region=north:0.7,south:0.3")
+            }
+            var values: [(String, Double)] = []
+            for item in parts[1].split(separator: ",", omittingEmptySubsequences: false) {
+                let pair = item.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+                guard pair.count == 2, !pair[0].isEmpty, let weight = Double(pair[1]), weight > 0, weight.isFinite else {
+                    throw ReplayError("--draw '\(spec)': '\(item)' must be VALUE:WEIGHT with a weight above 0")
+                }
+                guard !values.contains(where: { $0.0 == pair[0] }) else {
+                    throw ReplayError("--draw '\(spec)': value '\(pair[0])' is given twice")
+                }
+                values.append((pair[0], weight))
+            }
+            let total = values.reduce(0) { $0 + $1.1 }
+            name = parts[0]
+            self.values = values.map { ($0.0, $0.1 / total) }
+        }
+
+        /// The value of row `index` in pass `pass` of run `runID`.
+        public func value(runID: String, index: Int, pass: Int) -> String {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in "\(runID)\u{0}\(name)\u{0}\(index)\u{0}\(pass)".utf8 {
+                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            }
+            // The top 53 bits as a uniform number in [0, 1).
+            let u = Double(hash >> 11) / Double(UInt64(1) << 53)
+            var cumulative = 0.0
+            for (value, weight) in values {
+                cumulative += weight
+                if u < cumulative { return value }
+            }
+            return values[values.count - 1].value
+        }
+    }
+
     public struct Options: Sendable {
         public var textColumn = "text"
         public var idColumn: String?
@@ -48,6 +105,8 @@ public struct Replayer {
         /// (attribute name, column).
         public var attributes: [(String, String)] = []
         public var derivations: [Derivation] = []
+        /// Attributes drawn from a distribution, set over the row's own.
+        public var draws: [Draw] = []
         /// Channel of a row without a channel column value (or of every row with `forceChannel`).
         public var channel = "web"
         /// Column holding a row's own channel, used when present and not empty.
@@ -104,6 +163,7 @@ public struct Replayer {
         }
         for (name, column) in options.attributes { attributes[name] = .string(row[column] ?? "") }
         for derivation in options.derivations { attributes[derivation.name] = .string(derivation.value(in: row)) }
+        for draw in options.draws { attributes[draw.name] = .string(draw.value(runID: options.runID, index: index, pass: pass)) }
         var ticket: JSONObject = [
             "id": .string(id), "customer_id": .string(customer), "body": .string(text),
             "channel": .string(channel), "language": .string(options.language), "created_at": .string(now),

@@ -24,7 +24,7 @@ struct Replay: ParsableCommand {
             with its own channel (--channel-column, else --channel) and, in JSONL, its own nested attributes object. \
             Further cohort attributes come from columns (--attribute region=region) or are derived from whether \
             a column holds any of some characters, e.g. the bitext tags: \
-            --derive style=tags~QZ:informal:standard. Example: \
+            --derive style=tags~QZ:informal:standard, or drawn from a distribution: --draw region=north:0.7,south:0.3. Example: \
             triage replay --bootstrap @dev.bootstrap --data ../shared/data/bitext/customer_support.csv \
             --text-column instruction --derive style=tags~QZ:informal:standard --rate 5000
             """
@@ -86,6 +86,9 @@ struct Replay: ParsableCommand {
     @Option(help: "Cohort attribute NAME=COLUMN~CHARS:YES:NO: YES when the column holds any of CHARS, else NO (repeatable).")
     var derive: [String] = []
 
+    @Option(help: ArgumentHelp("File replay: a cohort attribute drawn from a distribution, NAME=VALUE:WEIGHT,VALUE:WEIGHT… (repeatable), e.g. region=north:0.7,south:0.3. The same run id draws the same values.", valueName: "spec"))
+    var draw: [String] = []
+
     @Option(help: "Channel of a row whose channel column is missing or empty (with --force-channel: of every row).")
     var channel = "web"
 
@@ -132,6 +135,10 @@ struct Replay: ParsableCommand {
         for spec in attribute where spec.split(separator: "=").count != 2 {
             throw ValidationError("--attribute '\(spec)' must be NAME=COLUMN")
         }
+        for spec in draw {
+            do { _ = try Replayer.Draw(spec) } catch { throw ValidationError(error.description) }
+        }
+        if !draw.isEmpty, fromTopic != nil { throw ValidationError("--draw applies to file replay (--data); a topic's records are copied unchanged") }
         for spec in derive where Replayer.Derivation(spec) == nil {
             throw ValidationError("--derive '\(spec)' must be NAME=COLUMN~CHARS:YES:NO, e.g. style=tags~QZ:informal:standard")
         }
@@ -156,6 +163,7 @@ struct Replay: ParsableCommand {
             return (parts[0], parts[1])
         }
         options.derivations = derive.compactMap(Replayer.Derivation.init)
+        options.draws = draw.compactMap { try? Replayer.Draw($0) }
         options.channel = channel
         options.channelColumn = channelColumn
         options.forceChannel = forceChannel

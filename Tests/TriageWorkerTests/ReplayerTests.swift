@@ -59,4 +59,28 @@ struct ReplayerTests {
         let ticket = try TicketDecoder().decode(made.bytes)
         #expect(ticket.attributes == ["region": "apac", "tier": "gold"])
     }
+
+    @Test("a drawn attribute follows its weights over many rows, repeats for the same run, and bad specs are named")
+    func drawnAttribute() throws {
+        let draw = try Replayer.Draw("region=north:7,south:2,east:1")
+        #expect(draw.values.map(\.value) == ["north", "south", "east"])
+        #expect(abs(draw.values.map(\.weight).reduce(0, +) - 1) < 1e-9)
+        var counts: [String: Int] = [:]
+        for index in 0..<20_000 { counts[draw.value(runID: "r1", index: index, pass: 0), default: 0] += 1 }
+        #expect(abs(Double(counts["north", default: 0]) / 20_000 - 0.7) < 0.02, "\(counts)")
+        #expect(abs(Double(counts["south", default: 0]) / 20_000 - 0.2) < 0.02, "\(counts)")
+        #expect(abs(Double(counts["east", default: 0]) / 20_000 - 0.1) < 0.02, "\(counts)")
+        #expect((0..<100).map { draw.value(runID: "r1", index: $0, pass: 0) } == (0..<100).map { draw.value(runID: "r1", index: $0, pass: 0) })
+        #expect((0..<100).map { draw.value(runID: "r1", index: $0, pass: 0) } != (0..<100).map { draw.value(runID: "r2", index: $0, pass: 0) })
+
+        var options = Replayer.Options()
+        options.draws = [try Replayer.Draw("tier=gold:1")]
+        options.runID = "t"
+        let made = try #require(Replayer.ticket(row: ["text": "where is my card"], index: 0, pass: 0, options: options, now: "2026-01-01T00:00:00Z"))
+        #expect(try TicketDecoder().decode(made.bytes).attributes["tier"] == "gold")
+
+        for bad in ["region", "region=", "region=north", "region=north:0", "region=north:x", "region=a:1,a:2", "=a:1"] {
+            #expect(throws: ReplayError.self, "\(bad)") { _ = try Replayer.Draw(bad) }
+        }
+    }
 }
