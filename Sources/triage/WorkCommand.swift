@@ -213,30 +213,9 @@ struct Work: AsyncParsableCommand {
         if stoppedDuringStartUp("checking topics") { return }
 
         logger.info("worker \(id) joining group \(raw["group.id"] ?? group) on \(bootstrap)\(threads > 1 ? " with \(threads) pipelines" : ""); classifier: \(classifier.description)")
-        let reporter = progressInterval > 0 ? Task {
-            var last = 0
-            while !Task.isCancelled {
-                try await Task.sleep(for: .seconds(progressInterval))
-                let s = worker.stats.snapshot
-                logger.info("progress: \(s.completed) tickets done (+\(s.completed - last)), \(s.automated) automated, \(s.handoffs) handoffs, \(s.deadLettered) dead-lettered, \(s.inFlight) in flight, \(s.assignedPartitions) partitions, cohort attributes \(s.attributesDropped) dropped / \(s.attributeValuesOther) other")
-                last = s.completed
-            }
-        } : nil
-        defer { reporter?.cancel() }
-        // The watchdog owns SIGTERM/SIGINT and hands the first on to the group (a signal that
-        // came since the last check above is handed on at once).
-        let serviceGroup = ServiceGroup(configuration: .init(
-            services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup,
-                             failureTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [],
-            logger: logger))
-        watchdog.onFirstSignal { Task { await serviceGroup.triggerGracefulShutdown() } }
-        do {
-            try await serviceGroup.run()
-        } catch {
-            printError("triage work: stopped with an error: \(error)")
-            printError("triage work: offsets of unacknowledged tickets were not committed; another worker will process them.")
-            throw ExitCode(1)
+        try await runUntilStopped(worker, watchdog: watchdog, logger: logger, what: "triage work",
+                                  onError: "offsets of unacknowledged tickets were not committed; another worker will process them.") { s, last in
+            "progress: \(s.completed) tickets done (+\(s.completed - last)), \(s.automated) automated, \(s.handoffs) handoffs, \(s.deadLettered) dead-lettered, \(s.inFlight) in flight, \(s.assignedPartitions) partitions, cohort attributes \(s.attributesDropped) dropped / \(s.attributeValuesOther) other"
         }
         let s = worker.stats.snapshot
         logger.info("worker \(id) stopped: \(s.completed) tickets done, \(s.deadLettered) dead-lettered")
@@ -275,12 +254,25 @@ struct Work: AsyncParsableCommand {
         }
         let worker = Worker(configuration: config, classifier: { throw WorkerError("passthrough loads no classifier") }, logger: logger)
         logger.info("passthrough \(id) joining group \(group) on \(settings.kafka.bootstrapServers): copying \(config.topics.tickets) to \(config.passthroughTopic ?? "")")
-        let reporter = progressInterval > 0 ? Task {
+        try await runUntilStopped(worker, watchdog: watchdog, logger: logger, what: "triage work --passthrough",
+                                  onError: "offsets of unacknowledged copies were not committed; the group will copy them again.") { s, last in
+            "progress: \(s.completed) records copied (+\(s.completed - last)), \(s.inFlight) in flight, \(s.assignedPartitions) partitions"
+        }
+        logger.info("passthrough \(id) stopped: \(worker.stats.snapshot.completed) records copied")
+    }
+
+    /// Runs the worker in a service group until it stops, with a progress line every
+    /// --progress-interval seconds. The watchdog owns SIGTERM/SIGINT and hands the first on to
+    /// the group (a signal that came during start-up is handed on at once).
+    private func runUntilStopped(_ worker: Worker, watchdog: ShutdownWatchdog, logger: Logger, what: String, onError: String,
+                                 progress line: @escaping @Sendable (WorkerStats, Int) -> String) async throws {
+        let interval = progressInterval
+        let reporter = interval > 0 ? Task {
             var last = 0
             while !Task.isCancelled {
-                try await Task.sleep(for: .seconds(progressInterval))
+                try await Task.sleep(for: .seconds(interval))
                 let s = worker.stats.snapshot
-                logger.info("progress: \(s.completed) records copied (+\(s.completed - last)), \(s.inFlight) in flight, \(s.assignedPartitions) partitions")
+                logger.info("\(line(s, last))")
                 last = s.completed
             }
         } : nil
@@ -293,10 +285,10 @@ struct Work: AsyncParsableCommand {
         do {
             try await serviceGroup.run()
         } catch {
-            printError("triage work --passthrough: stopped with an error: \(error)")
+            printError("\(what): stopped with an error: \(error)")
+            printError("\(what): \(onError)")
             throw ExitCode(1)
         }
-        logger.info("passthrough \(id) stopped: \(worker.stats.snapshot.completed) records copied")
     }
 
     private func createMissingTopics(_ config: WorkerConfiguration, logger: Logger) {
