@@ -6,11 +6,14 @@ import Yams
 /// ```yaml
 /// name: burst
 /// description: the rate steps up, then down
-/// workers: 2                 # `triage work` processes at the start, one consumer group
+/// workers: 2                 # `triage work` processes at the start, one consumer group;
+///                            # or { count: 2, args: [--max-in-flight, "500"] }
+/// customers: 1000            # distinct customer ids
 /// partitions: 12             # per topic, on the dev cluster the runner starts
 /// malformed_rate: 0.03       # share of malformed tickets (dead-lettered)
 /// hot_customer_share: 0      # share of tickets from one customer (one key, so one partition)
-/// load:                      # phases, one after the other
+/// # either `duration: 20` with `rate: 2000`, or phases (`load:` is the same field):
+/// phases:                    # one after the other
 ///   - { seconds: 8, rate: 400 }
 ///   - { seconds: 8, rate: 1600 }
 /// events:                    # at seconds after the load starts
@@ -62,6 +65,10 @@ public struct LoadScenario: Sendable, Equatable {
     public var name: String
     public var description: String = ""
     public var workers: Int = 1
+    /// Extra arguments for each `triage work --dev` worker (`workers: { count: 2, args: [...] }`).
+    public var workerArgs: [String] = []
+    /// Distinct customer ids the synthetic tickets come from.
+    public var customers: Int = 1000
     public var partitions: Int = 12
     public var malformedRate: Double = 0.03
     public var hotCustomerShare: Double = 0
@@ -150,22 +157,48 @@ extension LoadScenario {
         let fields = Fields(file: file)
         let top = try fields.mapping(root, "")
         try fields.rejectUnknown(top, path: "", allowed: ["name", "description", "workers", "partitions", "malformed_rate",
-                                                          "hot_customer_share", "load", "events", "drain_seconds", "model"])
+                                                          "hot_customer_share", "load", "phases", "duration", "rate",
+                                                          "customers", "events", "drain_seconds", "model"])
         var name = defaultName
         if let n = top["name"] { name = try fields.string(n, "name") }
         var scenario = LoadScenario(name: name, load: [])
         if let n = top["description"] { scenario.description = try fields.string(n, "description") }
-        if let n = top["workers"] { scenario.workers = try fields.int(n, "workers", in: 1...16) }
+        if let n = top["workers"] {
+            if n.mapping != nil {
+                let w = try fields.mapping(n, "workers")
+                try fields.rejectUnknown(w, path: "workers", allowed: ["count", "args"])
+                if let c = w["count"] { scenario.workers = try fields.int(c, "workers.count", in: 1...16) }
+                if let a = w["args"] {
+                    scenario.workerArgs = try fields.sequence(a, "workers.args").enumerated().map { (i, node) throws(LoadScenarioError) in
+                        try fields.string(node, "workers.args[\(i)]")
+                    }
+                }
+            } else {
+                scenario.workers = try fields.int(n, "workers", in: 1...16)
+            }
+        }
+        if let n = top["customers"] { scenario.customers = try fields.int(n, "customers", in: 1...10_000_000) }
         if let n = top["partitions"] { scenario.partitions = try fields.int(n, "partitions", in: 1...1024) }
         if let n = top["malformed_rate"] { scenario.malformedRate = try fields.double(n, "malformed_rate", in: 0...1) }
         if let n = top["hot_customer_share"] { scenario.hotCustomerShare = try fields.double(n, "hot_customer_share", in: 0...1) }
         if let n = top["drain_seconds"] { scenario.drainSeconds = try fields.double(n, "drain_seconds", in: 0...3600) }
         if let n = top["model"] { scenario.model = try fields.string(n, "model") }
-        guard let loadNode = top["load"] else { throw fields.error(root, "load", "is missing: give at least one phase { seconds: S, rate: R }") }
-        let phases = try fields.sequence(loadNode, "load")
-        guard !phases.isEmpty else { throw fields.error(loadNode, "load", "has no phases") }
+        // The load: `duration` + `rate` (one phase), or `phases` (alias `load`), a list of phases.
+        let phasesKey = top["phases"] != nil ? "phases" : "load"
+        if let d = top["duration"] {
+            guard top["phases"] == nil, top["load"] == nil else { throw fields.error(d, "duration", "cannot be given with phases: use one or the other") }
+            guard let r = top["rate"] else { throw fields.error(d, "rate", "is missing: duration needs a rate (tickets per second)") }
+            scenario.load = [Phase(seconds: try fields.double(d, "duration", in: 0.1...3600),
+                                   rate: try fields.double(r, "rate", in: 1...1_000_000))]
+            return try finish(scenario, top: top, fields: fields)
+        }
+        if let r = top["rate"] { throw fields.error(r, "rate", "needs duration (seconds); with phases give each phase its own rate") }
+        if top["phases"] != nil, top["load"] != nil { throw fields.error(root, "phases", "and load are the same field: give one") }
+        guard let loadNode = top[phasesKey] else { throw fields.error(root, "phases", "is missing: give duration and rate, or at least one phase { seconds: S, rate: R }") }
+        let phases = try fields.sequence(loadNode, phasesKey)
+        guard !phases.isEmpty else { throw fields.error(loadNode, phasesKey, "has no phases") }
         for (i, node) in phases.enumerated() {
-            let path = "load[\(i)]"
+            let path = "\(phasesKey)[\(i)]"
             let phase = try fields.mapping(node, path)
             try fields.rejectUnknown(phase, path: path, allowed: ["seconds", "rate"])
             guard let seconds = phase["seconds"] else { throw fields.error(node, "\(path).seconds", "is missing") }
@@ -173,6 +206,11 @@ extension LoadScenario {
             scenario.load.append(Phase(seconds: try fields.double(seconds, "\(path).seconds", in: 0.1...3600),
                                        rate: try fields.double(rate, "\(path).rate", in: 1...1_000_000)))
         }
+        return try finish(scenario, top: top, fields: fields)
+    }
+
+    private static func finish(_ parsed: LoadScenario, top: [String: Node], fields: Fields) throws(LoadScenarioError) -> LoadScenario {
+        var scenario = parsed
         if let eventsNode = top["events"] {
             for (i, node) in try fields.sequence(eventsNode, "events").enumerated() {
                 scenario.events.append(try fields.event(node, "events[\(i)]", loadSeconds: scenario.loadSeconds))

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TriageLoadTest
 
@@ -42,5 +43,60 @@ struct LoadTestTests {
         for ms in 1...1000 { latency.record(ms: Int64(ms)) }
         #expect(latency.summary.p50 == 500)
         #expect(latency.summary.p99 == 990)
+    }
+}
+
+@Suite("The shipped scenario files and the scenario format")
+struct LoadScenarioFileTests {
+    static let scenarios = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("load-tests/scenarios")
+
+    @Test("steady, burst, hot-customer and poison parse", arguments: ["steady", "burst", "hot-customer", "poison"])
+    func shipped(name: String) throws {
+        let s = try LoadScenario.load(path: Self.scenarios.appendingPathComponent("\(name).yaml").path)
+        #expect(s.name == name)
+        #expect(s.loadSeconds >= 20 && s.loadSeconds <= 30)
+        switch name {
+        case "burst": #expect(s.load.map(\.rate) == [2000, 10000, 2000])
+        case "hot-customer": #expect(s.hotCustomerShare == 0.5)
+        case "poison": #expect(s.malformedRate == 0.05)
+        default: #expect(s.load == [.init(seconds: 20, rate: 2000)])
+        }
+    }
+
+    @Test("duration and rate make one phase; workers as a mapping with args")
+    func durationAndWorkers() throws {
+        let s = try LoadScenario.parse("""
+            duration: 4
+            rate: 250
+            customers: 7
+            workers: { count: 3, args: [--max-in-flight, "64"] }
+            """, file: "d.yaml")
+        #expect(s.ticketCount == 1000)
+        #expect(s.customers == 7)
+        #expect(s.workers == 3)
+        #expect(s.workerArgs == ["--max-in-flight", "64"])
+    }
+
+    @Test("errors name the file and the field", arguments: [
+        ("rate: 5\n", "rate"),
+        ("duration: 5\n", "rate"),
+        ("name: x\n", "phases"),
+        ("duration: 5\nrate: 10\nphases:\n  - { seconds: 1, rate: 1 }\n", "duration"),
+        ("duration: 5\nrate: 10\nworkers: { count: 0 }\n", "workers.count"),
+        ("duration: 5\nrate: 10\nworkers: { cnt: 2 }\n", "workers.cnt"),
+        ("duration: 5\nrate: 10\ncustomers: many\n", "customers"),
+        ("phases:\n  - { seconds: 1 }\n", "phases[0].rate"),
+        ("duration: 5\nrate: 10\nbogus: 1\n", "bogus"),
+    ])
+    func errors(text: String, field: String) {
+        do {
+            _ = try LoadScenario.parse(text, file: "bad.yaml")
+            Issue.record("parsed \(text.debugDescription)")
+        } catch {
+            #expect(error.field == field)
+            #expect(error.description.hasPrefix("bad.yaml"))
+        }
     }
 }
