@@ -100,3 +100,48 @@ struct LoadScenarioFileTests {
         }
     }
 }
+
+@Suite("The compare verdict")
+struct LoadComparisonTests {
+    static func result(steady: Double, p99: Double, ratio: Double? = nil) -> LoadResult {
+        let latency = LatencySummary(count: 100, p50: p99 / 4, p90: p99 / 2, p99: p99, p999: p99 * 2, max: p99 * 3, mean: p99 / 3)
+        return LoadResult(
+            scenario: "steady", description: "", startedAt: "", bootstrap: "", partitions: 12, workersAtStart: 1, maxWorkers: 1,
+            model: "", loadSeconds: 20, offeredRate: [], ticketsWritten: 100, malformedWritten: 0, hotCustomerTickets: 0,
+            outputs: 100, inputsWithOutput: 100,
+            throughput: .init(perSecond: [], inputPerSecond: [], max: steady, steady: steady),
+            latencyMs: latency, latencyP50PerSecond: [], latencyP99PerSecond: [], lag: [], maxLag: 0, finalLag: 0,
+            drainedSeconds: nil, workers: [],
+            passthrough: ratio.map { .init(records: 100, ratePerSecond: steady / $0, workerMaxRatio: $0, workerSteadyRatio: $0, process: nil) },
+            events: [], notes: [])
+    }
+
+    @Test("the same figures are no regression")
+    func same() {
+        let a = Self.result(steady: 2000, p99: 40, ratio: 0.5)
+        #expect(!LoadComparison(before: a, after: a).isRegression)
+    }
+
+    @Test("a throughput drop beyond the threshold is a regression, within it is not")
+    func throughput() {
+        let a = Self.result(steady: 2000, p99: 40)
+        #expect(LoadComparison(before: a, after: Self.result(steady: 1700, p99: 40), throughputDrop: 0.1).isRegression)
+        #expect(!LoadComparison(before: a, after: Self.result(steady: 1850, p99: 40), throughputDrop: 0.1).isRegression)
+        #expect(!LoadComparison(before: a, after: Self.result(steady: 1700, p99: 40), throughputDrop: 0.2).isRegression)
+    }
+
+    @Test("a p99 rise beyond the threshold is a regression; a rise within the slack is not")
+    func latency() {
+        let a = Self.result(steady: 2000, p99: 40)
+        #expect(LoadComparison(before: a, after: Self.result(steady: 2000, p99: 60), latencyRise: 0.25).isRegression)
+        #expect(!LoadComparison(before: a, after: Self.result(steady: 2000, p99: 48), latencyRise: 0.25).isRegression)
+        let tiny = Self.result(steady: 2000, p99: 1)
+        #expect(!LoadComparison(before: tiny, after: Self.result(steady: 2000, p99: 2), latencyRise: 0.25).isRegression)
+    }
+
+    @Test("a fall of the worker/passthrough ratio is a regression")
+    func ratio() {
+        #expect(LoadComparison(before: Self.result(steady: 2000, p99: 40, ratio: 0.8),
+                               after: Self.result(steady: 2000, p99: 40, ratio: 0.5)).isRegression)
+    }
+}
