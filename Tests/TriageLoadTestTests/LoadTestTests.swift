@@ -145,3 +145,28 @@ struct LoadComparisonTests {
                                after: Self.result(steady: 2000, p99: 40, ratio: 0.5)).isRegression)
     }
 }
+
+@Suite("The absolute send schedule and the hot customer")
+struct LoadScheduleTests {
+    @Test("ticket i is due at phase start + (i - first of phase) / rate")
+    func schedule() throws {
+        let s = try LoadScenario.parse("phases:\n  - { seconds: 10, rate: 2000 }\n  - { seconds: 5, rate: 10000 }\n", file: "b.yaml")
+        #expect(s.sendOffset(ofTicket: 0) == 0)
+        #expect(s.sendOffset(ofTicket: 1000) == 0.5)
+        #expect(s.sendOffset(ofTicket: 20_000) == 10)
+        #expect(s.sendOffset(ofTicket: 25_000) == 10.5)
+        #expect(s.sendOffset(ofTicket: 69_999) == 10 + 49_999.0 / 10_000)
+        #expect(s.sendOffset(ofTicket: 70_000) == nil)
+        #expect(s.ticketCount == 70_000)
+    }
+
+    @Test("the hot customer gets its share; the rest spread over the customers", arguments: [0.0, 0.5, 0.9])
+    func hot(share: Double) throws {
+        var s = try LoadScenario.parse("duration: 10\nrate: 1000\ncustomers: 50\n", file: "h.yaml")
+        s.hotCustomerShare = share
+        let ids = (0..<10_000).map { s.customerID(ofTicket: $0) }
+        let hot = Double(ids.filter { $0 == LoadScenario.hotCustomerID }.count) / 10_000
+        #expect(abs(hot - share) < 0.02)
+        #expect(Set(ids.filter { $0 != LoadScenario.hotCustomerID }).count == 50)
+    }
+}
