@@ -60,8 +60,8 @@ public enum LoadChart {
         s += "<style>.ct{font-size:15px;font-weight:600;fill:#222}.ax{font-size:11px;fill:#555}.lg{font-size:12px;fill:#333}.ev{font-size:10px;fill:#8a2b2b}.grid{stroke:#e4e4e4}.axis{stroke:#888}</style>"
         s += "<text x=\"24\" y=\"30\" font-size=\"20\" font-weight=\"700\" fill=\"#111\">Load test: \(esc(r.scenario))</text>"
         let ratio = r.passthrough.map { " · passthrough \(fmt($0.ratePerSecond))/s, worker max/passthrough \(fmt($0.workerMaxRatio * 100))%" } ?? ""
-        s += "<text x=\"24\" y=\"54\" font-size=\"13\" fill=\"#333\">\(esc("\(r.ticketsWritten) tickets in \(fmt(r.loadSeconds)) s · \(r.workersAtStart)→\(r.maxWorkers) workers · \(r.partitions) partitions · steady \(fmt(r.throughput.steady))/s, max \(fmt(r.throughput.max))/s\(ratio)"))</text>"
-        s += "<text x=\"24\" y=\"74\" font-size=\"13\" fill=\"#333\">\(esc("latency p50 \(fmt(l.p50)) · p90 \(fmt(l.p90)) · p99 \(fmt(l.p99)) · p99.9 \(fmt(l.p999)) · max \(fmt(l.max)) ms over \(l.count) outputs · max lag \(Int(r.maxLag)) · \(r.startedAt)"))</text>"
+        s += "<text x=\"24\" y=\"54\" font-size=\"13\" fill=\"#333\">\(esc("\(r.ticketsWritten) tickets in \(fmt(r.loadSeconds)) s · \(r.workersAtStart == r.maxWorkers ? "\(r.maxWorkers)" : "\(r.workersAtStart)→\(r.maxWorkers)") workers · \(r.partitions) partitions · steady \(fmt(r.throughput.steady))/s, max \(fmt(r.throughput.max))/s\(ratio)"))</text>"
+        s += "<text x=\"24\" y=\"74\" font-size=\"13\" fill=\"#333\">\(esc("latency p50 \(fmt(l.p50)) · p90 \(fmt(l.p90)) · p99 \(fmt(l.p99)) · p99.9 \(fmt(l.p999)) · max \(fmt(l.max)) ms over \(l.count) outputs · max lag \(Int(r.maxLag))\(r.startedAt.isEmpty ? "" : " · \(r.startedAt)")"))</text>"
         s += charts.joined()
         s += "</svg>"
         return s
