@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/swhitty/FlyingFox.git", from: "0.27.1"),
         // Property tests for the policy's invariants (test-only).
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        // Latency percentiles of load-test runs (TriageLoadTest only).
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // MARK: - C libraries from Debian, found with pkg-config
@@ -86,6 +88,17 @@ let package = Package(
             ]
         ),
 
+        // `triage load-test`: scenarios, the runner (dev cluster, workers, load, sampling),
+        // results, plots and their comparison. Only the command-line tool links it.
+        .target(
+            name: "TriageLoadTest",
+            dependencies: [
+                "Kafka", "TriageCore", "TriageWire",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+
         // /metrics /healthz /readyz, the Prometheus backend and the JSON log handler. Knows
         // nothing of tickets or Kafka: health and readiness come in as closures.
         .target(
@@ -103,7 +116,7 @@ let package = Package(
             name: "triage",
             dependencies: [
                 "Kafka", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit", "TriageWire", "TriageWorker", "TriageOps", "TriageGovernance",
-                "Observability",
+                "Observability", "TriageLoadTest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -127,6 +140,7 @@ let package = Package(
         ),
         .testTarget(name: "TriageAuditTests", dependencies: ["TriageAudit", "TriageCore", "TriagePolicy"]),
         .testTarget(name: "TriageWireTests", dependencies: ["TriageWire", "TriageCore", "TriagePolicy"]),
+        .testTarget(name: "TriageLoadTestTests", dependencies: ["TriageLoadTest"]),
         .testTarget(name: "TriageGovernanceTests", dependencies: ["TriageGovernance", "TriageAudit", "TriageCore"]),
         .testTarget(
             name: "TriageWorkerTests",

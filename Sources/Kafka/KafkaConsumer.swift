@@ -57,6 +57,20 @@ public final class KafkaConsumer {
         }
     }
 
+    /// Creates a consumer that joins no group and reads nothing, with `groupID` as its group
+    /// id: it asks that group's coordinator for the group's committed offsets (`committed`)
+    /// and the brokers for watermarks, e.g. to sample a group's lag from outside (load tests).
+    public init(settings: KafkaClientSettings, observingGroup groupID: String) throws(KafkaError) {
+        let fixed: [(String, String)] = [
+            ("group.id", groupID),
+            ("enable.auto.commit", "false"),
+            ("enable.auto.offset.store", "false"),
+        ]
+        client = try Self.makeClient(role: "group-observer", settings: settings,
+                                     properties: settings.clientProperties(fixed: fixed))
+        isGroupMember = false
+    }
+
     public convenience init(bootstrapServers: String, assignment: [KafkaTopicPartitionOffset], extra: [String: String] = [:]) throws(KafkaError) {
         try self.init(settings: KafkaClientSettings(bootstrapServers: bootstrapServers), assignment: assignment, extra: extra)
     }

@@ -18,7 +18,7 @@ struct Triage: AsyncParsableCommand {
             """,
         subcommands: [
             Work.self, Topics.self, DevCluster.self, Demo.self, Seed.self, Replay.self, Reconcile.self,
-            Train.self, Eval.self, Predict.self, ModelBench.self, PipelineBench.self, ThroughputBench.self,
+            Train.self, Eval.self, Predict.self, ModelBench.self, PipelineBench.self, ThroughputBench.self, LoadTest.self,
             CheckConfig.self, Ledger.self, SimulateOutcomes.self, Audit.self, AuditCostBench.self, Compare.self,
         ]
     )

@@ -1,0 +1,99 @@
+import Foundation
+
+/// What one load-test run wrote to `result.json` (the format is documented in
+/// load-tests/README.md, "Result format").
+public struct LoadResult: Codable, Sendable, Equatable {
+    public struct Sample: Codable, Sendable, Equatable {
+        /// Seconds since the load started.
+        public var t: Double
+        public var value: Double
+        public init(t: Double, value: Double) {
+            self.t = t
+            self.value = value
+        }
+    }
+
+    /// One worker process (or the passthrough) over time.
+    public struct Process: Codable, Sendable, Equatable {
+        public var name: String
+        public var rssMB: [Sample]
+        public var cpuPercent: [Sample]
+        public var peakRSSMB: Double
+        public var meanCPUPercent: Double
+        public var exitCodes: [Int32]
+    }
+
+    public struct Event: Codable, Sendable, Equatable {
+        public var t: Double
+        public var label: String
+    }
+
+    public struct Throughput: Codable, Sendable, Equatable {
+        /// Outputs per second in each one-second bucket from the load's start.
+        public var perSecond: [Int]
+        /// Inputs per second written by the load, same buckets.
+        public var inputPerSecond: [Int]
+        /// The highest one-second bucket.
+        public var max: Double
+        /// The median bucket over the load's window without its first 3 s.
+        public var steady: Double
+    }
+
+    public struct Passthrough: Codable, Sendable, Equatable {
+        /// Records the passthrough copied (the same input topic, drained after the workers).
+        public var records: Int
+        /// (N − 1) ÷ (last − first output timestamp): the drain rate, records/s.
+        public var ratePerSecond: Double
+        /// The worker's max throughput ÷ the passthrough rate.
+        public var workerMaxRatio: Double
+        /// The worker's steady throughput ÷ the passthrough rate.
+        public var workerSteadyRatio: Double
+        public var process: Process?
+    }
+
+    public var scenario: String
+    public var description: String
+    public var startedAt: String
+    public var bootstrap: String
+    public var partitions: Int
+    public var workersAtStart: Int
+    public var maxWorkers: Int
+    public var model: String
+    public var loadSeconds: Double
+    public var offeredRate: [Sample]
+    public var ticketsWritten: Int
+    public var malformedWritten: Int
+    public var hotCustomerTickets: Int
+    /// Output records of the workers (routed, automated and dead-lettered; duplicates counted).
+    public var outputs: Int
+    /// Distinct input records that have at least one output.
+    public var inputsWithOutput: Int
+    public var throughput: Throughput
+    /// Input record timestamp → output record timestamp (the producer's CreateTime on the mock).
+    public var latencyMs: LatencySummary
+    /// Per-second p50 and p99 (ms), by the output's second.
+    public var latencyP50PerSecond: [Sample]
+    public var latencyP99PerSecond: [Sample]
+    /// Records of the worker group not yet committed, sampled every second.
+    public var lag: [Sample]
+    public var maxLag: Double
+    public var finalLag: Double
+    public var drainedSeconds: Double?
+    public var workers: [Process]
+    public var passthrough: Passthrough?
+    public var events: [Event]
+    public var notes: [String]
+
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return try encoder.encode(self)
+    }
+
+    public static func decode(_ data: Data) throws -> LoadResult {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(LoadResult.self, from: data)
+    }
+}
