@@ -20,7 +20,7 @@ struct ShadowReplayWorkerTests {
     static func tickets() -> [[UInt8]] {
         (0..<count).map { i in
             let chat = i % 2 == 1
-            let body = chat ? "my payment was declined" : "a question about fees"
+            let body = chat ? "the card got declined at checkout" : "a question about fees"
             return Array(#"{"id":"T-\#(i)","customer_id":"cust-\#(i)","body":"\#(body)","language":"en","channel":"\#(chat ? "chat" : "email")"}"#.utf8)
         }
     }
