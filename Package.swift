@@ -88,8 +88,8 @@ let package = Package(
             ]
         ),
 
-        // `triage load-test`: scenarios, the runner (dev cluster, workers, load, sampling),
-        // results, plots and their comparison. Only the command-line tool links it.
+        // `triage load-test`: scenarios, the send schedule, series, results, plots and their
+        // comparison (the runner is not written yet). Only the command-line tool links it.
         .target(
             name: "TriageLoadTest",
             dependencies: [
