@@ -144,8 +144,7 @@ let package = Package(
         .testTarget(name: "TriageGovernanceTests", dependencies: ["TriageGovernance", "TriageAudit", "TriageCore"]),
         .testTarget(
             name: "TriageWorkerTests",
-            dependencies: ["TriageWorker", "TriageOps", "Kafka", "Checksums", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit", "TriageGovernance", "TriageWire", "TestSupport"],
-            exclude: ["Fixtures"]
+            dependencies: ["TriageWorker", "TriageOps", "Kafka", "Checksums", "TriageCore", "TriageModel", "TriagePolicy", "TriageAudit", "TriageGovernance", "TriageWire", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

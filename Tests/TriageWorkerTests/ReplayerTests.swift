@@ -23,7 +23,7 @@ struct ReplayerTests {
         options.derivations = [try #require(Replayer.Derivation("style=tags~Z:typos:clean"))]
         options.customers = 10
         options.runID = "t"
-        let row = ["instruction": "i want a refund", "intent": "get_refund", "tags": "BZ"]
+        let row = ["instruction": "i want a refund", "intent": "refund_wanted", "tags": "BZ"]
         let made = try #require(Replayer.ticket(row: row, index: 13, pass: 0, options: options, now: "2026-01-01T00:00:00Z"))
         let ticket = try TicketDecoder().decode(made.bytes)
         #expect(ticket.id == "t-13")
@@ -31,7 +31,7 @@ struct ReplayerTests {
         #expect(made.customer == "C-3")
         #expect(ticket.body == "i want a refund")
         #expect(ticket.attributes["style"] == "typos")
-        #expect(ticket.attributes["intent"] == "get_refund")
+        #expect(ticket.attributes["intent"] == "refund_wanted")
         #expect(Replayer.ticket(row: ["instruction": "  "], index: 0, pass: 0, options: options, now: "x") == nil)
         let second = try #require(Replayer.ticket(row: row, index: 13, pass: 2, options: options, now: "2026-01-01T00:00:00Z"))
         #expect(try TicketDecoder().decode(second.bytes).id == "t-13-2")

@@ -14,8 +14,26 @@ import TriageWire
 /// decide → emit → seal steps, written to the mock cluster and compared as `triage compare` does.
 @Suite("Shadow replay: triage compare on a live and a candidate policy", .serialized)
 struct ShadowCompareTests {
-    static let candidateWorse = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/candidate-worse").path
+    /// The candidate that is worse for one cohort: prompts/demo with one change, made once in a
+    /// temporary directory (no copy of the policy in the tests). `payment_failed`, the label of
+    /// the test's chat tickets, always goes to a person.
+    static let candidateWorse: String = {
+        let demo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("prompts/demo")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("candidate-worse-\(UInt32.random(in: 0...UInt32.max))")
+        do {
+            try FileManager.default.copyItem(at: demo, to: dir)
+            let policy = dir.appendingPathComponent("policy.yaml")
+            let text = try String(contentsOf: policy, encoding: .utf8)
+            guard text.contains("\nalways_human:\n") else { fatalError("prompts/demo/policy.yaml has no always_human list") }
+            try text.replacingOccurrences(of: "\nalways_human:\n", with: "\nalways_human:\n  - payment_failed\n")
+                .replacingOccurrences(of: "\nname: demo\n", with: "\nname: demo-candidate-worse\n")
+                .write(to: policy, atomically: true, encoding: .utf8)
+        } catch {
+            fatalError("could not make the candidate policy from \(demo.path): \(error)")
+        }
+        return dir.path
+    }()
 
     /// 120 tickets: even ones by e-mail (a general question), odd ones by chat (a failed payment).
     static func tickets() throws -> [(KafkaConsumerMessage, Ticket, String)] {
