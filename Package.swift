@@ -88,8 +88,9 @@ let package = Package(
             ]
         ),
 
-        // `triage load-test`: scenarios, the send schedule, series, results, plots and their
-        // comparison (the runner is not written yet). Only the command-line tool links it.
+        // `triage load-test`: scenarios, the runner (load writer, worker fleet, lag, output
+        // matching), series, results, plots and their comparison. Only the command-line tool
+        // links it.
         .target(
             name: "TriageLoadTest",
             dependencies: [
@@ -140,7 +141,7 @@ let package = Package(
         ),
         .testTarget(name: "TriageAuditTests", dependencies: ["TriageAudit", "TriageCore", "TriagePolicy"]),
         .testTarget(name: "TriageWireTests", dependencies: ["TriageWire", "TriageCore", "TriagePolicy"]),
-        .testTarget(name: "TriageLoadTestTests", dependencies: ["TriageLoadTest"]),
+        .testTarget(name: "TriageLoadTestTests", dependencies: ["TriageLoadTest", "Kafka", "TriagePolicy", "TriageWire"]),
         .testTarget(name: "TriageGovernanceTests", dependencies: ["TriageGovernance", "TriageAudit", "TriageCore"]),
         .testTarget(
             name: "TriageWorkerTests",

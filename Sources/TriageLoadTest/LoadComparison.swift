@@ -44,6 +44,9 @@ public struct LoadComparison: Sendable, Equatable {
         higherIsBetter("max throughput (outputs/s)", a.throughput.max, b.throughput.max)
         if let pa = a.passthrough, let pb = b.passthrough {
             higherIsBetter("worker/passthrough ratio (max)", pa.workerMaxRatio, pb.workerMaxRatio)
+            if let da = pa.workerDrainRate, let db = pb.workerDrainRate {
+                higherIsBetter("max sustained rate (one worker's drain, outputs/s)", da, db)
+            }
         }
         lowerIsBetter("p99 latency (ms)", a.latencyMs.p99, b.latencyMs.p99)
         lowerIsBetter("p50 latency (ms)", a.latencyMs.p50, b.latencyMs.p50, informational: true)

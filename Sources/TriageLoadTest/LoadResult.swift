@@ -39,16 +39,26 @@ public struct LoadResult: Codable, Sendable, Equatable {
         public var steady: Double
     }
 
+    /// The in-run ceiling: one `triage work --passthrough` and one worker each drain the same
+    /// backlog of the input topic, in groups of their own.
     public struct Passthrough: Codable, Sendable, Equatable {
-        /// Records the passthrough copied (the same input topic, drained after the workers).
+        /// Records the passthrough copied.
         public var records: Int
-        /// (N − 1) ÷ (last − first output timestamp): the drain rate, records/s.
+        /// (N − 1) ÷ (last − first output timestamp): the passthrough's drain rate, records/s.
         public var ratePerSecond: Double
-        /// The worker's max throughput ÷ the passthrough rate.
+        /// The worker's drain rate ÷ the passthrough rate (without a drain: the worker's max
+        /// one-second throughput ÷ the passthrough rate).
         public var workerMaxRatio: Double
         /// The worker's steady throughput ÷ the passthrough rate.
         public var workerSteadyRatio: Double
         public var process: Process?
+        /// One worker's drain rate of the same backlog (outputs/s, same formula): the maximum
+        /// sustained rate.
+        public var workerDrainRate: Double? = nil
+        /// Tickets in the backlog both drained.
+        public var backlogTickets: Int? = nil
+        /// "before the load" (the scenario's `capacity`) or "after the load" (its own tickets).
+        public var measured: String? = nil
     }
 
     public var scenario: String

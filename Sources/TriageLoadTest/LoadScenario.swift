@@ -22,15 +22,22 @@ import Yams
 ///   - { at: 5, action: broker_down, broker: 1 }
 ///   - { at: 12, action: broker_up, broker: 1 }
 /// drain_seconds: 30          # after the load, wait at most this long for the lag to reach 0
+/// capacity: 100000           # optional: a backlog of this many tickets drained first (the
+///                            # maximum sustained rate); phases may then give
+///                            # `rate_of_max: 0.5` instead of `rate`
 /// ```
 public struct LoadScenario: Sendable, Equatable {
     public struct Phase: Sendable, Equatable {
         public var seconds: Double
-        /// Tickets per second.
+        /// Tickets per second (0 until `resolved(maxRate:)` when `fractionOfMax` is set).
         public var rate: Double
-        public init(seconds: Double, rate: Double) {
+        /// `rate_of_max`: the rate as a share of the maximum sustained rate the run measures
+        /// first (needs `capacity`).
+        public var fractionOfMax: Double?
+        public init(seconds: Double, rate: Double, fractionOfMax: Double? = nil) {
             self.seconds = seconds
             self.rate = rate
+            self.fractionOfMax = fractionOfMax
         }
     }
 
@@ -77,6 +84,23 @@ public struct LoadScenario: Sendable, Equatable {
     public var drainSeconds: Double = 30
     /// Trained model for the workers (nil: the placeholder classifier).
     public var model: String? = nil
+    /// Tickets of a backlog the runner writes and drains before the load (one worker, then one
+    /// passthrough), to measure the maximum sustained rate first; nil: the drain is measured
+    /// after the load, over the tickets it wrote.
+    public var capacityTickets: Int? = nil
+
+    /// The scenario with every `rate_of_max` phase given its rate (`fraction × maxRate`).
+    public func resolved(maxRate: Double) -> LoadScenario {
+        var copy = self
+        copy.load = load.map { phase in
+            guard let f = phase.fractionOfMax else { return phase }
+            return Phase(seconds: phase.seconds, rate: max(1, (f * maxRate).rounded()), fractionOfMax: f)
+        }
+        return copy
+    }
+
+    /// Whether a phase's rate waits for the measured maximum.
+    public var needsMaxRate: Bool { load.contains { $0.fractionOfMax != nil } }
 
     public init(name: String, load: [Phase]) {
         self.name = name
@@ -158,7 +182,7 @@ extension LoadScenario {
         let top = try fields.mapping(root, "")
         try fields.rejectUnknown(top, path: "", allowed: ["name", "description", "workers", "partitions", "malformed_rate",
                                                           "hot_customer_share", "load", "phases", "duration", "rate",
-                                                          "customers", "events", "drain_seconds", "model"])
+                                                          "customers", "events", "drain_seconds", "model", "capacity", "rate_of_max"])
         var name = defaultName
         if let n = top["name"] { name = try fields.string(n, "name") }
         var scenario = LoadScenario(name: name, load: [])
@@ -183,16 +207,18 @@ extension LoadScenario {
         if let n = top["hot_customer_share"] { scenario.hotCustomerShare = try fields.double(n, "hot_customer_share", in: 0...1) }
         if let n = top["drain_seconds"] { scenario.drainSeconds = try fields.double(n, "drain_seconds", in: 0...3600) }
         if let n = top["model"] { scenario.model = try fields.string(n, "model") }
+        if let n = top["capacity"] { scenario.capacityTickets = try fields.int(n, "capacity", in: 1_000...10_000_000) }
         // The load: `duration` + `rate` (one phase), or `phases` (alias `load`), a list of phases.
         let phasesKey = top["phases"] != nil ? "phases" : "load"
         if let d = top["duration"] {
             guard top["phases"] == nil, top["load"] == nil else { throw fields.error(d, "duration", "cannot be given with phases: use one or the other") }
-            guard let r = top["rate"] else { throw fields.error(d, "rate", "is missing: duration needs a rate (tickets per second)") }
-            scenario.load = [Phase(seconds: try fields.double(d, "duration", in: 0.1...3600),
-                                   rate: try fields.double(r, "rate", in: 1...1_000_000))]
+            let seconds = try fields.double(d, "duration", in: 0.1...3600)
+            scenario.load = [try fields.rate(of: top, node: d, path: "", seconds: seconds, capacity: scenario.capacityTickets)]
             return try finish(scenario, top: top, fields: fields)
         }
-        if let r = top["rate"] { throw fields.error(r, "rate", "needs duration (seconds); with phases give each phase its own rate") }
+        for key in ["rate", "rate_of_max"] {
+            if let r = top[key] { throw fields.error(r, key, "needs duration (seconds); with phases give each phase its own \(key)") }
+        }
         if top["phases"] != nil, top["load"] != nil { throw fields.error(root, "phases", "and load are the same field: give one") }
         guard let loadNode = top[phasesKey] else { throw fields.error(root, "phases", "is missing: give duration and rate, or at least one phase { seconds: S, rate: R }") }
         let phases = try fields.sequence(loadNode, phasesKey)
@@ -200,11 +226,11 @@ extension LoadScenario {
         for (i, node) in phases.enumerated() {
             let path = "\(phasesKey)[\(i)]"
             let phase = try fields.mapping(node, path)
-            try fields.rejectUnknown(phase, path: path, allowed: ["seconds", "rate"])
+            try fields.rejectUnknown(phase, path: path, allowed: ["seconds", "rate", "rate_of_max"])
             guard let seconds = phase["seconds"] else { throw fields.error(node, "\(path).seconds", "is missing") }
-            guard let rate = phase["rate"] else { throw fields.error(node, "\(path).rate", "is missing (tickets per second)") }
-            scenario.load.append(Phase(seconds: try fields.double(seconds, "\(path).seconds", in: 0.1...3600),
-                                       rate: try fields.double(rate, "\(path).rate", in: 1...1_000_000)))
+            scenario.load.append(try fields.rate(of: phase, node: node, path: path + ".",
+                                                 seconds: try fields.double(seconds, "\(path).seconds", in: 0.1...3600),
+                                                 capacity: scenario.capacityTickets))
         }
         return try finish(scenario, top: top, fields: fields)
     }
@@ -270,6 +296,24 @@ extension LoadScenario {
             guard let s = node.scalar?.string, let v = Int(s) else { throw error(node, field, "must be a whole number, not \(shown(node))") }
             guard range.contains(v) else { throw error(node, field, "must be within \(range.lowerBound)…\(range.upperBound), not \(s)") }
             return v
+        }
+
+        /// A phase's pace: `rate` (tickets/s) or `rate_of_max` (a share of the maximum the
+        /// `capacity` backlog measures), exactly one of them.
+        func rate(of fields: [String: Node], node: Node, path: String, seconds: Double, capacity: Int?) throws(LoadScenarioError) -> Phase {
+            switch (fields["rate"], fields["rate_of_max"]) {
+            case (let r?, nil):
+                return Phase(seconds: seconds, rate: try double(r, "\(path)rate", in: 1...1_000_000))
+            case (nil, let f?):
+                guard capacity != nil else {
+                    throw error(f, "\(path)rate_of_max", "needs capacity (the backlog whose drain measures the maximum rate)")
+                }
+                return Phase(seconds: seconds, rate: 0, fractionOfMax: try double(f, "\(path)rate_of_max", in: 0.01...1))
+            case (_?, let f?):
+                throw error(f, "\(path)rate_of_max", "cannot be given with rate: use one or the other")
+            case (nil, nil):
+                throw error(node, "\(path)rate", "is missing (tickets per second, or rate_of_max with capacity)")
+            }
         }
 
         func event(_ node: Node, _ path: String, loadSeconds: Double) throws(LoadScenarioError) -> Event {

@@ -1,15 +1,207 @@
 import ArgumentParser
 import Foundation
+import Kafka
 import TriageLoadTest
+import TriageOps
+import TriageWire
 
-/// `triage load-test`: scenario load tests (issue 13 part 3). Only `compare` is written so
-/// far; `run` (the runner: dev cluster, workers, load at a rate, sampling) is still to come.
+/// `triage load-test`: run a scenario of load-tests/scenarios/, and compare two results.
 struct LoadTest: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "load-test",
-        abstract: "Scenario load tests: compare two results (the runner, `load-test run`, is not written yet).",
-        subcommands: [LoadTestCompare.self]
+        abstract: "Scenario load tests: run one (workers, load, latency, lag, plot), and compare two results.",
+        subcommands: [LoadTestRun.self, LoadTestCompare.self]
     )
+}
+
+struct LoadTestRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run one scenario file: a cluster, `triage work` processes, the load on its schedule; write result.json and plot.svg.",
+        discussion: """
+            Without --bootstrap it starts a mock cluster in this process (--brokers, the scenario's \
+            partitions), as `triage dev-cluster` does; with --bootstrap it uses that cluster and \
+            puts `lt-<run id>.` after any --topic-prefix, so runs never share topics (they are \
+            left behind: delete them with your cluster's tools). Broker events need the mock.
+
+            Workers are `triage work --dev` processes of --bin (this binary by default) in one \
+            group, with the demo model (trained from prompts/demo/examples.csv and cached) unless \
+            the scenario or --model names one. The load is sample tickets on an absolute \
+            schedule; each input record's timestamp is its send time, and latency is the output \
+            record's timestamp minus it (on the mock: the worker producer's create time). Every \
+            second the run samples each worker's RSS and CPU and the group's lag. After the load \
+            it waits for the lag to reach 0 (at most drain_seconds), stops the workers with \
+            SIGTERM and reads the outputs. Then one `triage work --passthrough` and one worker \
+            drain the same tickets in groups of their own: the ceiling and the worker's maximum \
+            sustained rate (with `capacity:` this is done before the load, on a backlog).
+
+            Exits 0 when every ticket has an output, 1 when some have none or a worker failed, \
+            130 on Ctrl-C (the workers are stopped; no result). Scenario format: load-tests/README.md.
+            """
+    )
+
+    @Argument(help: "The scenario file (YAML), e.g. load-tests/scenarios/steady.yaml.")
+    var scenario: String
+
+    @OptionGroup var kafka: KafkaOptions
+    @OptionGroup var policyOptions: PolicyOptions
+
+    @Option(help: "Folder for result.json, plot.svg and the worker logs. Default: ${XDG_STATE_HOME:-~/.local/state}/triage/load-tests/<scenario>-<UTC time>.")
+    var out: String?
+
+    @Option(help: "The triage binary the workers run (default: this one).")
+    var bin: String?
+
+    @Option(help: "Trained model file for the workers (default: the scenario's model, else the demo model).")
+    var model: String?
+
+    @Option(help: "Mock brokers when no --bootstrap is given.")
+    var brokers = 3
+
+    @Option(help: "Seed of the sample tickets.")
+    var seed: UInt64 = 1
+
+    @Option(name: .customLong("worker-arg"), parsing: .unconditionalSingleValue,
+            help: "One more argument for every `triage work` (repeatable), e.g. --worker-arg=--max-batch --worker-arg=1000.")
+    var workerArguments: [String] = []
+
+    @Flag(name: .customLong("no-ceiling"), help: "Skip the passthrough and drain measurement after the load.")
+    var noCeiling = false
+
+    func validate() throws {
+        guard (1...10).contains(brokers) else { throw ValidationError("--brokers must be 1 to 10, not \(brokers)") }
+        if let bin, !FileManager.default.isExecutableFile(atPath: bin) { throw ValidationError("--bin '\(bin)': not an executable file") }
+        if let model, !FileManager.default.fileExists(atPath: model) { throw ValidationError("--model '\(model)': no such file") }
+    }
+
+    func run() throws {
+        let parsed: LoadScenario
+        do { parsed = try LoadScenario.load(path: scenario) } catch { throw ValidationError(error.description) }
+        Logs.bootstrap(level: .warning)
+        let interrupt = InterruptFlag()
+        let settings = try kafka.resolve("load-test run", requireBootstrap: false)
+        let policy = try policyOptions.load()
+        let runID = Self.runID()
+        let external = kafka.bootstrap != nil || ProcessInfo.processInfo.environment["TRIAGE_BOOTSTRAP"] != nil || settings.file?.scalar("kafka.bootstrap") != nil
+        let prefix = external ? settings.topics.prefix + "lt-\(runID)." : settings.topics.prefix
+        let topics = TriageTopics(prefix: prefix)
+        let io = LoadRunner.Topics(input: topics.tickets,
+                                   outputs: policy.queueNames.map { topics.queue($0) } + [topics.automated, topics.deadLetter],
+                                   passthrough: prefix + "tickets.passthrough")
+        if let file = parsed.model ?? model, !FileManager.default.fileExists(atPath: file) {
+            throw ValidationError("model '\(file)' (from \(model != nil ? "--model" : "the scenario")): no such file")
+        }
+        let modelPath = try model ?? parsed.model ?? {
+            _ = try DemoModel.loadOrTrain(examples: DemoModel.examplesPath, say: { printError("load-test: \($0)") })
+            return DemoModel.cacheDirectory + "/demo.model"
+        }()
+
+        let folder = URL(fileURLWithPath: out ?? Self.defaultFolder(scenario: parsed.name, runID: runID))
+        let logs = folder.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+
+        // The cluster: in this process, or the one named.
+        var cluster: TriageOps.DevCluster?
+        var clientSettings = settings.kafka
+        let specs = topics.specs(for: policy, partitions: parsed.partitions) + [KafkaTopicSpec(name: io.passthrough, partitions: parsed.partitions)]
+        if external {
+            try KafkaOptions.checkReachable(settings, "load-test run")
+            let admin = try KafkaAdmin(settings: settings.kafka)
+            let created = try admin.createMissingTopics(specs)
+            printError("load-test: \(created.count) topics created with prefix '\(prefix)' on \(settings.kafka.bootstrapServers)")
+        } else {
+            let dev = try TriageOps.DevCluster(brokers: brokers, partitions: parsed.partitions, policy: policy, topics: topics)
+            try dev.cluster.createTopic(io.passthrough, partitions: parsed.partitions, replicationFactor: min(3, brokers))
+            cluster = dev
+            clientSettings = KafkaClientSettings(bootstrapServers: dev.bootstrapServers)
+            printError("load-test: mock cluster of \(brokers) brokers at \(dev.bootstrapServers), \(parsed.partitions) partitions per topic")
+        }
+
+        let bootstrap = clientSettings.bootstrapServers
+        let forwarded = forwardedKafkaArguments(external: external)
+        let workerExtra = parsed.workerArgs + workerArguments
+        let policyDirectory = policyOptions.directory
+        let executable = bin ?? Bundle.main.executablePath ?? "/proc/self/exe"
+        let launcher = LoadRunner.WorkerLauncher(executable: executable) { group, passthrough, name in
+            var args = ["work", "--bootstrap", bootstrap, "--group", group, "--dev", "--create-topics", "0",
+                        "--progress-interval", "5", "--log-format", "text", "--worker-id", "lt-\(name)",
+                        "--topic-prefix", prefix, "--shutdown-timeout", "10", "--min-retention-days", "0"] + forwarded
+            if passthrough {
+                args += ["--passthrough"]
+            } else {
+                args += ["--model", modelPath, "--policy", policyDirectory] + workerExtra
+            }
+            return args
+        }
+        var setup = LoadRunner.Setup(scenario: parsed, settings: clientSettings, cluster: cluster?.cluster,
+                                     bootstrapLabel: external ? settings.kafka.bootstrapServers : "in-process mock (\(brokers) brokers)",
+                                     topics: io, launcher: launcher, group: "lt-\(runID)", logDirectory: logs)
+        setup.seed = seed
+        setup.ceiling = !noCeiling
+        setup.modelLabel = modelPath
+        let runner = LoadRunner(setup: setup, say: { printError("load-test: \($0)") }, interrupted: { interrupt.isSet })
+        let result: LoadResult
+        do {
+            result = try runner.run()
+        } catch let error as LoadRunner.Interrupted {
+            printError("load-test: \(error)")
+            throw ExitCode(130)
+        } catch let error as LoadRunner.Failure {
+            printError("load-test: \(error); logs in \(logs.path)")
+            throw ExitCode(1)
+        }
+        try result.encoded().write(to: folder.appendingPathComponent("result.json"))
+        try Data(LoadChart.svg(result).utf8).write(to: folder.appendingPathComponent("plot.svg"))
+        for line in Self.summary(result) { printOut(line) }
+        printOut("result: \(folder.appendingPathComponent("result.json").path)")
+        printOut("plot:   \(folder.appendingPathComponent("plot.svg").path)")
+        withExtendedLifetime(cluster) {}
+        if result.inputsWithOutput < result.ticketsWritten || result.workers.contains(where: { $0.exitCodes.contains { $0 != 0 } }) {
+            printError("load-test: FAILED: \(result.ticketsWritten - result.inputsWithOutput) tickets without output; notes: \(result.notes.joined(separator: "; "))")
+            throw ExitCode(1)
+        }
+    }
+
+    /// -X, --kafka-secret-file and --config as given, for the workers (an external cluster only).
+    private func forwardedKafkaArguments(external: Bool) -> [String] {
+        guard external else { return [] }
+        var args: [String] = []
+        if let config = kafka.config { args += ["--config", config] }
+        for p in kafka.properties { args += ["-X", p] }
+        for s in kafka.secretFiles { args += ["--kafka-secret-file", s] }
+        return args
+    }
+
+    static func runID() -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return f.string(from: Date())
+    }
+
+    static func defaultFolder(scenario: String, runID: String) -> String {
+        let env = ProcessInfo.processInfo.environment
+        let state = env["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.local/state")
+        return "\(state)/triage/load-tests/\(scenario)-\(runID)"
+    }
+
+    static func summary(_ r: LoadResult) -> [String] {
+        func f(_ v: Double) -> String { String(format: v >= 100 ? "%.0f" : "%.1f", v) }
+        let l = r.latencyMs
+        var lines = [
+            "scenario \(r.scenario): \(r.ticketsWritten) tickets in \(f(r.loadSeconds)) s (\(r.malformedWritten) malformed), \(r.workersAtStart == r.maxWorkers ? "\(r.maxWorkers)" : "\(r.workersAtStart)→\(r.maxWorkers)") workers, \(r.partitions) partitions",
+            "throughput: steady \(f(r.throughput.steady))/s, max \(f(r.throughput.max))/s; \(r.outputs) outputs for \(r.inputsWithOutput) tickets",
+            "latency ms: p50 \(f(l.p50)) p90 \(f(l.p90)) p99 \(f(l.p99)) p99.9 \(f(l.p999)) max \(f(l.max)) (\(l.count) outputs)",
+            "lag: max \(Int(r.maxLag)), final \(Int(r.finalLag))\(r.drainedSeconds.map { ", drained \(f($0)) s after the load" } ?? ", not drained")",
+        ]
+        for w in r.workers { lines.append("worker \(w.name): peak RSS \(f(w.peakRSSMB)) MB, mean CPU \(f(w.meanCPUPercent)) %, exit \(w.exitCodes)") }
+        if let p = r.passthrough {
+            lines.append("ceiling (\(p.measured ?? "after the load"), \(p.backlogTickets ?? p.records) tickets): passthrough \(f(p.ratePerSecond))/s, one worker \(p.workerDrainRate.map(f) ?? "?")/s, ratio \(f(p.workerMaxRatio * 100)) %")
+        }
+        for n in r.notes { lines.append("note: \(n)") }
+        return lines
+    }
 }
 
 struct LoadTestCompare: ParsableCommand {

@@ -16,6 +16,7 @@ public struct SampleTicketGenerator: Sendable {
     private var counter = 0
     private var malformedCount = 0
     private var recentThreads: [ThreadSeed] = []
+    private var forcedCustomer: String?
     private let seedHex: String
 
     /// An earlier ticket a follow-up can reply to.
@@ -62,6 +63,14 @@ public struct SampleTicketGenerator: Sendable {
             malformedReason: nil, asksForHuman: asksForHuman, customerID: object["customer_id"]?.stringValue)
     }
 
+    /// The next ticket, from `customerID` (and not a follow-up of another customer's thread):
+    /// for load tests that choose the key, and so the partition, of every ticket.
+    public mutating func next(customerID: String) -> SampleTicket {
+        forcedCustomer = customerID
+        defer { forcedCustomer = nil }
+        return next()
+    }
+
     /// The next `count` tickets.
     public mutating func next(_ count: Int) -> [SampleTicket] {
         (0..<max(count, 0)).map { _ in next() }
@@ -70,10 +79,10 @@ public struct SampleTicketGenerator: Sendable {
     // MARK: - Building one ticket
 
     private mutating func makeObject(id: String, asksForHuman: Bool) -> (JSONObject, Int) {
-        let followUp = recentThreads.isEmpty || !random.chance(0.12) ? nil : random.pick(recentThreads)
+        let followUp = forcedCustomer != nil || recentThreads.isEmpty || !random.chance(0.12) ? nil : random.pick(recentThreads)
         let language = followUp?.language ?? pickLanguage()
         let labelIndex = followUp?.labelIndex ?? random.int(in: 0..<DemoDomain.labels.count)
-        let customerID = followUp?.customerID ?? pickCustomer()
+        let customerID = forcedCustomer ?? followUp?.customerID ?? pickCustomer()
         let channel = random.pick(Self.channels)
         let book = SamplePhrasebook.forLanguage(language)
 
