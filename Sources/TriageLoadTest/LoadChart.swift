@@ -49,9 +49,10 @@ public enum LoadChart {
                                      Series(name: "whole run p99.9 \(fmt(l.p999)) ms", points: [.init(t: 0, value: l.p999), .init(t: xMax, value: l.p999)], dashed: true)],
                             xMax: xMax, top: y, height: h, events: r.events, logScale: true))
         y += h + 28
-        var memory: [Series] = r.workers.map { Series(name: "\($0.name) RSS (MB)", points: $0.rssMB) }
-        memory += r.workers.map { Series(name: "\($0.name) CPU (% of a core)", points: $0.cpuPercent, dashed: true) }
-        charts.append(chart(title: "Workers: resident memory (MB, solid) and CPU (% of one core, dashed)", unit: "MB · %",
+        let processes = r.workers + (r.runner.map { [$0] } ?? [])
+        var memory: [Series] = processes.map { Series(name: "\($0.name) RSS (MB)", points: $0.rssMB) }
+        memory += processes.map { Series(name: "\($0.name) CPU (% of a core)", points: $0.cpuPercent, dashed: true) }
+        charts.append(chart(title: "Workers and the runner: resident memory (MB, solid) and CPU (% of one core, dashed)", unit: "MB · %",
                             series: memory, xMax: xMax, top: y, height: h, events: r.events))
         y += h + 20
         let total = Int(y)

@@ -90,6 +90,9 @@ public struct LoadResult: Codable, Sendable, Equatable {
     public var finalLag: Double
     public var drainedSeconds: Double?
     public var workers: [Process]
+    /// The runner's own process (the load writer, and the mock cluster when in-process): it
+    /// shares the machine with the workers.
+    public var runner: Process? = nil
     public var passthrough: Passthrough?
     public var events: [Event]
     public var notes: [String]

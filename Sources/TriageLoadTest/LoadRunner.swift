@@ -3,9 +3,8 @@ import Kafka
 
 /// One load-test run of a scenario, start to finish:
 ///
-/// 1. with `capacity`, a backlog is written and drained first, by one passthrough and then
-///    one worker (the ceiling and the maximum sustained rate); `rate_of_max` phases get
-///    their rate from it;
+/// 1. a backlog is written and drained first, by one passthrough and then one worker (the
+///    ceiling and the maximum sustained rate); `rate_of_max` phases get their rate from it;
 /// 2. `workers` × `triage work` join the run's group; the load is written on its schedule
 ///    while the scenario's events (scale, rolling restart, broker down/up) happen at their
 ///    times, and every second the fleet's memory and CPU and the group's lag are sampled;
@@ -14,7 +13,12 @@ import Kafka
 /// 4. the output topics are read and each output matched to its input ticket: throughput
 ///    per second and end-to-end latency (output record timestamp − input record timestamp)
 ///    in an HdrHistogram;
-/// 5. without `capacity`, the ceiling is measured now over the tickets the load wrote.
+///
+/// The ceiling is always measured on a backlog written at once (`capacity`, else
+/// `ceilingTickets`): drained from the mock, records written one by one at a paced rate come
+/// out far slower than the same records written in big batches (a passthrough drained 40,000
+/// paced records at 6,247/s and a 100,000 backlog at 193,797/s), so a drain of the load's own
+/// tickets would measure the mock's fetches, not the worker.
 ///
 /// The runner knows nothing of the policy: the caller gives the topics and how to start a
 /// worker.
@@ -58,11 +62,15 @@ public final class LoadRunner: @unchecked Sendable {
         public var group: String
         public var seed: UInt64 = 1
         public var logDirectory: URL
-        /// Measure the passthrough ceiling and one worker's drain rate.
+        /// Measure the passthrough ceiling and one worker's drain rate on a backlog of
+        /// `ceilingTickets` before the load, when the scenario has no `capacity` of its own.
         public var ceiling = true
+        public var ceilingTickets = 50_000
         public var modelLabel = "placeholder"
         /// Seconds a worker gets to exit after SIGTERM before SIGKILL.
         public var stopDeadline = 20.0
+        /// Lines the result's notes start with (how the workers were run).
+        public var notes: [String] = []
 
         public init(scenario: LoadScenario, settings: KafkaClientSettings, cluster: MockCluster?, bootstrapLabel: String,
                     topics: Topics, launcher: WorkerLauncher, group: String, logDirectory: URL) {
@@ -94,6 +102,7 @@ public final class LoadRunner: @unchecked Sendable {
 
     public init(setup: Setup, say: @escaping @Sendable (String) -> Void, interrupted: @escaping @Sendable () -> Bool = { false }) {
         self.setup = setup
+        self.notes = setup.notes
         self.say = say
         self.interrupted = interrupted
     }
@@ -111,12 +120,13 @@ public final class LoadRunner: @unchecked Sendable {
         }), logDirectory: setup.logDirectory, stopDeadline: setup.stopDeadline)
         defer { fleet.stopAll() }
 
-        // 1. The ceiling first, when the scenario has a backlog for it.
+        // 1. The ceiling first, on a backlog: the scenario's `capacity`, else (unless
+        // switched off) `ceilingTickets`.
         var ceiling: LoadResult.Passthrough?
-        if let backlog = scenario.capacityTickets {
+        if let backlog = scenario.capacityTickets ?? (setup.ceiling ? setup.ceilingTickets : nil) {
             say("capacity: writing a backlog of \(backlog) tickets")
             try writer.writeBacklog(count: backlog, scenario: scenario) { n in if n % 50_000 == 0 { self.say("capacity: \(n) written") } }
-            ceiling = try measureCeiling(writer: writer, tickets: 0..<backlog, notBeforeMs: 0, workerFleet: fleet)
+            ceiling = try measureCeiling(writer: writer, tickets: 0..<backlog, workerFleet: fleet)
             let rate = ceiling?.workerDrainRate ?? 0
             guard rate > 0 else { throw Failure(description: "capacity: the worker's drain rate could not be measured") }
             scenario = scenario.resolved(maxRate: rate)
@@ -145,6 +155,9 @@ public final class LoadRunner: @unchecked Sendable {
         say("load: \(scenario.ticketCount) tickets over \(fmt(scenario.loadSeconds)) s")
 
         var lag: [LoadResult.Sample] = []
+        // This process: the load writer, and the mock cluster when it is in-process.
+        var ownMeter = ProcessMeter()
+        var ownRSS: [LoadResult.Sample] = [], ownCPU: [LoadResult.Sample] = []
         var drainedSeconds: Double?
         var lastLine = -5.0
         var second = 1.0
@@ -156,6 +169,7 @@ public final class LoadRunner: @unchecked Sendable {
             let t = LoadWriter.seconds(ContinuousClock.now - start)
             second += 1
             fleet.sample(at: t)
+            ownMeter.sample(pid: getpid(), at: t, rss: { ownRSS.append($0) }, cpu: { ownCPU.append($0) })
             let current = (try? lagGauge.current()).map(Double.init)
             if let current { lag.append(.init(t: t, value: current)) }
             if interrupted() {
@@ -189,6 +203,10 @@ public final class LoadRunner: @unchecked Sendable {
         say("stopping \(fleet.count) workers")
         fleet.stopAll()
         let workers = fleet.processes
+        let runnerName = setup.cluster == nil ? "runner (load writer)" : "runner (load writer + mock cluster)"
+        let runnerProcess = LoadResult.Process(name: runnerName, rssMB: ownRSS, cpuPercent: ownCPU, peakRSSMB: ownRSS.map(\.value).max() ?? 0,
+                                               meanCPUPercent: ownCPU.isEmpty ? 0 : ownCPU.map(\.value).reduce(0, +) / Double(ownCPU.count),
+                                               exitCodes: [])
         for worker in workers where worker.exitCodes.contains(where: { $0 != 0 }) {
             notes.append("worker \(worker.name) exit codes \(worker.exitCodes) (0 is a clean stop)")
         }
@@ -207,18 +225,6 @@ public final class LoadRunner: @unchecked Sendable {
         }
         if collected.ticketsWithOutput < lastTicket - firstTicket {
             notes.append("\(lastTicket - firstTicket - collected.ticketsWithOutput) tickets have no output")
-        }
-
-        // 5. The ceiling after the load, over what it wrote.
-        if ceiling == nil && setup.ceiling {
-            let drainFleet = WorkerFleet(command: .init(executable: setup.launcher.executable, arguments: { [launcher = setup.launcher, group = setup.group] name in
-                launcher.arguments(group + "-drain", false, name)
-            }), logDirectory: setup.logDirectory, stopDeadline: setup.stopDeadline)
-            defer { drainFleet.stopAll() }
-            let notBefore = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
-            ceiling = try measureCeiling(writer: writer, tickets: 0..<lastTicket, notBeforeMs: notBefore, workerFleet: drainFleet,
-                                         group: setup.group + "-drain")
-            drainFleet.stopAll()
         }
 
         let steady = LoadSeries.steadyRate(perSecond, from: 3, to: Int(scenario.loadSeconds))
@@ -240,27 +246,26 @@ public final class LoadRunner: @unchecked Sendable {
             latencyP50PerSecond: collected.perSecond.enumerated().compactMap { i, r in r.count > 0 ? .init(t: Double(i) + 0.5, value: r.summary.p50) : nil },
             latencyP99PerSecond: collected.perSecond.enumerated().compactMap { i, r in r.count > 0 ? .init(t: Double(i) + 0.5, value: r.summary.p99) : nil },
             lag: lag, maxLag: lag.map(\.value).max() ?? 0, finalLag: lag.last?.value ?? 0, drainedSeconds: drainedSeconds,
-            workers: workers, passthrough: ceiling, events: eventLock.withLock { events }, notes: notes)
+            workers: workers, runner: runnerProcess, passthrough: ceiling, events: eventLock.withLock { events }, notes: notes)
     }
 
     // MARK: - Steps
 
     /// One passthrough drains the input topic in `<group>-pt`; then one worker (the first
-    /// member of `workerFleet`, in `group`) drains it too. Both rates are (N − 1) ÷ (last −
+    /// member of `workerFleet`, in the run's group, which goes on into the load) drains it too. Both rates are (N − 1) ÷ (last −
     /// first output timestamp).
-    private func measureCeiling(writer: LoadWriter, tickets: Range<Int>, notBeforeMs: Int64, workerFleet: WorkerFleet,
-                                group: String? = nil) throws -> LoadResult.Passthrough {
-        let group = group ?? setup.group
+    private func measureCeiling(writer: LoadWriter, tickets: Range<Int>, workerFleet: WorkerFleet) throws -> LoadResult.Passthrough {
+        let group = setup.group
         let pt = WorkerFleet(command: .init(executable: setup.launcher.executable, arguments: { [launcher = setup.launcher] name in
             launcher.arguments(group + "-pt", true, name)
-        }), logDirectory: setup.logDirectory, stopDeadline: setup.stopDeadline)
+        }), logDirectory: setup.logDirectory, stopDeadline: setup.stopDeadline, namePrefix: "pt")
         defer { pt.stopAll() }
         say("ceiling: one passthrough drains \(tickets.count) tickets")
         try pt.scale(to: 1)
         try waitForDrain(group: group + "-pt", fleet: pt, what: "the passthrough")
         pt.sample(at: 0)
         pt.stopAll()
-        let ptTimestamps = try OutputCollector(settings: setup.settings).timestamps(topics: [setup.topics.passthrough], notBeforeMs: notBeforeMs)
+        let ptTimestamps = try OutputCollector(settings: setup.settings).timestamps(topics: [setup.topics.passthrough])
         let ptRate = LoadSeries.drainRate(ptTimestamps)
         say("ceiling: passthrough \(Int(ptRate)) records/s over \(ptTimestamps.count) records")
         try checkInterrupted()
@@ -269,13 +274,13 @@ public final class LoadRunner: @unchecked Sendable {
         try workerFleet.scale(to: 1)
         try waitForDrain(group: group, fleet: workerFleet, what: "the worker")
         let collected = try OutputCollector(settings: setup.settings).collect(
-            topics: setup.topics.outputs, writer: writer, tickets: tickets, startMs: notBeforeMs, seconds: 1, notBeforeMs: notBeforeMs)
+            topics: setup.topics.outputs, writer: writer, tickets: tickets, startMs: 0, seconds: 1)
         let workerRate = LoadSeries.drainRate(collected.timestampsMs)
         say("ceiling: one worker \(Int(workerRate)) tickets/s over \(collected.outputs) outputs (\(ptRate > 0 ? "\(Int((workerRate / ptRate * 100).rounded())) %" : "?") of the passthrough)")
         return LoadResult.Passthrough(records: ptTimestamps.count, ratePerSecond: ptRate,
                                       workerMaxRatio: ptRate > 0 ? workerRate / ptRate : 0, workerSteadyRatio: 0,
                                       process: pt.processes.first, workerDrainRate: workerRate, backlogTickets: tickets.count,
-                                      measured: setup.scenario.capacityTickets != nil ? "before the load" : "after the load")
+                                      measured: setup.scenario.capacityTickets != nil ? "the scenario's capacity backlog, before the load" : "a backlog before the load")
     }
 
     /// Waits until `group` has committed the whole input topic (lag 0), at most 600 s.

@@ -4,7 +4,7 @@ import Foundation
 /// restarted one by one, stopped with SIGTERM (SIGKILL past a deadline), and sampled each
 /// second for resident memory and CPU from `/proc`.
 ///
-/// Members are named `w1`, `w2`, …; a restarted member keeps its name, so its series and
+/// Members are named `w1`, `w2`, … (or another `namePrefix`); a restarted member keeps its name, so its series and
 /// exit codes continue. Each writes its log to `<logDirectory>/<name>.log` (appended on
 /// restart).
 public final class WorkerFleet: @unchecked Sendable {
@@ -21,8 +21,7 @@ public final class WorkerFleet: @unchecked Sendable {
     private final class Member {
         let name: String
         var process: Process
-        var lastTicks: Int?
-        var lastSampleAt: Double?
+        var meter = ProcessMeter()
         init(name: String, process: Process) {
             self.name = name
             self.process = process
@@ -39,9 +38,12 @@ public final class WorkerFleet: @unchecked Sendable {
     private var cpu: [String: [LoadResult.Sample]] = [:]
     private var exits: [String: [Int32]] = [:]
     private var order: [String] = []
-    private let ticksPerSecond = Int(sysconf(Int32(_SC_CLK_TCK)))
 
-    public init(command: Command, logDirectory: URL, stopDeadline: Double) {
+    /// Members are named this and a number (`w1`, `pt1`, …).
+    public let namePrefix: String
+
+    public init(command: Command, logDirectory: URL, stopDeadline: Double, namePrefix: String = "w") {
+        self.namePrefix = namePrefix
         self.command = command
         self.logDirectory = logDirectory
         self.stopDeadline = stopDeadline
@@ -52,7 +54,7 @@ public final class WorkerFleet: @unchecked Sendable {
 
     /// Starts or stops members until `target` run (the newest stop first).
     public func scale(to target: Int) throws {
-        while count < target { try startMember(name: "w\(count + 1)") }
+        while count < target { try startMember(name: "\(namePrefix)\(count + 1)") }
         while let last = lock.withLock({ members.count > target ? members.last : nil }) { stop(last) }
     }
 
@@ -102,21 +104,9 @@ public final class WorkerFleet: @unchecked Sendable {
     public func sample(at t: Double) {
         lock.withLock {
             for member in members where member.process.isRunning {
-                let pid = member.process.processIdentifier
-                if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-                   let bytes = LoadSeries.residentBytes(statusText: status) {
-                    rss[member.name, default: []].append(.init(t: t, value: Double(bytes) / 1_048_576))
-                }
-                if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                   let ticks = LoadSeries.cpuTicks(statText: stat) {
-                    if let last = member.lastTicks, let lastAt = member.lastSampleAt, t > lastAt {
-                        let percent = LoadSeries.cpuPercent(ticksBefore: last, ticksAfter: ticks, seconds: t - lastAt,
-                                                            ticksPerSecond: ticksPerSecond)
-                        cpu[member.name, default: []].append(.init(t: t, value: percent))
-                    }
-                    member.lastTicks = ticks
-                    member.lastSampleAt = t
-                }
+                let name = member.name
+                member.meter.sample(pid: member.process.processIdentifier, at: t,
+                                    rss: { rss[name, default: []].append($0) }, cpu: { cpu[name, default: []].append($0) })
             }
         }
     }
@@ -153,8 +143,7 @@ public final class WorkerFleet: @unchecked Sendable {
         lock.withLock {
             if let existing = members.firstIndex(where: { $0.name == name }) {
                 members[existing].process = process
-                members[existing].lastTicks = nil
-                members[existing].lastSampleAt = nil
+                members[existing].meter = ProcessMeter()
             } else {
                 members.append(Member(name: name, process: process))
             }
@@ -177,5 +166,31 @@ public final class WorkerFleet: @unchecked Sendable {
             exits[member.name, default: []].append(status)
             members.removeAll { $0 === member }
         }
+    }
+}
+
+/// Resident memory and CPU of one process from `/proc/<pid>/status` and `/proc/<pid>/stat`;
+/// CPU is the share of one core between two samples.
+public struct ProcessMeter: Sendable {
+    private var lastTicks: Int?
+    private var lastAt: Double?
+    private static let ticksPerSecond = Int(sysconf(Int32(_SC_CLK_TCK)))
+
+    public init() {}
+
+    /// Reads `pid` at `t` seconds: RSS in MB, and CPU % once there is an earlier sample.
+    public mutating func sample(pid: Int32, at t: Double, rss: (LoadResult.Sample) -> Void, cpu: (LoadResult.Sample) -> Void) {
+        if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+           let bytes = LoadSeries.residentBytes(statusText: status) {
+            rss(.init(t: t, value: Double(bytes) / 1_048_576))
+        }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let ticks = LoadSeries.cpuTicks(statText: stat) else { return }
+        if let lastTicks, let lastAt, t > lastAt {
+            cpu(.init(t: t, value: LoadSeries.cpuPercent(ticksBefore: lastTicks, ticksAfter: ticks, seconds: t - lastAt,
+                                                          ticksPerSecond: Self.ticksPerSecond)))
+        }
+        lastTicks = ticks
+        lastAt = t
     }
 }

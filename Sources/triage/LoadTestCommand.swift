@@ -31,9 +31,11 @@ struct LoadTestRun: ParsableCommand {
             record's timestamp minus it (on the mock: the worker producer's create time). Every \
             second the run samples each worker's RSS and CPU and the group's lag. After the load \
             it waits for the lag to reach 0 (at most drain_seconds), stops the workers with \
-            SIGTERM and reads the outputs. Then one `triage work --passthrough` and one worker \
-            drain the same tickets in groups of their own: the ceiling and the worker's maximum \
-            sustained rate (with `capacity:` this is done before the load, on a backlog).
+            SIGTERM and reads the outputs.
+
+            Before the load, a backlog (the scenario's `capacity`, else --ceiling-tickets) is \
+            drained by one `triage work --passthrough` in a group of its own, then by the run's \
+            first worker: the ceiling and the worker's maximum sustained rate, in the same run.
 
             Exits 0 when every ticket has an output, 1 when some have none or a worker failed, \
             130 on Ctrl-C (the workers are stopped; no result). Scenario format: load-tests/README.md.
@@ -65,10 +67,14 @@ struct LoadTestRun: ParsableCommand {
             help: "One more argument for every `triage work` (repeatable), e.g. --worker-arg=--max-batch --worker-arg=1000.")
     var workerArguments: [String] = []
 
-    @Flag(name: .customLong("no-ceiling"), help: "Skip the passthrough and drain measurement after the load.")
+    @Flag(name: .customLong("no-ceiling"), help: "Skip the passthrough and drain measurement before the load (a scenario's `capacity` is still drained).")
     var noCeiling = false
 
+    @Option(name: .customLong("ceiling-tickets"), help: "Tickets of the backlog the ceiling is measured on, when the scenario has no `capacity`.")
+    var ceilingTickets = 50_000
+
     func validate() throws {
+        guard (1_000...10_000_000).contains(ceilingTickets) else { throw ValidationError("--ceiling-tickets must be 1000 to 10000000, not \(ceilingTickets)") }
         guard (1...10).contains(brokers) else { throw ValidationError("--brokers must be 1 to 10, not \(brokers)") }
         if let bin, !FileManager.default.isExecutableFile(atPath: bin) { throw ValidationError("--bin '\(bin)': not an executable file") }
         if let model, !FileManager.default.fileExists(atPath: model) { throw ValidationError("--model '\(model)': no such file") }
@@ -118,7 +124,11 @@ struct LoadTestRun: ParsableCommand {
         }
 
         let bootstrap = clientSettings.bootstrapServers
-        let forwarded = forwardedKafkaArguments(external: external)
+        // librdkafka's mock answers a fetch only after fetch.wait.max.ms (default 500 ms) when
+        // it had no records at the start, even if records arrive meanwhile; a real broker
+        // answers as soon as fetch.min.bytes (1) is there. Without this the mock's wait, not
+        // the worker, is the latency (p50 ≈ 280 ms, p99 ≈ 500 ms at 2,000/s).
+        let forwarded = external ? forwardedKafkaArguments(external: true) : ["-X", "fetch.wait.max.ms=\(Self.mockFetchWaitMs)"]
         let workerExtra = parsed.workerArgs + workerArguments
         let policyDirectory = policyOptions.directory
         let executable = bin ?? Bundle.main.executablePath ?? "/proc/self/exe"
@@ -138,7 +148,11 @@ struct LoadTestRun: ParsableCommand {
                                      topics: io, launcher: launcher, group: "lt-\(runID)", logDirectory: logs)
         setup.seed = seed
         setup.ceiling = !noCeiling
+        setup.ceilingTickets = ceilingTickets
         setup.modelLabel = modelPath
+        if !external {
+            setup.notes.append("in-process mock cluster: workers run with fetch.wait.max.ms=\(Self.mockFetchWaitMs) (the mock holds a fetch that long even when records arrive; a real broker answers when they do)")
+        }
         let runner = LoadRunner(setup: setup, say: { printError("load-test: \($0)") }, interrupted: { interrupt.isSet })
         let result: LoadResult
         do {
@@ -161,6 +175,8 @@ struct LoadTestRun: ParsableCommand {
             throw ExitCode(1)
         }
     }
+
+    static let mockFetchWaitMs = 10
 
     /// -X, --kafka-secret-file and --config as given, for the workers (an external cluster only).
     private func forwardedKafkaArguments(external: Bool) -> [String] {
@@ -196,8 +212,9 @@ struct LoadTestRun: ParsableCommand {
             "lag: max \(Int(r.maxLag)), final \(Int(r.finalLag))\(r.drainedSeconds.map { ", drained \(f($0)) s after the load" } ?? ", not drained")",
         ]
         for w in r.workers { lines.append("worker \(w.name): peak RSS \(f(w.peakRSSMB)) MB, mean CPU \(f(w.meanCPUPercent)) %, exit \(w.exitCodes)") }
+        if let runner = r.runner { lines.append("\(runner.name): peak RSS \(f(runner.peakRSSMB)) MB, mean CPU \(f(runner.meanCPUPercent)) %") }
         if let p = r.passthrough {
-            lines.append("ceiling (\(p.measured ?? "after the load"), \(p.backlogTickets ?? p.records) tickets): passthrough \(f(p.ratePerSecond))/s, one worker \(p.workerDrainRate.map(f) ?? "?")/s, ratio \(f(p.workerMaxRatio * 100)) %")
+            lines.append("ceiling (\(p.measured ?? "a backlog"), \(p.backlogTickets ?? p.records) tickets): passthrough \(f(p.ratePerSecond))/s, one worker \(p.workerDrainRate.map(f) ?? "?")/s, ratio \(f(p.workerMaxRatio * 100)) %")
         }
         for n in r.notes { lines.append("note: \(n)") }
         return lines

@@ -92,7 +92,7 @@ struct LoadRunnerTests {
         }
     }
 
-    @Test("a run: one worker, a short load and the ceiling; every ticket has an output and the result adds up")
+    @Test("a run: the ceiling on a backlog, one worker, a short load; every ticket has an output and the result adds up")
     func run() throws {
         guard let binary = Self.binary else {
             print("skipped: the triage binary was not found next to the tests (run `swift build` first or set TRIAGE_BIN)")
@@ -122,8 +122,9 @@ struct LoadRunnerTests {
         let io = LoadRunner.Topics(input: topics.tickets,
                                    outputs: policy.queueNames.map { topics.queue($0) } + [topics.automated, topics.deadLetter],
                                    passthrough: "tickets.passthrough")
-        let setup = LoadRunner.Setup(scenario: scenario, settings: KafkaClientSettings(bootstrapServers: bootstrap), cluster: cluster,
+        var setup = LoadRunner.Setup(scenario: scenario, settings: KafkaClientSettings(bootstrapServers: bootstrap), cluster: cluster,
                                      bootstrapLabel: "mock", topics: io, launcher: launcher, group: "lt-test", logDirectory: logs)
+        setup.ceilingTickets = 1_000
         let result = try LoadRunner(setup: setup, say: { print("load-test: \($0)") }).run()
 
         #expect(result.ticketsWritten == 900)
@@ -141,10 +142,12 @@ struct LoadRunnerTests {
         #expect(worker.exitCodes == [0])
         #expect(worker.peakRSSMB > 1)
         let ceiling = try #require(result.passthrough)
-        #expect(ceiling.records == 900)
+        #expect(ceiling.records == 1_000)
+        #expect(ceiling.backlogTickets == 1_000)
         #expect(ceiling.ratePerSecond > 0)
         #expect((ceiling.workerDrainRate ?? 0) > 0)
-        #expect(ceiling.measured == "after the load")
+        #expect(ceiling.measured == "a backlog before the load")
+        #expect(result.runner.map { !$0.cpuPercent.isEmpty } == true)
         // The plot names the scenario and has its four charts.
         let svg = LoadChart.svg(result)
         #expect(svg.contains("Load test: tiny"))
