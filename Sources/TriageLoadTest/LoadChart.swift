@@ -33,9 +33,19 @@ public enum LoadChart {
         var throughput = [Series(name: "worker outputs/s", points: perSecond(r.throughput.perSecond)),
                           Series(name: "input written/s", points: perSecond(r.throughput.inputPerSecond)),
                           Series(name: "offered rate", points: r.offeredRate, dashed: true)]
+        // Reference rates as flat lines; one far above the run's own (the passthrough is often
+        // 10× the worker) would flatten every other line, so it is named in the legend only.
+        let runMax = throughput.flatMap { $0.points.map(\.value) }.max() ?? 0
+        var references: [(String, Double)] = []
         if let p = r.passthrough {
-            throughput.append(Series(name: "passthrough drain rate \(fmt(p.ratePerSecond))/s",
-                                     points: [.init(t: 0, value: p.ratePerSecond), .init(t: xMax, value: p.ratePerSecond)], dashed: true))
+            references.append(("passthrough drain rate", p.ratePerSecond))
+            if let d = p.workerDrainRate { references.append(("one worker's backlog drain", d)) }
+        }
+        if let m = r.maxSustainedRate { references.append(("max sustained (paced)", m)) }
+        for (name, rate) in references {
+            let onScale = rate <= max(runMax, 1) * 3
+            throughput.append(Series(name: "\(name) \(fmt(rate))/s\(onScale ? "" : " (off the scale)")",
+                                     points: onScale ? [.init(t: 0, value: rate), .init(t: xMax, value: rate)] : [], dashed: true))
         }
         charts.append(chart(title: "Throughput", unit: "records / s", series: throughput, xMax: xMax, top: y, height: h, events: r.events))
         y += h + 28
@@ -72,9 +82,21 @@ public enum LoadChart {
     static func chart(title: String, unit: String, series: [Series], xMax: Double, top: Double, height: Double,
                       events: [LoadResult.Event], logScale: Bool = false) -> String {
         let left = 78.0, right = 24.0
-        let legendH = 18.0
-        let plotTop = top + 24 + legendH, plotH = height - 24 - legendH - 34
         let plotW = width - left - right
+        // The legend wraps onto as many rows as it needs; the plot gives up that height.
+        var legend: [(x: Double, row: Int)] = []
+        var lx = left, row = 0
+        for line in series {
+            let w = 40 + Double(line.name.count) * 6.8
+            if lx > left && lx + w > left + plotW {
+                lx = left
+                row += 1
+            }
+            legend.append((lx, row))
+            lx += w
+        }
+        let legendH = 18.0 * Double(row + 1)
+        let plotTop = top + 24 + legendH, plotH = height - 24 - legendH - 34
         let values = series.flatMap { $0.points.map(\.value) }
         let maxValue = values.max() ?? 0
         let yMax = logScale ? logCeiling(maxValue) : niceMax(maxValue * 1.08)
@@ -88,12 +110,11 @@ public enum LoadChart {
         }
         var s = "<text x=\"\(left)\" y=\"\(top + 16)\" class=\"ct\">\(esc(title))</text>"
         // Legend
-        var lx = left
         for (i, line) in series.enumerated() {
             let color = palette[i % palette.count]
-            s += "<line x1=\"\(lx)\" x2=\"\(lx + 20)\" y1=\"\(top + 31)\" y2=\"\(top + 31)\" stroke=\"\(color)\" stroke-width=\"2.5\"\(line.dashed ? " stroke-dasharray=\"5 3\"" : "")/>"
-            s += "<text x=\"\(lx + 25)\" y=\"\(top + 35)\" class=\"lg\">\(esc(line.name))</text>"
-            lx += 40 + Double(line.name.count) * 6.8
+            let (lx, ly) = (legend[i].x, top + 31 + 18 * Double(legend[i].row))
+            s += "<line x1=\"\(lx)\" x2=\"\(lx + 20)\" y1=\"\(ly)\" y2=\"\(ly)\" stroke=\"\(color)\" stroke-width=\"2.5\"\(line.dashed ? " stroke-dasharray=\"5 3\"" : "")/>"
+            s += "<text x=\"\(lx + 25)\" y=\"\(ly + 4)\" class=\"lg\">\(esc(line.name))</text>"
         }
         // Grid, y ticks
         let ticks: [Double] = logScale

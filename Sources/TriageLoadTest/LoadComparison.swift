@@ -45,8 +45,11 @@ public struct LoadComparison: Sendable, Equatable {
         if let pa = a.passthrough, let pb = b.passthrough {
             higherIsBetter("worker/passthrough ratio (max)", pa.workerMaxRatio, pb.workerMaxRatio)
             if let da = pa.workerDrainRate, let db = pb.workerDrainRate {
-                higherIsBetter("max sustained rate (one worker's drain, outputs/s)", da, db)
+                higherIsBetter("backlog drain rate (one worker, outputs/s)", da, db)
             }
+        }
+        if let ma = a.maxSustainedRate, let mb = b.maxSustainedRate {
+            higherIsBetter("max sustained rate (paced phases, tickets/s)", ma, mb)
         }
         lowerIsBetter("p99 latency (ms)", a.latencyMs.p99, b.latencyMs.p99)
         lowerIsBetter("p50 latency (ms)", a.latencyMs.p50, b.latencyMs.p50, informational: true)

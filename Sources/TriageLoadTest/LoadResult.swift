@@ -61,6 +61,26 @@ public struct LoadResult: Codable, Sendable, Equatable {
         public var measured: String? = nil
     }
 
+    /// One phase of the load (a scenario with `duration` has one), judged by the tickets sent
+    /// during it.
+    public struct Phase: Codable, Sendable, Equatable {
+        /// Seconds since the load started.
+        public var start: Double
+        public var seconds: Double
+        public var offeredRate: Double
+        /// Tickets written during the phase, ÷ its seconds.
+        public var inputRate: Double
+        /// Outputs stamped during the phase, ÷ its seconds (duplicates counted).
+        public var outputRate: Double
+        /// Input timestamp → output timestamp of the tickets sent during the phase.
+        public var latencyMs: LatencySummary
+        /// The workers kept up: the phase's p99 is at most `Phase.keptUpP99Ms`. A worker
+        /// that falls behind builds a backlog, and the tickets behind it wait far longer.
+        public var keptUp: Bool
+
+        public static let keptUpP99Ms = 500.0
+    }
+
     public var scenario: String
     public var description: String
     public var startedAt: String
@@ -96,6 +116,12 @@ public struct LoadResult: Codable, Sendable, Equatable {
     public var passthrough: Passthrough?
     public var events: [Event]
     public var notes: [String]
+    /// The load's phases, each with its own latency.
+    public var phases: [Phase]? = nil
+    /// The highest offered rate of a phase the workers kept up with, when the load has
+    /// phases of more than one rate (the `ramp` scenario): the maximum sustained rate of
+    /// paced input, as opposed to `passthrough.workerDrainRate` of a backlog.
+    public var maxSustainedRate: Double? = nil
 
     public func encoded() throws -> Data {
         let encoder = JSONEncoder()

@@ -217,7 +217,8 @@ public final class LoadRunner: @unchecked Sendable {
         say("reading the outputs")
         let seconds = Int(endT.rounded(.up)) + 1
         let collected = try OutputCollector(settings: setup.settings).collect(
-            topics: setup.topics.outputs, writer: writer, tickets: firstTicket..<lastTicket, startMs: startMs, seconds: seconds)
+            topics: setup.topics.outputs, writer: writer, tickets: firstTicket..<lastTicket, startMs: startMs, seconds: seconds,
+            phaseStartsMs: LoadSeries.phaseStarts(scenario.load).map { startMs + Int64(($0 * 1000).rounded()) })
         let perSecond = LoadSeries.perSecond(collected.timestampsMs, startMs: startMs, seconds: seconds)
         let inputPerSecond = LoadSeries.perSecond(writer.sentMs(firstTicket..<lastTicket), startMs: startMs, seconds: seconds)
         if collected.latency.negative > 0 {
@@ -233,6 +234,9 @@ public final class LoadRunner: @unchecked Sendable {
             if c.workerDrainRate == nil { c.workerMaxRatio = c.ratePerSecond > 0 ? Double(perSecond.max() ?? 0) / c.ratePerSecond : 0 }
             ceiling = c
         }
+        let phases = LoadSeries.phases(scenario.load, startMs: startMs, sentMs: writer.sentMs(firstTicket..<lastTicket),
+                                       outputMs: collected.timestampsMs, latency: collected.perPhase.map(\.summary))
+        let maxSustained = LoadSeries.maxSustainedRate(phases)
         let counts = writer.snapshot
         let loadCounts = (malformed: counts.malformed, hot: counts.hotCustomer)
         return LoadResult(
@@ -246,7 +250,8 @@ public final class LoadRunner: @unchecked Sendable {
             latencyP50PerSecond: collected.perSecond.enumerated().compactMap { i, r in r.count > 0 ? .init(t: Double(i) + 0.5, value: r.summary.p50) : nil },
             latencyP99PerSecond: collected.perSecond.enumerated().compactMap { i, r in r.count > 0 ? .init(t: Double(i) + 0.5, value: r.summary.p99) : nil },
             lag: lag, maxLag: lag.map(\.value).max() ?? 0, finalLag: lag.last?.value ?? 0, drainedSeconds: drainedSeconds,
-            workers: workers, runner: runnerProcess, passthrough: ceiling, events: eventLock.withLock { events }, notes: notes)
+            workers: workers, runner: runnerProcess, passthrough: ceiling, events: eventLock.withLock { events }, notes: notes,
+            phases: phases, maxSustainedRate: maxSustained)
     }
 
     // MARK: - Steps

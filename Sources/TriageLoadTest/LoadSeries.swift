@@ -58,6 +58,51 @@ public enum LoadSeries {
         return user + system
     }
 
+    /// The start of each phase in seconds since the load started.
+    public static func phaseStarts(_ load: [LoadScenario.Phase]) -> [Double] {
+        var starts: [Double] = [], t = 0.0
+        for phase in load {
+            starts.append(t)
+            t += phase.seconds
+        }
+        return starts
+    }
+
+    /// Each phase of `load` judged by its own tickets: the input and output rates in its
+    /// window (wall-clock ms from `startMs`) and `latency[i]`, the latency of the tickets sent
+    /// during phase i.
+    public static func phases(_ load: [LoadScenario.Phase], startMs: Int64, sentMs: [Int64], outputMs: [Int64],
+                              latency: [LatencySummary]) -> [LoadResult.Phase] {
+        let starts = phaseStarts(load)
+        let sent = sentMs.sorted(), out = outputMs.sorted()
+        func count(_ sorted: [Int64], _ from: Int64, _ to: Int64) -> Int { lowerBound(sorted, to) - lowerBound(sorted, from) }
+        return load.indices.map { i in
+            let phase = load[i]
+            let from = startMs + Int64((starts[i] * 1000).rounded()), to = from + Int64((phase.seconds * 1000).rounded())
+            let l = i < latency.count ? latency[i] : LatencySummary(count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0)
+            return LoadResult.Phase(start: starts[i], seconds: phase.seconds, offeredRate: phase.rate,
+                                    inputRate: Double(count(sent, from, to)) / phase.seconds,
+                                    outputRate: Double(count(out, from, to)) / phase.seconds,
+                                    latencyMs: l, keptUp: l.count > 0 && l.p99 <= LoadResult.Phase.keptUpP99Ms)
+        }
+    }
+
+    /// The highest offered rate of a phase the workers kept up with, when the phases have more
+    /// than one rate; nil otherwise, or when none was kept up with.
+    public static func maxSustainedRate(_ phases: [LoadResult.Phase]) -> Double? {
+        guard Set(phases.map(\.offeredRate)).count > 1 else { return nil }
+        return phases.filter(\.keptUp).map(\.offeredRate).max()
+    }
+
+    private static func lowerBound(_ sorted: [Int64], _ value: Int64) -> Int {
+        var lo = 0, hi = sorted.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if sorted[mid] < value { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
     /// Resident memory in bytes from the text of `/proc/<pid>/status` (VmRSS).
     public static func residentBytes(statusText: String) -> Int? {
         guard let line = statusText.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return nil }

@@ -45,6 +45,8 @@ public struct OutputCollector {
         public var latency = LatencyRecorder()
         /// By the output's second from `startMs`: latency per second.
         public var perSecond: [LatencyRecorder] = []
+        /// By the phase the input was sent in (`phaseStartsMs`): latency per phase.
+        public var perPhase: [LatencyRecorder] = []
     }
 
     public var settings: KafkaClientSettings
@@ -52,10 +54,13 @@ public struct OutputCollector {
 
     /// Reads `topics` whole and keeps the outputs of tickets `tickets` stamped at or after
     /// `notBeforeMs` (an earlier phase's outputs of the same tickets are left out).
+    /// `phaseStartsMs` (ascending, wall-clock ms) splits the latencies by the phase of the
+    /// load each input was sent in.
     public func collect(topics: [String], writer: LoadWriter, tickets: Range<Int>, startMs: Int64, seconds: Int,
-                        notBeforeMs: Int64 = 0) throws -> Collected {
+                        notBeforeMs: Int64 = 0, phaseStartsMs: [Int64] = []) throws -> Collected {
         var result = Collected()
         result.perSecond = Array(repeating: LatencyRecorder(), count: max(seconds, 1))
+        result.perPhase = Array(repeating: LatencyRecorder(), count: phaseStartsMs.count)
         var seen = [Bool](repeating: false, count: tickets.count)
         try KafkaTopicReader(settings: settings).readAll(topics: topics, timeoutMs: 300_000) { message in
             guard let ts = message.timestampMs, ts >= notBeforeMs else { return }
@@ -81,6 +86,10 @@ public struct OutputCollector {
             result.latency.record(ms: ts - sent)
             let second = Int((ts - startMs) / 1000)
             if second >= 0 && second < result.perSecond.count { result.perSecond[second].record(ms: ts - sent) }
+            if !phaseStartsMs.isEmpty {
+                let phase = max(0, (phaseStartsMs.lastIndex { $0 <= sent }) ?? 0)
+                result.perPhase[phase].record(ms: ts - sent)
+            }
         }
         return result
     }

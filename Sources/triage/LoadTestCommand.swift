@@ -128,7 +128,14 @@ struct LoadTestRun: ParsableCommand {
         // it had no records at the start, even if records arrive meanwhile; a real broker
         // answers as soon as fetch.min.bytes (1) is there. Without this the mock's wait, not
         // the worker, is the latency (p50 ≈ 280 ms, p99 ≈ 500 ms at 2,000/s).
-        let forwarded = external ? forwardedKafkaArguments(external: true) : ["-X", "fetch.wait.max.ms=\(Self.mockFetchWaitMs)"]
+        // The mock also holds every rebalance for session.timeout.ms − 1 s (a real broker ends
+        // the join once every member has rejoined) and refuses commits meanwhile (a real
+        // broker accepts them while preparing the rebalance), so with the default 10 s each
+        // cooperative rebalance took two 9 s rounds and the revoked partitions' commits
+        // failed (43k duplicates in scale-out). A 4 s session gives 3 s rounds.
+        let forwarded = external ? forwardedKafkaArguments(external: true)
+            : ["-X", "fetch.wait.max.ms=\(Self.mockFetchWaitMs)",
+               "-X", "session.timeout.ms=\(Self.mockSessionTimeoutMs)", "-X", "heartbeat.interval.ms=\(Self.mockHeartbeatMs)"]
         let workerExtra = parsed.workerArgs + workerArguments
         let policyDirectory = policyOptions.directory
         let executable = bin ?? Bundle.main.executablePath ?? "/proc/self/exe"
@@ -152,6 +159,7 @@ struct LoadTestRun: ParsableCommand {
         setup.modelLabel = modelPath
         if !external {
             setup.notes.append("in-process mock cluster: workers run with fetch.wait.max.ms=\(Self.mockFetchWaitMs) (the mock holds a fetch that long even when records arrive; a real broker answers when they do)")
+            setup.notes.append("in-process mock cluster: workers run with session.timeout.ms=\(Self.mockSessionTimeoutMs) and heartbeat.interval.ms=\(Self.mockHeartbeatMs) (the mock holds each rebalance for the session timeout less 1 s and refuses commits meanwhile, so revoked partitions are redelivered: duplicates)")
         }
         let runner = LoadRunner(setup: setup, say: { printError("load-test: \($0)") }, interrupted: { interrupt.isSet })
         let result: LoadResult
@@ -177,6 +185,8 @@ struct LoadTestRun: ParsableCommand {
     }
 
     static let mockFetchWaitMs = 10
+    static let mockSessionTimeoutMs = 4_000
+    static let mockHeartbeatMs = 1_000
 
     /// -X, --kafka-secret-file and --config as given, for the workers (an external cluster only).
     private func forwardedKafkaArguments(external: Bool) -> [String] {
@@ -207,10 +217,21 @@ struct LoadTestRun: ParsableCommand {
         let l = r.latencyMs
         var lines = [
             "scenario \(r.scenario): \(r.ticketsWritten) tickets in \(f(r.loadSeconds)) s (\(r.malformedWritten) malformed), \(r.workersAtStart == r.maxWorkers ? "\(r.maxWorkers)" : "\(r.workersAtStart)→\(r.maxWorkers)") workers, \(r.partitions) partitions",
-            "throughput: steady \(f(r.throughput.steady))/s, max \(f(r.throughput.max))/s; \(r.outputs) outputs for \(r.inputsWithOutput) tickets",
+            "throughput: steady \(f(r.throughput.steady))/s, max \(f(r.throughput.max))/s; \(r.outputs) outputs for \(r.inputsWithOutput) tickets"
+                + (r.outputs > r.inputsWithOutput ? " (\(r.outputs - r.inputsWithOutput) duplicates: redelivered after a rebalance or restart)" : ""),
             "latency ms: p50 \(f(l.p50)) p90 \(f(l.p90)) p99 \(f(l.p99)) p99.9 \(f(l.p999)) max \(f(l.max)) (\(l.count) outputs)",
             "lag: max \(Int(r.maxLag)), final \(Int(r.finalLag))\(r.drainedSeconds.map { ", drained \(f($0)) s after the load" } ?? ", not drained")",
         ]
+        if let phases = r.phases, phases.count > 1 {
+            for (i, p) in phases.enumerated() {
+                lines.append("phase \(i + 1) at \(f(p.start)) s: offered \(f(p.offeredRate))/s, in \(f(p.inputRate))/s, out \(f(p.outputRate))/s; latency ms p50 \(f(p.latencyMs.p50)) p99 \(f(p.latencyMs.p99)) max \(f(p.latencyMs.max)); \(p.keptUp ? "kept up" : "fell behind")")
+            }
+        }
+        if let m = r.maxSustainedRate {
+            lines.append("max sustained rate (paced, the highest phase kept up with: p99 ≤ \(f(LoadResult.Phase.keptUpP99Ms)) ms): \(f(m))/s")
+        } else if let phases = r.phases, Set(phases.map(\.offeredRate)).count > 1 {
+            lines.append("max sustained rate: no phase was kept up with")
+        }
         for w in r.workers { lines.append("worker \(w.name): peak RSS \(f(w.peakRSSMB)) MB, mean CPU \(f(w.meanCPUPercent)) %, exit \(w.exitCodes)") }
         if let runner = r.runner { lines.append("\(runner.name): peak RSS \(f(runner.peakRSSMB)) MB, mean CPU \(f(runner.meanCPUPercent)) %") }
         if let p = r.passthrough {

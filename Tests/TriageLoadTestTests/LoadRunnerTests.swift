@@ -102,7 +102,7 @@ struct LoadRunnerTests {
         let policy = try Policy.load(directory: policyDirectory)
         let topics = TriageTopics()
         let cluster = try MockCluster(brokers: 1)
-        var scenario = LoadScenario(name: "tiny", load: [.init(seconds: 3, rate: 300)])
+        var scenario = LoadScenario(name: "tiny", load: [.init(seconds: 2, rate: 200), .init(seconds: 2, rate: 250)])
         scenario.partitions = 4
         scenario.malformedRate = 0.05
         scenario.drainSeconds = 30
@@ -135,6 +135,14 @@ struct LoadRunnerTests {
         #expect(result.throughput.perSecond.reduce(0, +) == result.outputs)
         #expect(result.throughput.inputPerSecond.reduce(0, +) == 900)
         #expect(result.malformedWritten > 0)
+        // Two phases, each with its own tickets' latency; the maximum sustained rate is the
+        // higher rate of a phase kept up with (whether one was depends on the machine).
+        let phases = try #require(result.phases)
+        #expect(phases.map(\.offeredRate) == [200, 250])
+        #expect(phases.map(\.latencyMs.count).reduce(0, +) == result.outputs)
+        #expect(abs(phases[0].inputRate - 200) <= 5 && abs(phases[1].inputRate - 250) <= 5, "\(phases.map(\.inputRate))")
+        #expect(phases.allSatisfy { $0.keptUp == ($0.latencyMs.p99 <= LoadResult.Phase.keptUpP99Ms) })
+        #expect(result.maxSustainedRate == phases.filter(\.keptUp).map(\.offeredRate).max())
         #expect(!result.lag.isEmpty)
         #expect(result.finalLag == 0)
         #expect(result.drainedSeconds != nil)

@@ -44,6 +44,34 @@ struct LoadTestTests {
         #expect(latency.summary.p50 == 500)
         #expect(latency.summary.p99 == 990)
     }
+
+    @Test("each phase is judged by its own window and tickets; the maximum sustained rate is the highest phase kept up with")
+    func phases() {
+        let load: [LoadScenario.Phase] = [.init(seconds: 2, rate: 10), .init(seconds: 2, rate: 20), .init(seconds: 1, rate: 40)]
+        #expect(LoadSeries.phaseStarts(load) == [0, 2, 4])
+        // Sends: 20 in [0, 2) s, 40 in [2, 4) s, 40 in [4, 5) s from a start of 10,000 ms.
+        let start: Int64 = 10_000
+        var sent: [Int64] = []
+        for i in 0..<20 { sent.append(start + Int64(i) * 100) }
+        for i in 0..<40 { sent.append(start + 2_000 + Int64(i) * 50) }
+        for i in 0..<40 { sent.append(start + 4_000 + Int64(i) * 25) }
+        // Outputs: the first two phases keep up; the last one's come out after the load.
+        var outputs: [Int64] = []
+        for (i, t) in sent.enumerated() { outputs.append(i < 60 ? t + 5 : t + 3_000) }
+        func summary(p99: Double) -> LatencySummary { LatencySummary(count: 10, p50: p99 / 2, p90: p99, p99: p99, p999: p99, max: p99, mean: p99 / 2) }
+        let latency = [summary(p99: 5), summary(p99: 500), summary(p99: 3_000)]
+        let phases: [LoadResult.Phase] = LoadSeries.phases(load, startMs: start, sentMs: sent.shuffled(), outputMs: outputs, latency: latency)
+        #expect(phases.map { $0.start } == [0, 2, 4])
+        #expect(phases.map { $0.inputRate } == [10, 20, 40])
+        #expect(phases.map { $0.outputRate } == [10, 20, 0])
+        #expect(phases.map { $0.keptUp } == [true, true, false])
+        #expect(LoadSeries.maxSustainedRate(phases) == 20)
+        // One rate: no maximum to speak of. No output at all: not kept up.
+        #expect(LoadSeries.maxSustainedRate(Array(phases.prefix(1))) == nil)
+        let silent = LoadSeries.phases(load, startMs: start, sentMs: sent, outputMs: [], latency: [])
+        #expect(silent.allSatisfy { !$0.keptUp })
+        #expect(LoadSeries.maxSustainedRate(silent) == nil)
+    }
 }
 
 @Suite("The shipped scenario files and the scenario format")
@@ -63,6 +91,19 @@ struct LoadScenarioFileTests {
         case "poison": #expect(s.malformedRate == 0.05)
         default: #expect(s.load == [.init(seconds: 20, rate: 2000)])
         }
+    }
+
+    @Test("every scenario file in load-tests/scenarios parses")
+    func everyFile() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.scenarios.path).filter { $0.hasSuffix(".yaml") }
+        #expect(files.count >= 10)
+        for file in files {
+            let s = try LoadScenario.load(path: Self.scenarios.appendingPathComponent(file).path)
+            #expect(s.name == String(file.dropLast(5)), "\(file)")
+            #expect(s.loadSeconds > 0, "\(file)")
+        }
+        let ramp = try LoadScenario.load(path: Self.scenarios.appendingPathComponent("ramp.yaml").path)
+        #expect(ramp.load.map(\.rate) == stride(from: 2000.0, through: 20000, by: 2000).map { $0 })
     }
 
     @Test("duration and rate make one phase; workers as a mapping with args")
@@ -143,6 +184,18 @@ struct LoadComparisonTests {
     func ratio() {
         #expect(LoadComparison(before: Self.result(steady: 2000, p99: 40, ratio: 0.8),
                                after: Self.result(steady: 2000, p99: 40, ratio: 0.5)).isRegression)
+    }
+
+    @Test("a lower maximum sustained rate of the phases is a regression; without one on both sides it is not judged")
+    func sustained() {
+        var a = Self.result(steady: 2000, p99: 40), b = a
+        a.maxSustainedRate = 14_000
+        b.maxSustainedRate = 10_000
+        let verdict = LoadComparison(before: a, after: b)
+        #expect(verdict.isRegression)
+        #expect(verdict.findings.contains { $0.metric.hasPrefix("max sustained rate") && $0.regression })
+        b.maxSustainedRate = nil
+        #expect(!LoadComparison(before: a, after: b).isRegression)
     }
 }
 
