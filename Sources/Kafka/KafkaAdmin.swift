@@ -23,7 +23,7 @@ public final class KafkaAdmin {
     /// An admin client with the command's settings (its properties, security included).
     public init(settings: KafkaClientSettings, extra: [String: String] = [:]) throws(KafkaError) {
         client = try RDKafkaClient(kind: RD_KAFKA_PRODUCER, role: "admin", settings: settings,
-                                   properties: settings.clientProperties(extra: extra), events: ClientEvents())
+                                   properties: settings.clientProperties(role: .producer, extra: extra), events: ClientEvents())
     }
 
     public convenience init(bootstrapServers: String, extra: [String: String] = [:]) throws(KafkaError) {

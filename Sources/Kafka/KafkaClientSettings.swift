@@ -61,13 +61,29 @@ public struct KafkaClientSettings: Sendable, Hashable {
 
     // MARK: - Final property lists
 
+    /// Which kind of librdkafka handle a client is: the settings' properties that librdkafka
+    /// scopes to the other kind are left out of its list (an admin client is a producer
+    /// handle).
+    public enum Role: Sendable {
+        case consumer, producer
+
+        var scope: Character { self == .consumer ? "C" : "P" }
+    }
+
     /// The property list of one client: the bootstrap servers, the client's defaults, these
     /// settings' properties, then the properties the client cannot work without.
-    func clientProperties(defaults: [(String, String)] = [], extra: [String: String] = [:],
+    ///
+    /// The settings' properties apply to every client a command makes, so `-X
+    /// session.timeout.ms=…` reaches the producers too, where librdkafka would ignore it
+    /// with a CONFWARN line per producer; those librdkafka scopes to the other `role` are
+    /// left out (`extra`, `defaults` and `fixed` are the client's own and kept).
+    func clientProperties(role: Role, defaults: [(String, String)] = [], extra: [String: String] = [:],
                           fixed: [(String, String)] = []) -> [(String, String)] {
         var p: [(String, String)] = [("bootstrap.servers", bootstrapServers)]
         p += defaults
-        p += properties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        p += properties.sorted { $0.key < $1.key }
+            .filter { Self.applies($0.key, to: role) }
+            .map { ($0.key, $0.value) }
         p += extra.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         p += fixed
         return p
@@ -105,25 +121,42 @@ public struct KafkaClientSettings: Sendable, Hashable {
 
     /// Every property name librdkafka knows (global and topic level), e.g. to map
     /// `TRIAGE_KAFKA_LOG_LEVEL` to `log_level` and `TRIAGE_KAFKA_SASL_MECHANISM` to `sasl.mechanism`.
-    public static let knownPropertyNames: Set<String> = {
+    public static var knownPropertyNames: Set<String> { Set(propertyScopes.keys) }
+
+    /// Whether librdkafka takes `key` on a client of `role`: its table scopes it to both
+    /// (`*`) or to that role; a name it does not list is passed on (it reports it itself).
+    public static func applies(_ key: String, to role: Role) -> Bool {
+        guard let scopes = propertyScopes[key] else { return true }
+        return scopes.contains("*") || scopes.contains(role.scope)
+    }
+
+    /// librdkafka's own table of properties (`rd_kafka_conf_properties_show`): each name with
+    /// the scopes of its rows (`C` consumer, `P` producer, `*` both; a name listed at the
+    /// global and the topic level has two rows).
+    static let propertyScopes: [String: Set<Character>] = {
         var buffer: UnsafeMutablePointer<CChar>?
         var size = 0
-        guard let stream = open_memstream(&buffer, &size) else { return [] }
+        guard let stream = open_memstream(&buffer, &size) else { return [:] }
         rd_kafka_conf_properties_show(stream)
         fclose(stream)
-        guard let buffer else { return [] }
+        guard let buffer else { return [:] }
         defer { free(buffer) }
-        let text = String(cString: buffer)
-        var names: Set<String> = []
-        for line in text.split(separator: "\n") {
-            // "Property | C/P | Range | Default | Importance | Description" rows.
-            guard line.contains("|"), let cell = line.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false).first else { continue }
-            let name = cell.split(separator: " ").first.map(String.init) ?? ""
-            guard !name.isEmpty, name.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "." || $0 == "_" }) else { continue }
-            names.insert(name)
-        }
-        return names
+        return parsePropertyTable(String(cString: buffer))
     }()
+
+    /// The rows "Property | C/P | Range | Default | Importance | Description" of the table.
+    static func parsePropertyTable(_ text: String) -> [String: Set<Character>] {
+        var scopes: [String: Set<Character>] = [:]
+        for line in text.split(separator: "\n") {
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false)
+            guard cells.count >= 2 else { continue }
+            let name = cells[0].split(separator: " ").first.map(String.init) ?? ""
+            guard !name.isEmpty, name.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "." || $0 == "_" }) else { continue }
+            let scope = cells[1].filter { !$0.isWhitespace }
+            scopes[name, default: []].formUnion(scope == "C" || scope == "P" || scope == "*" ? [scope.first!] : ["*"])
+        }
+        return scopes
+    }
 
     // MARK: - Reachability
 

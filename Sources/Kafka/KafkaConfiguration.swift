@@ -51,7 +51,7 @@ public struct KafkaConsumerConfiguration: Sendable {
             ("partition.assignment.strategy", assignmentStrategy),
             ("enable.partition.eof", "false"),
         ]
-        return settings.clientProperties(defaults: p, extra: extra)
+        return settings.clientProperties(role: .consumer, defaults: p, extra: extra)
     }
 }
 
@@ -94,6 +94,6 @@ public struct KafkaProducerConfiguration: Sendable {
             ("message.timeout.ms", String(messageTimeoutMs)),
         ]
         if idempotent { p.append(("acks", "all")) }
-        return settings.clientProperties(defaults: p, extra: extra)
+        return settings.clientProperties(role: .producer, defaults: p, extra: extra)
     }
 }

@@ -47,7 +47,7 @@ public final class KafkaConsumer {
             ("enable.partition.eof", "false"),
         ]
         client = try Self.makeClient(role: "consumer", settings: settings,
-                                     properties: settings.clientProperties(extra: extra, fixed: fixed))
+                                     properties: settings.clientProperties(role: .consumer, extra: extra, fixed: fixed))
         isGroupMember = false
         try assignment.withPartitionList { list throws(KafkaError) in
             let err = rd_kafka_assign(client.handle, list)
@@ -67,7 +67,7 @@ public final class KafkaConsumer {
             ("enable.auto.offset.store", "false"),
         ]
         client = try Self.makeClient(role: "group-observer", settings: settings,
-                                     properties: settings.clientProperties(fixed: fixed))
+                                     properties: settings.clientProperties(role: .consumer, fixed: fixed))
         isGroupMember = false
     }
 

@@ -118,10 +118,14 @@ public struct LoadResult: Codable, Sendable, Equatable {
     public var notes: [String]
     /// The load's phases, each with its own latency.
     public var phases: [Phase]? = nil
-    /// The highest offered rate of a phase the workers kept up with, when the load has
-    /// phases of more than one rate (the `ramp` scenario): the maximum sustained rate of
-    /// paced input, as opposed to `passthrough.workerDrainRate` of a backlog.
+    /// The highest offered rate of a `find_max` step one worker kept up with, else of a phase
+    /// of the load the workers kept up with when it has phases of more than one rate (the
+    /// `ramp` scenario): the maximum sustained rate of paced input, as opposed to
+    /// `passthrough.workerDrainRate` of a backlog.
     public var maxSustainedRate: Double? = nil
+    /// The scenario's `find_max` steps, run before the load: `maxSustainedRate` is the highest
+    /// one kept up with, and `rate_of_max` phases refer to it.
+    public var findMaxPhases: [Phase]? = nil
 
     public func encoded() throws -> Data {
         let encoder = JSONEncoder()

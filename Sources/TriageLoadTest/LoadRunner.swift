@@ -129,9 +129,26 @@ public final class LoadRunner: @unchecked Sendable {
             ceiling = try measureCeiling(writer: writer, tickets: 0..<backlog, workerFleet: fleet)
             let rate = ceiling?.workerDrainRate ?? 0
             guard rate > 0 else { throw Failure(description: "capacity: the worker's drain rate could not be measured") }
+            if scenario.findMax == nil {
+                scenario = scenario.resolved(maxRate: rate)
+                if scenario.needsMaxRate {
+                    say("capacity: the load runs at \(scenario.load.map { "\(Int($0.rate))/s" }.joined(separator: ", ")) (rate_of_max × \(Int(rate))/s)")
+                }
+            }
+        }
+        try checkInterrupted()
+
+        // 1b. `find_max`: the maximum sustained rate of paced input, on a ramp for one worker.
+        var findMax: (phases: [LoadResult.Phase], rate: Double?)?
+        if let steps = scenario.findMax {
+            let measured = try measureSustained(steps: steps, writer: writer, fleet: fleet)
+            findMax = measured
+            guard let rate = measured.rate else {
+                throw Failure(description: "find_max: the worker kept up with no step (the lowest, \(Int(steps[0].rate))/s, had p99 \(Int(measured.phases.first?.latencyMs.p99 ?? 0)) ms)")
+            }
             scenario = scenario.resolved(maxRate: rate)
             if scenario.needsMaxRate {
-                say("capacity: the load runs at \(scenario.load.map { "\(Int($0.rate))/s" }.joined(separator: ", ")) (rate_of_max × \(Int(rate))/s)")
+                say("find_max: the load runs at \(scenario.load.map { "\(Int($0.rate))/s" }.joined(separator: ", ")) (rate_of_max × \(Int(rate))/s)")
             }
         }
         try checkInterrupted()
@@ -147,7 +164,8 @@ public final class LoadRunner: @unchecked Sendable {
             throw Failure(description: "worker \(dead.0) exited with status \(dead.1) before the load; see \(fleet.logURL(dead.0).path)")
         }
         let lagGauge = try GroupLag(settings: setup.settings, group: setup.group, topic: setup.topics.input, partitions: scenario.partitions)
-        let firstTicket = writer.snapshot.sent
+        let before = writer.snapshot
+        let firstTicket = before.sent
         let start = ContinuousClock.now
         let startMs = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
         let loadThread = BackgroundThread(name: "load-writer") { [writer, scenario] in try writer.writeLoad(scenario, start: start) }
@@ -236,9 +254,10 @@ public final class LoadRunner: @unchecked Sendable {
         }
         let phases = LoadSeries.phases(scenario.load, startMs: startMs, sentMs: writer.sentMs(firstTicket..<lastTicket),
                                        outputMs: collected.timestampsMs, latency: collected.perPhase.map(\.summary))
-        let maxSustained = LoadSeries.maxSustainedRate(phases)
+        let maxSustained = findMax.map(\.rate) ?? LoadSeries.maxSustainedRate(phases)
         let counts = writer.snapshot
-        let loadCounts = (malformed: counts.malformed, hot: counts.hotCustomer)
+        // The backlog and the find_max ramp wrote tickets too: only the load's are counted.
+        let loadCounts = (malformed: counts.malformed - before.malformed, hot: counts.hotCustomer - before.hotCustomer)
         return LoadResult(
             scenario: scenario.name, description: scenario.description, startedAt: startedAt, bootstrap: setup.bootstrapLabel,
             partitions: scenario.partitions, workersAtStart: scenario.workers, maxWorkers: scenario.maxWorkers,
@@ -251,7 +270,7 @@ public final class LoadRunner: @unchecked Sendable {
             latencyP99PerSecond: collected.perSecond.enumerated().compactMap { i, r in r.count > 0 ? .init(t: Double(i) + 0.5, value: r.summary.p99) : nil },
             lag: lag, maxLag: lag.map(\.value).max() ?? 0, finalLag: lag.last?.value ?? 0, drainedSeconds: drainedSeconds,
             workers: workers, runner: runnerProcess, passthrough: ceiling, events: eventLock.withLock { events }, notes: notes,
-            phases: phases, maxSustainedRate: maxSustained)
+            phases: phases, maxSustainedRate: maxSustained, findMaxPhases: findMax?.phases)
     }
 
     // MARK: - Steps
@@ -286,6 +305,40 @@ public final class LoadRunner: @unchecked Sendable {
                                       workerMaxRatio: ptRate > 0 ? workerRate / ptRate : 0, workerSteadyRatio: 0,
                                       process: pt.processes.first, workerDrainRate: workerRate, backlogTickets: tickets.count,
                                       measured: setup.scenario.capacityTickets != nil ? "the scenario's capacity backlog, before the load" : "a backlog before the load")
+    }
+
+    /// One worker (the fleet's first, started here unless the ceiling did) takes the paced
+    /// `steps` one after the other; once it has drained them, each step is judged by its own
+    /// tickets (`LoadSeries.phases`). The highest step kept up with is the rate.
+    private func measureSustained(steps: [LoadScenario.Phase], writer: LoadWriter, fleet: WorkerFleet) throws -> (phases: [LoadResult.Phase], rate: Double?) {
+        if fleet.count == 0 {
+            try fleet.scale(to: 1)
+            if !fleet.waitForLog("partitions assigned", timeout: 60) { notes.append("find_max: the worker logged no 'partitions assigned' within 60 s") }
+            Thread.sleep(forTimeInterval: 2)
+        }
+        var ramp = setup.scenario
+        ramp.load = steps
+        ramp.events = []
+        say("find_max: \(steps.count) steps of \(Int(steps[0].seconds)) s from \(Int(steps[0].rate))/s to \(Int(steps[steps.count - 1].rate))/s on one worker")
+        let first = writer.snapshot.sent
+        let start = ContinuousClock.now
+        let startMs = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        try writer.writeLoad(ramp, start: start)
+        try checkInterrupted()
+        try waitForDrain(group: setup.group, fleet: fleet, what: "the worker (find_max)")
+        let last = writer.snapshot.sent
+        let seconds = Int(LoadWriter.seconds(ContinuousClock.now - start).rounded(.up)) + 1
+        let collected = try OutputCollector(settings: setup.settings).collect(
+            topics: setup.topics.outputs, writer: writer, tickets: first..<last, startMs: startMs, seconds: seconds,
+            phaseStartsMs: LoadSeries.phaseStarts(steps).map { startMs + Int64(($0 * 1000).rounded()) })
+        let phases = LoadSeries.phases(steps, startMs: startMs, sentMs: writer.sentMs(first..<last),
+                                       outputMs: collected.timestampsMs, latency: collected.perPhase.map(\.summary))
+        let kept = phases.filter(\.keptUp).map(\.offeredRate).max()
+        for p in phases {
+            say("find_max: \(Int(p.offeredRate))/s: p99 \(Int(p.latencyMs.p99)) ms, \(p.keptUp ? "kept up" : "fell behind")")
+        }
+        say("find_max: the maximum sustained rate is \(kept.map { "\(Int($0))/s" } ?? "not found")")
+        return (phases, kept)
     }
 
     /// Waits until `group` has committed the whole input topic (lag 0), at most 600 s.

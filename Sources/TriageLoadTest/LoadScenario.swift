@@ -22,9 +22,13 @@ import Yams
 ///   - { at: 5, action: broker_down, broker: 1 }
 ///   - { at: 12, action: broker_up, broker: 1 }
 /// drain_seconds: 30          # after the load, wait at most this long for the lag to reach 0
-/// capacity: 100000           # optional: a backlog of this many tickets drained first (the
-///                            # maximum sustained rate); phases may then give
+/// capacity: 100000           # optional: a backlog of this many tickets drained first (one
+///                            # worker's drain rate); phases may then give
 ///                            # `rate_of_max: 0.5` instead of `rate`
+/// find_max: { from: 2000, step: 2000, to: 20000, seconds: 6 }
+///                            # optional: before the load, one worker takes a paced ramp;
+///                            # the highest step it keeps up with (p99 ≤ 500 ms) is the
+///                            # maximum sustained rate, and `rate_of_max` refers to it
 /// ```
 public struct LoadScenario: Sendable, Equatable {
     public struct Phase: Sendable, Equatable {
@@ -88,6 +92,8 @@ public struct LoadScenario: Sendable, Equatable {
     /// passthrough), to measure the maximum sustained rate first; nil: the drain is measured
     /// after the load, over the tickets it wrote.
     public var capacityTickets: Int? = nil
+    /// The paced steps of `find_max`, run before the load on one worker; nil: none.
+    public var findMax: [Phase]? = nil
 
     /// The scenario with every `rate_of_max` phase given its rate (`fraction × maxRate`).
     public func resolved(maxRate: Double) -> LoadScenario {
@@ -182,7 +188,8 @@ extension LoadScenario {
         let top = try fields.mapping(root, "")
         try fields.rejectUnknown(top, path: "", allowed: ["name", "description", "workers", "partitions", "malformed_rate",
                                                           "hot_customer_share", "load", "phases", "duration", "rate",
-                                                          "customers", "events", "drain_seconds", "model", "capacity", "rate_of_max"])
+                                                          "customers", "events", "drain_seconds", "model", "capacity", "rate_of_max",
+                                                          "find_max"])
         var name = defaultName
         if let n = top["name"] { name = try fields.string(n, "name") }
         var scenario = LoadScenario(name: name, load: [])
@@ -208,12 +215,14 @@ extension LoadScenario {
         if let n = top["drain_seconds"] { scenario.drainSeconds = try fields.double(n, "drain_seconds", in: 0...3600) }
         if let n = top["model"] { scenario.model = try fields.string(n, "model") }
         if let n = top["capacity"] { scenario.capacityTickets = try fields.int(n, "capacity", in: 1_000...10_000_000) }
+        if let n = top["find_max"] { scenario.findMax = try fields.ramp(n, "find_max") }
+        let hasMax = scenario.capacityTickets != nil || scenario.findMax != nil
         // The load: `duration` + `rate` (one phase), or `phases` (alias `load`), a list of phases.
         let phasesKey = top["phases"] != nil ? "phases" : "load"
         if let d = top["duration"] {
             guard top["phases"] == nil, top["load"] == nil else { throw fields.error(d, "duration", "cannot be given with phases: use one or the other") }
             let seconds = try fields.double(d, "duration", in: 0.1...3600)
-            scenario.load = [try fields.rate(of: top, node: d, path: "", seconds: seconds, capacity: scenario.capacityTickets)]
+            scenario.load = [try fields.rate(of: top, node: d, path: "", seconds: seconds, hasMax: hasMax)]
             return try finish(scenario, top: top, fields: fields)
         }
         for key in ["rate", "rate_of_max"] {
@@ -230,7 +239,7 @@ extension LoadScenario {
             guard let seconds = phase["seconds"] else { throw fields.error(node, "\(path).seconds", "is missing") }
             scenario.load.append(try fields.rate(of: phase, node: node, path: path + ".",
                                                  seconds: try fields.double(seconds, "\(path).seconds", in: 0.1...3600),
-                                                 capacity: scenario.capacityTickets))
+                                                 hasMax: hasMax))
         }
         return try finish(scenario, top: top, fields: fields)
     }
@@ -298,21 +307,36 @@ extension LoadScenario {
             return v
         }
 
-        /// A phase's pace: `rate` (tickets/s) or `rate_of_max` (a share of the maximum the
-        /// `capacity` backlog measures), exactly one of them.
-        func rate(of fields: [String: Node], node: Node, path: String, seconds: Double, capacity: Int?) throws(LoadScenarioError) -> Phase {
+        /// `find_max: { from, step, to, seconds }`: the paced steps from `from` up to `to`.
+        func ramp(_ node: Node, _ path: String) throws(LoadScenarioError) -> [Phase] {
+            let fields = try mapping(node, path)
+            try rejectUnknown(fields, path: path, allowed: ["from", "step", "to", "seconds"])
+            func value(_ key: String, _ range: ClosedRange<Double>) throws(LoadScenarioError) -> Double {
+                guard let v = fields[key] else { throw error(node, "\(path).\(key)", "is missing") }
+                return try double(v, "\(path).\(key)", in: range)
+            }
+            let from = try value("from", 1...1_000_000), step = try value("step", 1...1_000_000)
+            let to = try value("to", 1...1_000_000), seconds = try value("seconds", 1...600)
+            guard to >= from else { throw error(fields["to"] ?? node, "\(path).to", "must be at least from (\(from)), not \(to)") }
+            guard (to - from) / step < 100 else { throw error(fields["step"] ?? node, "\(path).step", "gives more than 100 steps from \(from) to \(to)") }
+            return stride(from: from, through: to, by: step).map { Phase(seconds: seconds, rate: $0) }
+        }
+
+        /// A phase's pace: `rate` (tickets/s) or `rate_of_max` (a share of the maximum that
+        /// `find_max` or the `capacity` backlog measures), exactly one of them.
+        func rate(of fields: [String: Node], node: Node, path: String, seconds: Double, hasMax: Bool) throws(LoadScenarioError) -> Phase {
             switch (fields["rate"], fields["rate_of_max"]) {
             case (let r?, nil):
                 return Phase(seconds: seconds, rate: try double(r, "\(path)rate", in: 1...1_000_000))
             case (nil, let f?):
-                guard capacity != nil else {
-                    throw error(f, "\(path)rate_of_max", "needs capacity (the backlog whose drain measures the maximum rate)")
+                guard hasMax else {
+                    throw error(f, "\(path)rate_of_max", "needs find_max (a paced ramp) or capacity (a backlog) to measure the maximum rate")
                 }
                 return Phase(seconds: seconds, rate: 0, fractionOfMax: try double(f, "\(path)rate_of_max", in: 0.01...1))
             case (_?, let f?):
                 throw error(f, "\(path)rate_of_max", "cannot be given with rate: use one or the other")
             case (nil, nil):
-                throw error(node, "\(path)rate", "is missing (tickets per second, or rate_of_max with capacity)")
+                throw error(node, "\(path)rate", "is missing (tickets per second, or rate_of_max with find_max or capacity)")
             }
         }
 

@@ -222,13 +222,16 @@ struct LoadTestRun: ParsableCommand {
             "latency ms: p50 \(f(l.p50)) p90 \(f(l.p90)) p99 \(f(l.p99)) p99.9 \(f(l.p999)) max \(f(l.max)) (\(l.count) outputs)",
             "lag: max \(Int(r.maxLag)), final \(Int(r.finalLag))\(r.drainedSeconds.map { ", drained \(f($0)) s after the load" } ?? ", not drained")",
         ]
-        if let phases = r.phases, phases.count > 1 {
-            for (i, p) in phases.enumerated() {
-                lines.append("phase \(i + 1) at \(f(p.start)) s: offered \(f(p.offeredRate))/s, in \(f(p.inputRate))/s, out \(f(p.outputRate))/s; latency ms p50 \(f(p.latencyMs.p50)) p99 \(f(p.latencyMs.p99)) max \(f(p.latencyMs.max)); \(p.keptUp ? "kept up" : "fell behind")")
-            }
+        func phaseLine(_ label: String, _ p: LoadResult.Phase) -> String {
+            "\(label): offered \(f(p.offeredRate))/s, in \(f(p.inputRate))/s, out \(f(p.outputRate))/s; latency ms p50 \(f(p.latencyMs.p50)) p99 \(f(p.latencyMs.p99)) max \(f(p.latencyMs.max)); \(p.keptUp ? "kept up" : "fell behind")"
         }
+        for (i, p) in (r.findMaxPhases ?? []).enumerated() { lines.append(phaseLine("find_max step \(i + 1)", p)) }
+        if let phases = r.phases, phases.count > 1 {
+            for (i, p) in phases.enumerated() { lines.append(phaseLine("phase \(i + 1) at \(f(p.start)) s", p)) }
+        }
+        let how = r.findMaxPhases != nil ? "find_max, before the load: the highest step one worker kept up with" : "the highest phase kept up with"
         if let m = r.maxSustainedRate {
-            lines.append("max sustained rate (paced, the highest phase kept up with: p99 ≤ \(f(LoadResult.Phase.keptUpP99Ms)) ms): \(f(m))/s")
+            lines.append("max sustained rate (paced; \(how), p99 ≤ \(f(LoadResult.Phase.keptUpP99Ms)) ms): \(f(m))/s")
         } else if let phases = r.phases, Set(phases.map(\.offeredRate)).count > 1 {
             lines.append("max sustained rate: no phase was kept up with")
         }

@@ -29,10 +29,46 @@ struct KafkaClientSettingsTests {
 
     @Test("a reader outside the group keeps the properties it relies on, whatever the settings say")
     func readerFixed() {
-        let properties = Self.settings.clientProperties(extra: ["fetch.max.bytes": "1"], fixed: [("group.id", "triage-reader"), ("enable.auto.commit", "false")])
+        let properties = Self.settings.clientProperties(role: .consumer, extra: ["fetch.max.bytes": "1"], fixed: [("group.id", "triage-reader"), ("enable.auto.commit", "false")])
         #expect(Self.value("group.id", in: properties) == "triage-reader")
         #expect(Self.value("enable.auto.commit", in: properties) == "false")
         #expect(Self.value("security.protocol", in: properties) == "SASL_SSL")
+    }
+
+    @Test("a property librdkafka scopes to consumers does not reach a producer, and the reverse; shared and unknown ones reach both")
+    func scopes() {
+        let settings = KafkaClientSettings(bootstrapServers: "127.0.0.1:1",
+                                           properties: ["session.timeout.ms": "4000", "fetch.wait.max.ms": "10", "linger.ms": "2",
+                                                        "compression.type": "zstd", "client.rack": "r1", "socket.timeout.ms": "9000"])
+        var producer = KafkaProducerConfiguration(settings: settings)
+        producer.extra = ["fetch.wait.max.ms": "7"]  // a client's own extra is kept as given
+        let consumer = KafkaConsumerConfiguration(settings: settings, groupID: "g", topics: ["t"])
+        let p = producer.properties, c = consumer.properties
+        #expect(Self.value("session.timeout.ms", in: p) == nil)
+        #expect(Self.value("fetch.wait.max.ms", in: p) == "7")
+        #expect(Self.value("linger.ms", in: p) == "2")
+        #expect(Self.value("compression.type", in: p) == "zstd")
+        #expect(Self.value("session.timeout.ms", in: c) == "4000")
+        #expect(Self.value("fetch.wait.max.ms", in: c) == "10")
+        #expect(Self.value("linger.ms", in: c) == nil)
+        #expect(Self.value("compression.type", in: c) == nil)
+        for shared in ["client.rack", "socket.timeout.ms"] {
+            #expect(Self.value(shared, in: p) != nil && Self.value(shared, in: c) != nil, "\(shared)")
+        }
+        #expect(KafkaClientSettings.applies("no.such.property", to: .producer))
+        // The table as librdkafka prints it; a name with rows at two levels keeps both scopes.
+        let table = KafkaClientSettings.parsePropertyTable("""
+            Property                                 | C/P | Range           |       Default | Importance | Description
+            -----------------------------------------|-----|-----------------|--------------:|------------| --------------------------
+            builtin.features                         |  *  |                 |          gzip | low        | Indicates the builtin features
+            session.timeout.ms                       |  C  | 1 .. 3600000    |         45000 | high       | Client group session
+            acks                                     |  P  | -1 .. 1000      |            -1 | high       | Alias for `request.required.acks`
+            acks                                     |  C  | -1 .. 1000      |            -1 | high       | (made up, a second row)
+            """)
+        #expect(table["builtin.features"] == ["*"])
+        #expect(table["session.timeout.ms"] == ["C"])
+        #expect(table["acks"] == ["P", "C"])
+        #expect(table["Property"] == nil && table["-----------------------------------------"] == nil)
     }
 
     @Test("secrets are masked: well-known names, names with password or secret, and the settings' own")

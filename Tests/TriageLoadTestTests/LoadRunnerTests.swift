@@ -69,7 +69,7 @@ struct LoadRunnerTests {
         #expect(writer.ticketIndex(ofID: "T-8-000042") == nil)
     }
 
-    @Test("rate_of_max takes its rate from the measured maximum, and needs capacity")
+    @Test("rate_of_max takes its rate from the measured maximum, and needs find_max or capacity; find_max's fields are checked")
     func rateOfMax() throws {
         let s = try LoadScenario.parse("capacity: 5000\nduration: 10\nrate_of_max: 0.5\n", file: "c.yaml")
         #expect(s.needsMaxRate)
@@ -82,7 +82,20 @@ struct LoadRunnerTests {
             Issue.record("rate_of_max without capacity parsed")
         } catch {
             #expect(error.field == "rate_of_max")
-            #expect(error.problem.contains("needs capacity"))
+            #expect(error.problem.contains("needs find_max"))
+        }
+        #expect(try LoadScenario.parse("find_max: { from: 1000, step: 500, to: 2000, seconds: 3 }\nduration: 10\nrate_of_max: 0.5\n",
+                                       file: "f.yaml").findMax == [1000, 1500, 2000].map { .init(seconds: 3, rate: $0) })
+        for (text, field) in [("find_max: { from: 1000, step: 500, seconds: 3 }", "find_max.to"),
+                              ("find_max: { from: 3000, step: 500, to: 2000, seconds: 3 }", "find_max.to"),
+                              ("find_max: { from: 1, step: 1, to: 1000, seconds: 3 }", "find_max.step"),
+                              ("find_max: { from: 1000, step: 500, to: 2000, seconds: 3, every: 1 }", "find_max.every")] {
+            do {
+                _ = try LoadScenario.parse(text + "\nduration: 10\nrate: 5\n", file: "f.yaml")
+                Issue.record("parsed \(text)")
+            } catch {
+                #expect(error.field == field, "\(text)")
+            }
         }
         do {
             _ = try LoadScenario.parse("capacity: 5000\nphases:\n  - { seconds: 5, rate: 10, rate_of_max: 0.5 }\n", file: "c.yaml")
@@ -134,7 +147,8 @@ struct LoadRunnerTests {
         #expect(result.latencyMs.p50 > 0 && result.latencyMs.p50 <= result.latencyMs.p99 && result.latencyMs.p99 <= result.latencyMs.max)
         #expect(result.throughput.perSecond.reduce(0, +) == result.outputs)
         #expect(result.throughput.inputPerSecond.reduce(0, +) == 900)
-        #expect(result.malformedWritten > 0)
+        // The load's own tickets only (not the backlog's): 5 % of 900.
+        #expect(result.malformedWritten > 10 && result.malformedWritten < 100, "\(result.malformedWritten) malformed")
         // Two phases, each with its own tickets' latency; the maximum sustained rate is the
         // higher rate of a phase kept up with (whether one was depends on the machine).
         let phases = try #require(result.phases)
@@ -160,5 +174,58 @@ struct LoadRunnerTests {
         let svg = LoadChart.svg(result)
         #expect(svg.contains("Load test: tiny"))
         #expect(svg.components(separatedBy: "class=\"ct\"").count - 1 >= 4)
+    }
+
+    @Test("find_max: one worker takes the paced steps before the load; the highest kept up with is the maximum, and rate_of_max refers to it")
+    func findMax() throws {
+        guard let binary = Self.binary else {
+            print("skipped: the triage binary was not found next to the tests (run `swift build` first or set TRIAGE_BIN)")
+            return
+        }
+        let policyDirectory = Self.root.appendingPathComponent("prompts/demo").path
+        let policy = try Policy.load(directory: policyDirectory)
+        let topics = TriageTopics()
+        let cluster = try MockCluster(brokers: 1)
+        var scenario = try LoadScenario.parse("""
+            find_max: { from: 50, step: 50, to: 100, seconds: 2 }
+            duration: 2
+            rate_of_max: 0.5
+            partitions: 4
+            malformed_rate: 0
+            """, file: "f.yaml")
+        #expect(scenario.findMax?.map(\.rate) == [50, 100])
+        scenario.drainSeconds = 30
+        for spec in topics.specs(for: policy, partitions: scenario.partitions) {
+            try cluster.createTopic(spec.name, partitions: spec.partitions)
+        }
+        try cluster.createTopic("tickets.passthrough", partitions: scenario.partitions)
+        let logs = FileManager.default.temporaryDirectory.appendingPathComponent("triage-load-findmax-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: logs) }
+        let bootstrap = cluster.bootstrapServers
+        // As the command does on the mock: a short fetch wait, or the mock's 500 ms is the latency.
+        let launcher = LoadRunner.WorkerLauncher(executable: binary) { group, passthrough, name in
+            ["work", "--bootstrap", bootstrap, "--group", group, "--dev", "--create-topics", "0", "--log-format", "text",
+             "--worker-id", "f-\(name)", "--shutdown-timeout", "5", "--min-retention-days", "0", "-X", "fetch.wait.max.ms=10",
+             "--policy", policyDirectory]
+        }
+        let io = LoadRunner.Topics(input: topics.tickets,
+                                   outputs: policy.queueNames.map { topics.queue($0) } + [topics.automated, topics.deadLetter],
+                                   passthrough: "tickets.passthrough")
+        var setup = LoadRunner.Setup(scenario: scenario, settings: KafkaClientSettings(bootstrapServers: bootstrap), cluster: cluster,
+                                     bootstrapLabel: "mock", topics: io, launcher: launcher, group: "lt-findmax", logDirectory: logs)
+        setup.ceiling = false
+        let result = try LoadRunner(setup: setup, say: { print("load-test: \($0)") }).run()
+
+        let steps = try #require(result.findMaxPhases)
+        #expect(steps.map(\.offeredRate) == [50, 100])
+        #expect(steps.allSatisfy { $0.latencyMs.count > 0 })
+        let max = try #require(result.maxSustainedRate, "50 and 100 tickets/s are kept up with on any machine this runs on")
+        #expect(max == steps.filter(\.keptUp).map(\.offeredRate).max())
+        // The load ran at half of it, and its tickets are the load's only.
+        #expect(result.phases?.map(\.offeredRate) == [max / 2])
+        #expect(result.ticketsWritten == Int(max / 2 * 2))
+        #expect(result.inputsWithOutput == result.ticketsWritten, "notes: \(result.notes)")
+        #expect(result.passthrough == nil)
     }
 }

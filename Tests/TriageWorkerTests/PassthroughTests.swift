@@ -66,4 +66,72 @@ struct PassthroughTests {
         try KafkaTopicReader(bootstrapServers: harness.bootstrap).readAll(topics: ["tickets.passthrough"]) { _ in total += 1 }
         #expect(total == 2_100)
     }
+
+    @Test("a second passthrough joins the group mid-stream: the partitions are shared, every record is copied, and each partition is committed at its end")
+    func secondMemberJoins() async throws {
+        let harness = try WorkerHarness(partitions: 4)
+        func passthrough(_ id: String) -> Worker {
+            var config = WorkerConfiguration(bootstrapServers: harness.bootstrap, workerID: id)
+            config.groupID = harness.group
+            config.shutdownTimeoutMs = 10_000
+            config.maxBatch = 64
+            config.passthroughTopic = "tickets.passthrough"
+            // The mock holds each rebalance for the session timeout less 1 s: 3 s, not 9 s.
+            config.kafka.properties["session.timeout.ms"] = "4000"
+            config.kafka.properties["heartbeat.interval.ms"] = "1000"
+            return Worker(configuration: config, classifier: { throw WorkerError("no classifier in passthrough") })
+        }
+        func records(_ range: Range<Int>) -> [KafkaProducerMessage] {
+            range.map { KafkaProducerMessage(topic: "tickets", key: "c-\($0 % 97)", value: Array("record \($0)".utf8)) }
+        }
+        try harness.produce(records(0..<1_000))
+        let first = passthrough("pass-a"), second = passthrough("pass-b")
+        var total = 1_000
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await first.run() }
+            try await waitUntil("the first member copies", seconds: 60) { first.stats.snapshot.completed > 0 }
+            group.addTask { try await second.run() }
+            // More records while the second member joins and the partitions move, then 1,000
+            // more after it has partitions.
+            let started = ContinuousClock.now
+            var after = 0
+            while after < 1_000 && ContinuousClock.now - started < .seconds(60) {
+                try harness.produce(records(total..<total + 100))
+                total += 100
+                if second.stats.snapshot.completed > 0 { after += 100 }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let produced = total
+            try? await waitUntil("both members copy and every record is copied", seconds: 60, every: .milliseconds(100)) {
+                first.stats.snapshot.completed + second.stats.snapshot.completed >= produced
+                    && first.stats.snapshot.completed > 0 && second.stats.snapshot.completed > 0
+            }
+            // One at a time, as a rolling stop does: the first commits and leaves, the second
+            // takes its partitions over (the mock refuses commits while a rebalance is on, so
+            // the second stops once the group has settled).
+            first.requestStop()
+            try await waitUntil("the second member owns every partition", seconds: 60) { second.stats.snapshot.assignedPartitions == 4 }
+            second.requestStop()
+            try await group.waitForAll()
+        }
+        let a = first.stats.snapshot, b = second.stats.snapshot
+        #expect(b.completed > 0, "the second member got partitions and copied (first \(a.completed), second \(b.completed))")
+        #expect(a.rebalances >= 2, "the first member saw its assignment change")
+
+        var copied: [String: Int] = [:]
+        try KafkaTopicReader(bootstrapServers: harness.bootstrap).readAll(topics: ["tickets.passthrough"]) {
+            copied[String(decoding: $0.value, as: UTF8.self), default: 0] += 1
+        }
+        let missing = (0..<total).filter { copied["record \($0)"] == nil }
+        #expect(missing.isEmpty, "\(missing.count) records were not copied, e.g. \(missing.prefix(5))")
+        let duplicates = copied.values.reduce(0) { $0 + $1 - 1 }
+        // At least once: a copy not yet committed when its partition moved is copied again by
+        // the new owner; the revocation commit keeps that to the records in flight.
+        #expect(duplicates <= 64 * 4, "\(duplicates) duplicates")
+        let admin = try KafkaAdmin(settings: KafkaClientSettings(bootstrapServers: harness.bootstrap))
+        for partition in Int32(0)..<4 {
+            let end = try admin.watermarks(topic: "tickets", partition: partition).high
+            #expect(try await harness.committedOffset(partition: partition) == end, "tickets[\(partition)] committed at its end")
+        }
+    }
 }
