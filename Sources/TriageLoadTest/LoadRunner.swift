@@ -113,6 +113,17 @@ public final class LoadRunner: @unchecked Sendable {
            setup.cluster == nil {
             throw Failure(description: "scenario '\(scenario.name)' takes brokers down and up: that needs the in-process cluster (leave out --bootstrap)")
         }
+        if let broker = scenario.coordinator {
+            guard let cluster = setup.cluster else {
+                throw Failure(description: "scenario '\(scenario.name)' sets the group coordinator: that needs the in-process cluster (leave out --bootstrap)")
+            }
+            do {
+                try cluster.setGroupCoordinator(group: setup.group, brokerID: Int32(broker))
+            } catch {
+                throw Failure(description: "coordinator: broker \(broker) cannot coordinate the group: \(error)")
+            }
+            notes.append("the group's coordinator is broker \(broker) (the scenario's coordinator)")
+        }
         let startedAt = ISO8601DateFormatter().string(from: Date())
         let writer = try LoadWriter(settings: setup.settings, topic: setup.topics.input, seed: setup.seed, malformedRate: scenario.malformedRate)
         let fleet = WorkerFleet(command: .init(executable: setup.launcher.executable, arguments: { [launcher = setup.launcher, group = setup.group] name in
@@ -317,14 +328,28 @@ public final class LoadRunner: @unchecked Sendable {
             Thread.sleep(forTimeInterval: 2)
         }
         var ramp = setup.scenario
-        ramp.load = steps
         ramp.events = []
-        say("find_max: \(steps.count) steps of \(Int(steps[0].seconds)) s from \(Int(steps[0].rate))/s to \(Int(steps[steps.count - 1].rate))/s on one worker")
+        say("find_max: up to \(steps.count) steps of \(Int(steps[0].seconds)) s from \(Int(steps[0].rate))/s to \(Int(steps[steps.count - 1].rate))/s on one worker")
         let first = writer.snapshot.sent
         let start = ContinuousClock.now
         let startMs = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
-        try writer.writeLoad(ramp, start: start)
-        try checkInterrupted()
+        // Step by step on one schedule; once the worker is more than 2 s of input behind (the
+        // lag, from its commits), the steps above would only pile up a backlog (and, on the
+        // mock, a longer partition every later fetch walks): stop there.
+        let gauge = try GroupLag(settings: setup.settings, group: setup.group, topic: setup.topics.input, partitions: setup.scenario.partitions)
+        var run: [LoadScenario.Phase] = []
+        for (i, step) in zip(steps.indices, steps) {
+            ramp.load = [step]
+            let offset = LoadSeries.phaseStarts(steps)[i]
+            try writer.writeLoad(ramp, start: start + .milliseconds(Int64((offset * 1000).rounded())))
+            run.append(step)
+            try checkInterrupted()
+            if let lag = try? gauge.current(), Double(lag) > 2 * step.rate, i + 1 < steps.count {
+                say("find_max: \(lag) behind after \(Int(step.rate))/s: the steps above are left out")
+                break
+            }
+        }
+        let steps = run
         try waitForDrain(group: setup.group, fleet: fleet, what: "the worker (find_max)")
         let last = writer.snapshot.sent
         let seconds = Int(LoadWriter.seconds(ContinuousClock.now - start).rounded(.up)) + 1
@@ -334,6 +359,9 @@ public final class LoadRunner: @unchecked Sendable {
         let phases = LoadSeries.phases(steps, startMs: startMs, sentMs: writer.sentMs(first..<last),
                                        outputMs: collected.timestampsMs, latency: collected.perPhase.map(\.summary))
         let kept = phases.filter(\.keptUp).map(\.offeredRate).max()
+        if let kept, LoadSeries.maxSustainedRate(phases) == nil {
+            notes.append("find_max: the worker kept up with every step up to \(Int(kept))/s: the maximum sustained rate is at least that; raise find_max.to")
+        }
         for p in phases {
             say("find_max: \(Int(p.offeredRate))/s: p99 \(Int(p.latencyMs.p99)) ms, \(p.keptUp ? "kept up" : "fell behind")")
         }

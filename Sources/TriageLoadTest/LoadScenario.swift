@@ -29,6 +29,7 @@ import Yams
 ///                            # optional: before the load, one worker takes a paced ramp;
 ///                            # the highest step it keeps up with (p99 ≤ 500 ms) is the
 ///                            # maximum sustained rate, and `rate_of_max` refers to it
+/// coordinator: 1             # optional, mock only: the broker coordinating the group
 /// ```
 public struct LoadScenario: Sendable, Equatable {
     public struct Phase: Sendable, Equatable {
@@ -94,6 +95,9 @@ public struct LoadScenario: Sendable, Equatable {
     public var capacityTickets: Int? = nil
     /// The paced steps of `find_max`, run before the load on one worker; nil: none.
     public var findMax: [Phase]? = nil
+    /// The mock broker that coordinates the workers' group (mock only); nil: the mock's
+    /// choice, which depends on the group's name and so changes from run to run.
+    public var coordinator: Int? = nil
 
     /// The scenario with every `rate_of_max` phase given its rate (`fraction × maxRate`).
     public func resolved(maxRate: Double) -> LoadScenario {
@@ -189,7 +193,7 @@ extension LoadScenario {
         try fields.rejectUnknown(top, path: "", allowed: ["name", "description", "workers", "partitions", "malformed_rate",
                                                           "hot_customer_share", "load", "phases", "duration", "rate",
                                                           "customers", "events", "drain_seconds", "model", "capacity", "rate_of_max",
-                                                          "find_max"])
+                                                          "find_max", "coordinator"])
         var name = defaultName
         if let n = top["name"] { name = try fields.string(n, "name") }
         var scenario = LoadScenario(name: name, load: [])
@@ -216,6 +220,7 @@ extension LoadScenario {
         if let n = top["model"] { scenario.model = try fields.string(n, "model") }
         if let n = top["capacity"] { scenario.capacityTickets = try fields.int(n, "capacity", in: 1_000...10_000_000) }
         if let n = top["find_max"] { scenario.findMax = try fields.ramp(n, "find_max") }
+        if let n = top["coordinator"] { scenario.coordinator = try fields.int(n, "coordinator", in: 1...64) }
         let hasMax = scenario.capacityTickets != nil || scenario.findMax != nil
         // The load: `duration` + `rate` (one phase), or `phases` (alias `load`), a list of phases.
         let phasesKey = top["phases"] != nil ? "phases" : "load"

@@ -87,11 +87,13 @@ public enum LoadSeries {
         }
     }
 
-    /// The highest offered rate of a phase the workers kept up with, when the phases have more
-    /// than one rate; nil otherwise, or when none was kept up with.
+    /// The highest offered rate of a phase the workers kept up with, when a higher one fell
+    /// behind (so the maximum lies between the two); nil when every phase was kept up with
+    /// (the maximum is above them all: a burst that was absorbed is not a maximum), or none.
     public static func maxSustainedRate(_ phases: [LoadResult.Phase]) -> Double? {
-        guard Set(phases.map(\.offeredRate)).count > 1 else { return nil }
-        return phases.filter(\.keptUp).map(\.offeredRate).max()
+        guard let kept = phases.filter(\.keptUp).map(\.offeredRate).max(),
+              phases.contains(where: { !$0.keptUp && $0.offeredRate > kept }) else { return nil }
+        return kept
     }
 
     private static func lowerBound(_ sorted: [Int64], _ value: Int64) -> Int {

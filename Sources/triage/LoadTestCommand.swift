@@ -233,7 +233,9 @@ struct LoadTestRun: ParsableCommand {
         if let m = r.maxSustainedRate {
             lines.append("max sustained rate (paced; \(how), p99 ≤ \(f(LoadResult.Phase.keptUpP99Ms)) ms): \(f(m))/s")
         } else if let phases = r.phases, Set(phases.map(\.offeredRate)).count > 1 {
-            lines.append("max sustained rate: no phase was kept up with")
+            let kept = phases.filter(\.keptUp).map(\.offeredRate).max()
+            lines.append(kept.map { "every phase was kept up with, up to \(f($0))/s: the maximum sustained rate is above that" }
+                         ?? "max sustained rate: no phase was kept up with")
         }
         for w in r.workers { lines.append("worker \(w.name): peak RSS \(f(w.peakRSSMB)) MB, mean CPU \(f(w.meanCPUPercent)) %, exit \(w.exitCodes)") }
         if let runner = r.runner { lines.append("\(runner.name): peak RSS \(f(runner.peakRSSMB)) MB, mean CPU \(f(runner.meanCPUPercent)) %") }

@@ -66,8 +66,10 @@ struct LoadTestTests {
         #expect(phases.map { $0.outputRate } == [10, 20, 0])
         #expect(phases.map { $0.keptUp } == [true, true, false])
         #expect(LoadSeries.maxSustainedRate(phases) == 20)
-        // One rate: no maximum to speak of. No output at all: not kept up.
+        // One rate, or every phase kept up with: no maximum to speak of (it is above them).
+        // No output at all: not kept up.
         #expect(LoadSeries.maxSustainedRate(Array(phases.prefix(1))) == nil)
+        #expect(LoadSeries.maxSustainedRate(Array(phases.prefix(2))) == nil)
         let silent = LoadSeries.phases(load, startMs: start, sentMs: sent, outputMs: [], latency: [])
         #expect(silent.allSatisfy { !$0.keptUp })
         #expect(LoadSeries.maxSustainedRate(silent) == nil)
@@ -96,12 +98,15 @@ struct LoadScenarioFileTests {
     @Test("every scenario file in load-tests/scenarios parses")
     func everyFile() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.scenarios.path).filter { $0.hasSuffix(".yaml") }
-        #expect(files.count >= 10)
+        #expect(files.count >= 11)
         for file in files {
             let s = try LoadScenario.load(path: Self.scenarios.appendingPathComponent(file).path)
             #expect(s.name == String(file.dropLast(5)), "\(file)")
             #expect(s.loadSeconds > 0, "\(file)")
         }
+        let coordinator = try LoadScenario.load(path: Self.scenarios.appendingPathComponent("coordinator-down-up.yaml").path)
+        #expect(coordinator.coordinator == 2)
+        #expect(try LoadScenario.load(path: Self.scenarios.appendingPathComponent("broker-down-up.yaml").path).coordinator == 1)
         let ramp = try LoadScenario.load(path: Self.scenarios.appendingPathComponent("ramp.yaml").path)
         #expect(ramp.load.map(\.rate) == stride(from: 2000.0, through: 20000, by: 2000).map { $0 })
     }
