@@ -186,7 +186,11 @@ public struct ProcessMeter: Sendable {
         }
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let ticks = LoadSeries.cpuTicks(statText: stat) else { return }
-        if let lastTicks, let lastAt, t > lastAt {
+        if let lastTicks, let lastAt {
+            // CPU time comes in clock ticks (10 ms): over a short interval one tick more or less
+            // is a spike of hundreds of percent, so a sample less than 0.5 s after the last one
+            // waits for the next.
+            guard t - lastAt >= 0.5 else { return }
             cpu(.init(t: t, value: LoadSeries.cpuPercent(ticksBefore: lastTicks, ticksAfter: ticks, seconds: t - lastAt,
                                                           ticksPerSecond: Self.ticksPerSecond)))
         }
