@@ -80,6 +80,23 @@ public struct TopicReplayer {
         return result
     }
 
+    /// `ranges` narrowed by the offsets the cluster found for --since and --until (per
+    /// partition, the first offset at or after that time): a range starts at its --since
+    /// offset and ends before its --until offset. -1 (no record that late) keeps that end of
+    /// the range as it is; it is also what librdkafka 2.0.2's mock answers to every time, so on
+    /// the mock the ranges stay whole and the timestamp filter does the work. Empty ranges
+    /// are left out.
+    public static func narrowed(_ ranges: [Int32: Range<Int64>], since: [Int32: Int64], until: [Int32: Int64]) -> [Int32: Range<Int64>] {
+        var result: [Int32: Range<Int64>] = [:]
+        for (partition, range) in ranges {
+            var low = range.lowerBound, high = range.upperBound
+            if let offset = since[partition], offset >= 0 { low = max(low, min(offset, high)) }
+            if let offset = until[partition], offset >= 0 { high = max(low, min(offset, high)) }
+            if high > low { result[partition] = low..<high }
+        }
+        return result
+    }
+
     /// Replays the selected records. `stopping` is asked before every record (an interrupt):
     /// then reading stops and what was sent is flushed for up to `flushSeconds`. With
     /// `rewrite`, ticket values get fresh ids and `now()` (ms) as created_at and timestamp.
@@ -95,21 +112,15 @@ public struct TopicReplayer {
         var ranges = try Self.ranges(selection: selection, topic: sourceTopic, partitionCount: count) { partition in
             try admin.watermarks(topic: sourceTopic, partition: partition)
         }
-        // Start at the first offset at or after --since when the cluster can look it up;
-        // otherwise (the mock cluster) every record is read and filtered by its timestamp.
-        if let since = selection.sinceMs, !ranges.isEmpty {
-            let parts = ranges.keys.map { KafkaTopicPartition(topic: sourceTopic, partition: $0) }
-            if let found = try? admin.offsets(for: parts, atOrAfter: since) {
-                for (tp, offset) in found {
-                    // -1 (none that late) is also what librdkafka 2.0.2's mock answers to every
-                    // time, so it only keeps the range whole; the filter below still applies.
-                    guard let range = ranges[tp.partition], offset >= 0 else { continue }
-                    let start = max(range.lowerBound, min(offset, range.upperBound))
-                    ranges[tp.partition] = start..<range.upperBound
-                }
-            }
+        // Start at the first offset at or after --since and end before the first at or after
+        // --until when the cluster can look them up; otherwise (the mock cluster) every record
+        // of the range is read and filtered by its timestamp.
+        let parts = ranges.keys.map { KafkaTopicPartition(topic: sourceTopic, partition: $0) }
+        func lookUp(_ ms: Int64?) -> [Int32: Int64] {
+            guard let ms, !parts.isEmpty, let found = try? admin.offsets(for: parts, atOrAfter: ms) else { return [:] }
+            return Dictionary(found.map { ($0.key.partition, $0.value) }, uniquingKeysWith: { a, _ in a })
         }
-        ranges = ranges.filter { !$0.value.isEmpty }
+        ranges = Self.narrowed(ranges, since: lookUp(selection.sinceMs), until: lookUp(selection.untilMs))
         var summary = Summary()
         let total = ranges.values.reduce(0) { $0 + Int($1.count) }
         guard total > 0 else { return summary }

@@ -53,10 +53,10 @@ struct Replay: ParsableCommand {
     @Option(name: .customLong("end-offset"), help: "Offset to stop before in each partition (default: the end at the start).")
     var endOffset: Int64?
 
-    @Option(help: "Only records with a timestamp at or after this: RFC 3339 or epoch milliseconds.")
+    @Option(help: "Only records with a timestamp at or after this: RFC 3339 or epoch milliseconds. Reading starts at the offset the cluster finds for it (the mock finds none: it reads the range and filters).")
     var since: String?
 
-    @Option(help: "Only records with a timestamp before this: RFC 3339 or epoch milliseconds.")
+    @Option(help: "Only records with a timestamp before this: RFC 3339 or epoch milliseconds. Reading ends at the offset the cluster finds for it (the mock finds none: it reads to the end and filters).")
     var until: String?
 
     @Option(help: "Only the last N records of each partition.")

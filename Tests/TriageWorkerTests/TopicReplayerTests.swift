@@ -77,6 +77,18 @@ struct TopicReplayerTests {
         #expect(throws: ReplayError.self) { try TopicReplayer.ranges(selection: backwards, topic: "t", partitionCount: 2, watermarks: Self.marks) }
     }
 
+    @Test("the offsets the cluster finds for --since and --until narrow each range; -1 (none that late, or the mock) keeps that end")
+    func narrowed() {
+        let ranges: [Int32: Range<Int64>] = [0: 10..<100, 1: 10..<100, 2: 10..<100, 3: 10..<100]
+        let result = TopicReplayer.narrowed(ranges, since: [0: 40, 1: -1, 2: 5, 3: 90], until: [0: 60, 1: 30, 2: -1, 3: 80])
+        #expect(result[0] == 40..<60)
+        #expect(result[1] == 10..<30)
+        #expect(result[2] == 10..<100, "an offset before the range does not widen it; -1 keeps its end")
+        #expect(result[3] == nil, "since at or after until: nothing to read")
+        #expect(TopicReplayer.narrowed(ranges, since: [:], until: [:]) == ranges)
+        #expect(TopicReplayer.narrowed([0: 10..<100], since: [:], until: [0: 500]) == [0: 10..<100])
+    }
+
     @Test("a topic-to-topic copy keeps keys, headers, timestamps and values byte for byte; a time range picks exactly its records")
     func copy() throws {
         let cluster = try MockCluster(brokers: 1)
