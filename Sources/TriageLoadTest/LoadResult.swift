@@ -21,6 +21,16 @@ public struct LoadResult: Codable, Sendable, Equatable {
         public var peakRSSMB: Double
         public var meanCPUPercent: Double
         public var exitCodes: [Int32]
+
+        // The JSON is snake_case (`rss_mb`, `peak_rss_mb`, `mean_cpu_percent`): these key
+        // names survive the encoder's and the decoder's case conversion both ways, which
+        // `rssMB` (read back as `rssMb`) does not.
+        enum CodingKeys: String, CodingKey {
+            case name, cpuPercent, exitCodes
+            case rssMB = "rssMb"
+            case peakRSSMB = "peakRssMb"
+            case meanCPUPercent = "meanCpuPercent"
+        }
     }
 
     public struct Event: Codable, Sendable, Equatable {

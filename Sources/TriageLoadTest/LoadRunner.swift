@@ -117,6 +117,10 @@ public final class LoadRunner: @unchecked Sendable {
             guard let cluster = setup.cluster else {
                 throw Failure(description: "scenario '\(scenario.name)' sets the group coordinator: that needs the in-process cluster (leave out --bootstrap)")
             }
+            // The mock aborts the process on a FindCoordinator for a broker it does not have.
+            guard (1...cluster.brokerCount).contains(broker) else {
+                throw Failure(description: "coordinator: broker \(broker) does not exist: the mock cluster has brokers 1…\(cluster.brokerCount) (--brokers)")
+            }
             do {
                 try cluster.setGroupCoordinator(group: setup.group, brokerID: Int32(broker))
             } catch {

@@ -170,6 +170,12 @@ struct LoadRunnerTests {
         #expect((ceiling.workerDrainRate ?? 0) > 0)
         #expect(ceiling.measured == "a backlog before the load")
         #expect(result.runner.map { !$0.cpuPercent.isEmpty } == true)
+        // result.json reads back as what was written (what `compare` reads).
+        #expect(try LoadResult.decode(result.encoded()) == result)
+        let json = String(decoding: try result.encoded(), as: UTF8.self)
+        for key in ["\"peak_rss_mb\"", "\"rss_mb\"", "\"mean_cpu_percent\"", "\"latency_p99_per_second\"", "\"worker_drain_rate\""] {
+            #expect(json.contains(key), "\(key) in result.json")
+        }
         // The plot names the scenario and has its four charts.
         let svg = LoadChart.svg(result)
         #expect(svg.contains("Load test: tiny"))
@@ -227,5 +233,6 @@ struct LoadRunnerTests {
         #expect(result.ticketsWritten == Int(max / 2 * 2))
         #expect(result.inputsWithOutput == result.ticketsWritten, "notes: \(result.notes)")
         #expect(result.passthrough == nil)
+        #expect(try LoadResult.decode(result.encoded()) == result)
     }
 }

@@ -162,6 +162,22 @@ struct LoadComparisonTests {
             events: [], notes: [])
     }
 
+    @Test("a result with every part reads back from its JSON as it was")
+    func roundTrip() throws {
+        var r = Self.result(steady: 2000, p99: 40, ratio: 0.5)
+        let process = LoadResult.Process(name: "w1", rssMB: [.init(t: 1, value: 80.5)], cpuPercent: [.init(t: 1, value: 42)],
+                                         peakRSSMB: 80.5, meanCPUPercent: 42, exitCodes: [0, 143])
+        r.workers = [process]
+        r.runner = process
+        r.passthrough?.process = process
+        r.passthrough?.workerDrainRate = 31_000
+        let phase = LoadResult.Phase(start: 0, seconds: 6, offeredRate: 2000, inputRate: 1999.5, outputRate: 1998, latencyMs: r.latencyMs, keptUp: true)
+        r.phases = [phase]
+        r.findMaxPhases = [phase, phase]
+        r.maxSustainedRate = 2000
+        #expect(try LoadResult.decode(r.encoded()) == r)
+    }
+
     @Test("the same figures are no regression")
     func same() {
         let a = Self.result(steady: 2000, p99: 40, ratio: 0.5)
