@@ -111,32 +111,13 @@ struct LoadRunnerTests {
             print("skipped: the triage binary was not found next to the tests (run `swift build` first or set TRIAGE_BIN)")
             return
         }
-        let policyDirectory = Self.root.appendingPathComponent("prompts/demo").path
-        let policy = try Policy.load(directory: policyDirectory)
-        let topics = TriageTopics()
-        let cluster = try MockCluster(brokers: 1)
         var scenario = LoadScenario(name: "tiny", load: [.init(seconds: 2, rate: 200), .init(seconds: 2, rate: 250)])
         scenario.partitions = 4
         scenario.malformedRate = 0.05
         scenario.drainSeconds = 30
-        for spec in topics.specs(for: policy, partitions: scenario.partitions) {
-            try cluster.createTopic(spec.name, partitions: spec.partitions)
-        }
-        try cluster.createTopic("tickets.passthrough", partitions: scenario.partitions)
-        let logs = FileManager.default.temporaryDirectory.appendingPathComponent("triage-load-runner-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: logs) }
-        let bootstrap = cluster.bootstrapServers
-        let launcher = LoadRunner.WorkerLauncher(executable: binary) { group, passthrough, name in
-            ["work", "--bootstrap", bootstrap, "--group", group, "--dev", "--create-topics", "0", "--log-format", "text",
-             "--worker-id", "t-\(name)", "--shutdown-timeout", "5", "--min-retention-days", "0"]
-                + (passthrough ? ["--passthrough"] : ["--policy", policyDirectory])
-        }
-        let io = LoadRunner.Topics(input: topics.tickets,
-                                   outputs: policy.queueNames.map { topics.queue($0) } + [topics.automated, topics.deadLetter],
-                                   passthrough: "tickets.passthrough")
-        var setup = LoadRunner.Setup(scenario: scenario, settings: KafkaClientSettings(bootstrapServers: bootstrap), cluster: cluster,
-                                     bootstrapLabel: "mock", topics: io, launcher: launcher, group: "lt-test", logDirectory: logs)
+        let fixture = try Fixture(binary: binary, scenario: scenario, name: "t", workerArgs: [])
+        defer { fixture.remove() }
+        var setup = fixture.setup
         setup.ceilingTickets = 1_000
         let result = try LoadRunner(setup: setup, say: { print("load-test: \($0)") }).run()
 
@@ -188,10 +169,6 @@ struct LoadRunnerTests {
             print("skipped: the triage binary was not found next to the tests (run `swift build` first or set TRIAGE_BIN)")
             return
         }
-        let policyDirectory = Self.root.appendingPathComponent("prompts/demo").path
-        let policy = try Policy.load(directory: policyDirectory)
-        let topics = TriageTopics()
-        let cluster = try MockCluster(brokers: 1)
         var scenario = try LoadScenario.parse("""
             find_max: { from: 50, step: 50, to: 100, seconds: 2 }
             duration: 2
@@ -201,25 +178,10 @@ struct LoadRunnerTests {
             """, file: "f.yaml")
         #expect(scenario.findMax?.map(\.rate) == [50, 100])
         scenario.drainSeconds = 30
-        for spec in topics.specs(for: policy, partitions: scenario.partitions) {
-            try cluster.createTopic(spec.name, partitions: spec.partitions)
-        }
-        try cluster.createTopic("tickets.passthrough", partitions: scenario.partitions)
-        let logs = FileManager.default.temporaryDirectory.appendingPathComponent("triage-load-findmax-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: logs) }
-        let bootstrap = cluster.bootstrapServers
         // As the command does on the mock: a short fetch wait, or the mock's 500 ms is the latency.
-        let launcher = LoadRunner.WorkerLauncher(executable: binary) { group, passthrough, name in
-            ["work", "--bootstrap", bootstrap, "--group", group, "--dev", "--create-topics", "0", "--log-format", "text",
-             "--worker-id", "f-\(name)", "--shutdown-timeout", "5", "--min-retention-days", "0", "-X", "fetch.wait.max.ms=10",
-             "--policy", policyDirectory]
-        }
-        let io = LoadRunner.Topics(input: topics.tickets,
-                                   outputs: policy.queueNames.map { topics.queue($0) } + [topics.automated, topics.deadLetter],
-                                   passthrough: "tickets.passthrough")
-        var setup = LoadRunner.Setup(scenario: scenario, settings: KafkaClientSettings(bootstrapServers: bootstrap), cluster: cluster,
-                                     bootstrapLabel: "mock", topics: io, launcher: launcher, group: "lt-findmax", logDirectory: logs)
+        let fixture = try Fixture(binary: binary, scenario: scenario, name: "f", workerArgs: ["-X", "fetch.wait.max.ms=10"])
+        defer { fixture.remove() }
+        var setup = fixture.setup
         setup.ceiling = false
         let result = try LoadRunner(setup: setup, say: { print("load-test: \($0)") }).run()
 
@@ -234,5 +196,38 @@ struct LoadRunnerTests {
         #expect(result.inputsWithOutput == result.ticketsWritten, "notes: \(result.notes)")
         #expect(result.passthrough == nil)
         #expect(try LoadResult.decode(result.encoded()) == result)
+    }
+
+    /// A mock cluster with the demo policy's topics and `tickets.passthrough`, a log folder,
+    /// and the runner's setup for `scenario` with workers of `binary`.
+    struct Fixture {
+        let setup: LoadRunner.Setup
+        let logs: URL
+
+        init(binary: String, scenario: LoadScenario, name: String, workerArgs: [String]) throws {
+            let policyDirectory = LoadRunnerTests.root.appendingPathComponent("prompts/demo").path
+            let policy = try Policy.load(directory: policyDirectory)
+            let topics = TriageTopics()
+            let cluster = try MockCluster(brokers: 1)
+            for spec in topics.specs(for: policy, partitions: scenario.partitions) {
+                try cluster.createTopic(spec.name, partitions: spec.partitions)
+            }
+            try cluster.createTopic("tickets.passthrough", partitions: scenario.partitions)
+            logs = FileManager.default.temporaryDirectory.appendingPathComponent("triage-load-\(name)-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+            let bootstrap = cluster.bootstrapServers
+            let launcher = LoadRunner.WorkerLauncher(executable: binary) { group, passthrough, member in
+                ["work", "--bootstrap", bootstrap, "--group", group, "--dev", "--create-topics", "0", "--log-format", "text",
+                 "--worker-id", "\(name)-\(member)", "--shutdown-timeout", "5", "--min-retention-days", "0"] + workerArgs
+                    + (passthrough ? ["--passthrough"] : ["--policy", policyDirectory])
+            }
+            let io = LoadRunner.Topics(input: topics.tickets,
+                                       outputs: policy.queueNames.map { topics.queue($0) } + [topics.automated, topics.deadLetter],
+                                       passthrough: "tickets.passthrough")
+            setup = LoadRunner.Setup(scenario: scenario, settings: KafkaClientSettings(bootstrapServers: bootstrap), cluster: cluster,
+                                     bootstrapLabel: "mock", topics: io, launcher: launcher, group: "lt-\(name)", logDirectory: logs)
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: logs) }
     }
 }

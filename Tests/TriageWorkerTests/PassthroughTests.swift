@@ -14,6 +14,17 @@ struct PassthroughTests {
         var headers: [String]
     }
 
+    /// A `triage work --passthrough` member of the harness's group, writing to `tickets.passthrough`.
+    static func passthrough(_ id: String, _ harness: WorkerHarness, maxBatch: Int, properties: [String: String] = [:]) -> Worker {
+        var config = WorkerConfiguration(bootstrapServers: harness.bootstrap, workerID: id)
+        config.groupID = harness.group
+        config.shutdownTimeoutMs = 10_000
+        config.maxBatch = maxBatch
+        config.passthroughTopic = "tickets.passthrough"
+        config.kafka.properties.merge(properties) { _, new in new }
+        return Worker(configuration: config, classifier: { throw WorkerError("no classifier in passthrough") })
+    }
+
     static func copy(of message: KafkaConsumerMessage) -> Copy {
         Copy(key: message.key, value: message.value,
              headers: message.headers.map { "\($0.key)=\($0.value.map { String(decoding: $0, as: UTF8.self) } ?? "<null>")" })
@@ -30,14 +41,7 @@ struct PassthroughTests {
             first.append(KafkaProducerMessage(topic: "tickets", key: key, value: Array(text.utf8), headers: headers))
         }
         try harness.produce(first)
-        func passthrough(_ id: String) -> Worker {
-            var config = WorkerConfiguration(bootstrapServers: harness.bootstrap, workerID: id)
-            config.groupID = harness.group
-            config.shutdownTimeoutMs = 10_000
-            config.maxBatch = 128
-            config.passthroughTopic = "tickets.passthrough"
-            return Worker(configuration: config, classifier: { throw WorkerError("no classifier in passthrough") })
-        }
+        func passthrough(_ id: String) -> Worker { Self.passthrough(id, harness, maxBatch: 128) }
         let worker = passthrough("pass-1")
         try await harness.run([worker]) { $0[0].completed >= 2_000 }
         #expect(worker.stats.snapshot.completed == 2_000)
@@ -71,15 +75,8 @@ struct PassthroughTests {
     func secondMemberJoins() async throws {
         let harness = try WorkerHarness(partitions: 4)
         func passthrough(_ id: String) -> Worker {
-            var config = WorkerConfiguration(bootstrapServers: harness.bootstrap, workerID: id)
-            config.groupID = harness.group
-            config.shutdownTimeoutMs = 10_000
-            config.maxBatch = 64
-            config.passthroughTopic = "tickets.passthrough"
             // The mock holds each rebalance for the session timeout less 1 s: 3 s, not 9 s.
-            config.kafka.properties["session.timeout.ms"] = "4000"
-            config.kafka.properties["heartbeat.interval.ms"] = "1000"
-            return Worker(configuration: config, classifier: { throw WorkerError("no classifier in passthrough") })
+            Self.passthrough(id, harness, maxBatch: 64, properties: ["session.timeout.ms": "4000", "heartbeat.interval.ms": "1000"])
         }
         func records(_ range: Range<Int>) -> [KafkaProducerMessage] {
             range.map { KafkaProducerMessage(topic: "tickets", key: "c-\($0 % 97)", value: Array("record \($0)".utf8)) }
