@@ -31,10 +31,19 @@ public final class LoadRunner: @unchecked Sendable {
         public var outputs: [String]
         /// Where `triage work --passthrough` writes.
         public var passthrough: String
-        public init(input: String, outputs: [String], passthrough: String) {
+        /// The input topic of `find_max`'s ramp (its name here, and as `triage work --input`
+        /// takes it, without the topic prefix): a topic of its own, so the load's input
+        /// starts as short as the ramp found it (the mock walks a partition's whole history
+        /// on every fetch).
+        public var findMaxInput: String
+        public var findMaxInputArgument: String
+        public init(input: String, outputs: [String], passthrough: String,
+                    findMaxInput: String = "tickets.find-max", findMaxInputArgument: String = "tickets.find-max") {
             self.input = input
             self.outputs = outputs
             self.passthrough = passthrough
+            self.findMaxInput = findMaxInput
+            self.findMaxInputArgument = findMaxInputArgument
         }
     }
 
@@ -156,7 +165,7 @@ public final class LoadRunner: @unchecked Sendable {
         // 1b. `find_max`: the maximum sustained rate of paced input, on a ramp for one worker.
         var findMax: (phases: [LoadResult.Phase], rate: Double?)?
         if let steps = scenario.findMax {
-            let measured = try measureSustained(steps: steps, writer: writer, fleet: fleet)
+            let measured = try measureSustained(steps: steps)
             findMax = measured
             guard let rate = measured.rate else {
                 throw Failure(description: "find_max: the worker kept up with no step (the lowest, \(Int(steps[0].rate))/s, had p99 \(Int(measured.phases.first?.latencyMs.p99 ?? 0)) ms)")
@@ -322,25 +331,31 @@ public final class LoadRunner: @unchecked Sendable {
                                       measured: setup.scenario.capacityTickets != nil ? "the scenario's capacity backlog, before the load" : "a backlog before the load")
     }
 
-    /// One worker (the fleet's first, started here unless the ceiling did) takes the paced
-    /// `steps` one after the other; once it has drained them, each step is judged by its own
-    /// tickets (`LoadSeries.phases`). The highest step kept up with is the rate.
-    private func measureSustained(steps: [LoadScenario.Phase], writer: LoadWriter, fleet: WorkerFleet) throws -> (phases: [LoadResult.Phase], rate: Double?) {
-        if fleet.count == 0 {
-            try fleet.scale(to: 1)
-            if !fleet.waitForLog("partitions assigned", timeout: 60) { notes.append("find_max: the worker logged no 'partitions assigned' within 60 s") }
-            Thread.sleep(forTimeInterval: 2)
-        }
+    /// One worker of its own (`m1`, in `<group>-max`, reading `topics.findMaxInput`) takes
+    /// the paced `steps` one after the other, stopped once it is 2 s of input behind; once it
+    /// has drained them, each step is judged by its own tickets (`LoadSeries.phases`). The
+    /// highest step kept up with is the rate. The ramp's tickets have other ids than the
+    /// load's (another seed) and none is malformed, so no output of it matches a ticket of
+    /// the load (a dead letter is matched by its source partition and offset alone).
+    private func measureSustained(steps: [LoadScenario.Phase]) throws -> (phases: [LoadResult.Phase], rate: Double?) {
+        let group = setup.group + "-max", topic = setup.topics.findMaxInput
+        let writer = try LoadWriter(settings: setup.settings, topic: topic, seed: setup.seed &+ 0x6d6178, malformedRate: 0)
+        let member = WorkerFleet(command: .init(executable: setup.launcher.executable, arguments: { [launcher = setup.launcher, input = setup.topics.findMaxInputArgument] name in
+            launcher.arguments(group, false, name) + ["--input", input]
+        }), logDirectory: setup.logDirectory, stopDeadline: setup.stopDeadline, namePrefix: "m")
+        defer { member.stopAll() }
+        try member.scale(to: 1)
+        if !member.waitForLog("partitions assigned", timeout: 60) { notes.append("find_max: the worker logged no 'partitions assigned' within 60 s") }
+        Thread.sleep(forTimeInterval: 2)
         var ramp = setup.scenario
         ramp.events = []
-        say("find_max: up to \(steps.count) steps of \(Int(steps[0].seconds)) s from \(Int(steps[0].rate))/s to \(Int(steps[steps.count - 1].rate))/s on one worker")
-        let first = writer.snapshot.sent
+        ramp.malformedRate = 0
+        say("find_max: up to \(steps.count) steps of \(Int(steps[0].seconds)) s from \(Int(steps[0].rate))/s to \(Int(steps[steps.count - 1].rate))/s on one worker, from \(topic)")
         let start = ContinuousClock.now
         let startMs = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
         // Step by step on one schedule; once the worker is more than 2 s of input behind (the
-        // lag, from its commits), the steps above would only pile up a backlog (and, on the
-        // mock, a longer partition every later fetch walks): stop there.
-        let gauge = try GroupLag(settings: setup.settings, group: setup.group, topic: setup.topics.input, partitions: setup.scenario.partitions)
+        // lag, from its commits), the steps above would only pile up a backlog: stop there.
+        let gauge = try GroupLag(settings: setup.settings, group: group, topic: topic, partitions: setup.scenario.partitions)
         var run: [LoadScenario.Phase] = []
         for (i, step) in zip(steps.indices, steps) {
             ramp.load = [step]
@@ -354,17 +369,21 @@ public final class LoadRunner: @unchecked Sendable {
             }
         }
         let steps = run
-        try waitForDrain(group: setup.group, fleet: fleet, what: "the worker (find_max)")
+        try waitForDrain(group: group, topic: topic, fleet: member, what: "the find_max worker")
+        member.stopAll()
         let last = writer.snapshot.sent
         let seconds = Int(LoadWriter.seconds(ContinuousClock.now - start).rounded(.up)) + 1
         let collected = try OutputCollector(settings: setup.settings).collect(
-            topics: setup.topics.outputs, writer: writer, tickets: first..<last, startMs: startMs, seconds: seconds,
+            topics: setup.topics.outputs, writer: writer, tickets: 0..<last, startMs: startMs, seconds: seconds,
             phaseStartsMs: LoadSeries.phaseStarts(steps).map { startMs + Int64(($0 * 1000).rounded()) })
-        let phases = LoadSeries.phases(steps, startMs: startMs, sentMs: writer.sentMs(first..<last),
+        let phases = LoadSeries.phases(steps, startMs: startMs, sentMs: writer.sentMs(0..<last),
                                        outputMs: collected.timestampsMs, latency: collected.perPhase.map(\.summary))
         let kept = phases.filter(\.keptUp).map(\.offeredRate).max()
         if let kept, LoadSeries.maxSustainedRate(phases) == nil {
             notes.append("find_max: the worker kept up with every step up to \(Int(kept))/s: the maximum sustained rate is at least that; raise find_max.to")
+        }
+        if let exit = member.processes.first?.exitCodes.first(where: { $0 != 0 }) {
+            notes.append("find_max: its worker exited with status \(exit)")
         }
         for p in phases {
             say("find_max: \(Int(p.offeredRate))/s: p99 \(Int(p.latencyMs.p99)) ms, \(p.keptUp ? "kept up" : "fell behind")")
@@ -374,8 +393,8 @@ public final class LoadRunner: @unchecked Sendable {
     }
 
     /// Waits until `group` has committed the whole input topic (lag 0), at most 600 s.
-    private func waitForDrain(group: String, fleet: WorkerFleet, what: String) throws {
-        let gauge = try GroupLag(settings: setup.settings, group: group, topic: setup.topics.input, partitions: setup.scenario.partitions)
+    private func waitForDrain(group: String, topic: String? = nil, fleet: WorkerFleet, what: String) throws {
+        let gauge = try GroupLag(settings: setup.settings, group: group, topic: topic ?? setup.topics.input, partitions: setup.scenario.partitions)
         let deadline = Date().addingTimeInterval(600)
         var lastSay = Date()
         while true {

@@ -93,7 +93,8 @@ struct LoadTestRun: ParsableCommand {
         let topics = TriageTopics(prefix: prefix)
         let io = LoadRunner.Topics(input: topics.tickets,
                                    outputs: policy.queueNames.map { topics.queue($0) } + [topics.automated, topics.deadLetter],
-                                   passthrough: prefix + "tickets.passthrough")
+                                   passthrough: prefix + "tickets.passthrough",
+                                   findMaxInput: prefix + "tickets.find-max", findMaxInputArgument: "tickets.find-max")
         if let file = parsed.model ?? model, !FileManager.default.fileExists(atPath: file) {
             throw ValidationError("model '\(file)' (from \(model != nil ? "--model" : "the scenario")): no such file")
         }
@@ -109,7 +110,8 @@ struct LoadTestRun: ParsableCommand {
         // The cluster: in this process, or the one named.
         var cluster: TriageOps.DevCluster?
         var clientSettings = settings.kafka
-        let specs = topics.specs(for: policy, partitions: parsed.partitions) + [KafkaTopicSpec(name: io.passthrough, partitions: parsed.partitions)]
+        let extraTopics = [io.passthrough] + (parsed.findMax != nil ? [io.findMaxInput] : [])
+        let specs = topics.specs(for: policy, partitions: parsed.partitions) + extraTopics.map { KafkaTopicSpec(name: $0, partitions: parsed.partitions) }
         if external {
             try KafkaOptions.checkReachable(settings, "load-test run")
             let admin = try KafkaAdmin(settings: settings.kafka)
@@ -117,7 +119,7 @@ struct LoadTestRun: ParsableCommand {
             printError("load-test: \(created.count) topics created with prefix '\(prefix)' on \(settings.kafka.bootstrapServers)")
         } else {
             let dev = try TriageOps.DevCluster(brokers: brokers, partitions: parsed.partitions, policy: policy, topics: topics)
-            try dev.cluster.createTopic(io.passthrough, partitions: parsed.partitions, replicationFactor: min(3, brokers))
+            for topic in extraTopics { try dev.cluster.createTopic(topic, partitions: parsed.partitions, replicationFactor: min(3, brokers)) }
             cluster = dev
             clientSettings = KafkaClientSettings(bootstrapServers: dev.bootstrapServers)
             printError("load-test: mock cluster of \(brokers) brokers at \(dev.bootstrapServers), \(parsed.partitions) partitions per topic")

@@ -213,6 +213,7 @@ struct LoadRunnerTests {
                 try cluster.createTopic(spec.name, partitions: spec.partitions)
             }
             try cluster.createTopic("tickets.passthrough", partitions: scenario.partitions)
+            try cluster.createTopic("tickets.find-max", partitions: scenario.partitions)
             logs = FileManager.default.temporaryDirectory.appendingPathComponent("triage-load-\(name)-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
             let bootstrap = cluster.bootstrapServers
