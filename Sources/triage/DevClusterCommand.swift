@@ -47,8 +47,10 @@ struct DevCluster: ParsableCommand {
 
     @OptionGroup var policyOptions: PolicyOptions
 
-    @Option(name: .customLong("topic-prefix"), help: "Put this in front of every topic name it creates (as `--topic-prefix` of the other commands).")
-    var topicPrefix = ""
+    @Option(name: .customLong("topic-prefix"), help: ArgumentHelp(
+        "Put this in front of every topic name it creates (as `--topic-prefix` of the other commands). Repeatable: each prefix gets the whole set of topics, e.g. --topic-prefix '' --topic-prefix shadow. for a live and a shadow worker on one cluster (shadow replay, deploy/README.md). Default: none.",
+        valueName: "PREFIX"))
+    var topicPrefixes: [String] = []
 
     @Option(name: .customLong("fault"), help: ArgumentHelp(
         "A fault AT_SECONDS after the cluster is up, e.g. '5:broker down 1' (repeatable; the grammar is above).",
@@ -83,7 +85,10 @@ struct DevCluster: ParsableCommand {
         // so a mask set here would leave other threads to take the default action (exit 143).
         let interrupted = InterruptFlag()
         let policy = try policyOptions.load()
-        let cluster = try TriageOps.DevCluster(brokers: brokers, partitions: partitions, policy: policy, topics: TriageTopics(prefix: topicPrefix))
+        var prefixes: [String] = []
+        for prefix in topicPrefixes.isEmpty ? [""] : topicPrefixes where !prefixes.contains(prefix) { prefixes.append(prefix) }
+        let cluster = try TriageOps.DevCluster(brokers: brokers, partitions: partitions, policy: policy,
+                                               topics: prefixes.map { TriageTopics(prefix: $0) })
         let runner = try FaultRunner(injector: FaultInjector(cluster: cluster.cluster), schedule: schedule(),
                                      controlFile: controlFile, report: { printError($0) })
         let bootstrap = cluster.bootstrapServers

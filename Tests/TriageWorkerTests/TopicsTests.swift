@@ -103,6 +103,24 @@ struct TopicPlanTests {
 
 @Suite("`triage topics check` and `triage work --check` against `triage dev-cluster` (the built binary)", .serialized)
 struct TopicsCommandTests {
+    @Test("dev-cluster --topic-prefix is repeatable: each prefix (the empty one too) gets the whole set of topics")
+    func prefixes() async throws {
+        let cluster = try await DevClusterProcess.start(partitions: 2, ["--topic-prefix", "", "--topic-prefix", "shadow.", "--topic-prefix", "shadow."],
+                                                        label: "prefixes")
+        defer { cluster.stop() }
+        let names = try KafkaAdmin(settings: KafkaClientSettings(bootstrapServers: cluster.bootstrap)).topics()
+        let expected = TriageTopics().specs(for: .demo, partitions: 2)
+        for spec in expected {
+            #expect(names[spec.name] == spec.partitions, "\(spec.name) in \(names.keys.sorted())")
+            #expect(names["shadow." + spec.name] == spec.partitions, "shadow.\(spec.name) in \(names.keys.sorted())")
+        }
+        #expect(names.keys.filter { $0.hasPrefix("shadow.") }.count == expected.count)
+        for check in ["", "shadow."] {
+            let result = try await cluster.run(["topics", "check", "--partitions", "2", "--topic-prefix", check, "--bootstrap", cluster.bootstrap])
+            #expect(result.status == 0, "prefix '\(check)': \(result.output)")
+        }
+    }
+
     @Test("check: 0 with the cluster's policy; 1 naming each missing queue with another; work --check lists every problem")
     func check() async throws {
         let cluster = try await DevClusterProcess.start(partitions: 2, ["--policy", Policy.shippedDirectory("demo")], label: "topics")
