@@ -8,7 +8,7 @@ struct TicketDecoderTests {
 
     static let full = #"""
     {"id":"T-1","source_system":"crm-7","customer_id":"C-9","channel":"email","created_at":"2024-05-01T09:30:00.5+02:00",\#
-    "language":"en","subject":"Lost card","body":"I lost my card","thread_id":"TH-1","in_reply_to":"T-0",\#
+    "language":"en","subject":"Lost card","body":"My card is lost","thread_id":"TH-1","in_reply_to":"T-0",\#
     "prefers_human":true,"attributes":{"region":"north","tier":"plus","age_band":"30-44"},"tags":["vip"],"z":{"k":1}}
     """#
 
@@ -30,7 +30,7 @@ struct TicketDecoderTests {
         let ticket = try decode(Self.full)
         #expect(ticket.id == "T-1")
         #expect(ticket.customerID == "C-9")
-        #expect(ticket.body == "I lost my card")
+        #expect(ticket.body == "My card is lost")
         #expect(ticket.subject == "Lost card")
         #expect(ticket.channel == "email")
         #expect(ticket.createdAt == "2024-05-01T09:30:00.5+02:00")

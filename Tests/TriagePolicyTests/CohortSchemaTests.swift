@@ -15,7 +15,7 @@ enum PIIShaped {
     /// attributes), as an attribute name, and in its language and channel fields.
     static func ticket() throws -> Ticket {
         let json = """
-            {"id":"T-pii","customer_id":"cust-1","body":"I lost my card","language":"\(phone)","channel":"\(email)",
+            {"id":"T-pii","customer_id":"cust-1","body":"My card is lost","language":"\(phone)","channel":"\(email)",
              "attributes":{"region":"\(email)","tier":"plus","email":"\(email)","national_id":"\(nationalID)",
              "\(email)":"north","\(ssn)":"basic","\(phone)":"x","age_band":"\(ssn)","language":"en"}}
             """
@@ -132,7 +132,7 @@ struct EvidenceTextTests {
         ("de", "de"), ("pt-BR", "pt"), ("yue", "yue"), (PIIShaped.phone, "other"), (PIIShaped.email, "other"), ("e1", "other"),
     ])
     func languageEvidence(language: String, expected: String) {
-        let ticket = Ticket(id: "T", customerID: "c", body: "I lost my card", language: language)
+        let ticket = Ticket(id: "T", customerID: "c", body: "My card is lost", language: language)
         let classification = Classification(label: "card_lost", confidence: 0.99, top: [.init(label: "card_lost", probability: 0.99)],
                                             margin: 0.98, abstain: false, modelVersion: "m-1", isPlaceholder: false)
         let decision = Policy.demo.decide(ticket, classification: classification, context: DecisionContext(nowMillis: 0), decisionID: "d")

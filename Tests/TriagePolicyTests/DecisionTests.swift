@@ -42,8 +42,8 @@ struct DecisionRuleTests {
         ("my card is lost", "no_such_label", automating, .handoff, .unknownLabel, "human"),
         // Negatives: third parties, idioms and near misses are not rules.
         ("my travel agent booked a hotel and my card is lost", "card_lost", automating, .automate, .automatedReply, "cards"),
-        ("this was human error on my side, I lost my card", "card_lost", automating, .automate, .automatedReply, "cards"),
-        ("I am not a robot, I lost my card", "card_lost", automating, .automate, .automatedReply, "cards"),
+        ("this was human error on my side, my card is lost", "card_lost", automating, .automate, .automatedReply, "cards"),
+        ("I am not a robot, my card is lost", "card_lost", automating, .automate, .automatedReply, "cards"),
         ("I sued nobody, I just lost my card", "card_lost", automating, .automate, .automatedReply, "cards"),
         ("my card is in the hospitality drawer, it is lost", "card_lost", automating, .automate, .automatedReply, "cards"),
     ]
@@ -119,7 +119,7 @@ struct DecisionRuleTests {
 
     @Test("the automated reply: text with footer, commitments due from now, actions that keep them")
     func automatedReply() throws {
-        let d = policy.decide(makeTicket("I lost my card"), classification: makeClassification(), context: automating, decisionID: "d-42")
+        let d = policy.decide(makeTicket("My card is lost"), classification: makeClassification(), context: automating, decisionID: "d-42")
         let reply = try #require(d.reply)
         #expect(reply.templateID == "card_lost_en" && reply.language == "en")
         #expect(reply.text.hasPrefix("We're sorry your card is missing."))
@@ -147,7 +147,7 @@ struct DecisionRuleTests {
 
     @Test("the old overload never automates (no clock, no ledger)")
     func oldOverload() {
-        let d = policy.decide(makeTicket("I lost my card"), classification: makeClassification(), decisionID: "d1")
+        let d = policy.decide(makeTicket("My card is lost"), classification: makeClassification(), decisionID: "d1")
         #expect(d.kind == .route && d.reasons == [.routedByLabel] && d.reply == nil)
         #expect(DecisionContext.routingOnly.automationAllowed == false)
     }
@@ -186,7 +186,7 @@ private let requests = [
     "je veux parler à un conseiller", "not a bot please", "transfer me to a representative", "live agent",
 ]
 private let benign = [
-    "I lost my card yesterday", "my card has not arrived", "I can't log in", "I want to change my address",
+    "I lost my card yesterday", "my card has not arrived", "the app will not let me sign in", "I want to change my address",
     "refund please", "the payment failed twice", "what are your opening hours", "perdí mi tarjeta", "Karte verloren",
     "my travel agent has my card", "human error on my side", "",
 ]

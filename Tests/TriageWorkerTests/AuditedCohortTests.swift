@@ -18,7 +18,7 @@ struct AuditedCohortTests {
     static let phone = "+44 20 7946 0958"
 
     static let input = """
-        {"id":"T-pii","customer_id":"cust-1","body":"I lost my card","language":"\(phone)","channel":"\(email)",
+        {"id":"T-pii","customer_id":"cust-1","body":"My card is lost","language":"\(phone)","channel":"\(email)",
          "attributes":{"region":"\(email)","tier":"plus","email":"\(email)","national_id":"\(nationalID)",
          "\(email)":"north","\(ssn)":"basic","\(phone)":"x","age_band":"\(ssn)","mobile":"\(phone)"}}
         """
@@ -85,7 +85,7 @@ struct ShippedCohortTests {
         options.textColumn = "instruction"
         options.derivations = [try #require(Replayer.Derivation("style=tags~QZ:informal:standard"))]
         for (tags, style) in [("BQZ", "informal"), ("BL", "standard")] {
-            let made = try #require(Replayer.ticket(row: ["instruction": "i want a refund", "tags": tags], index: 1, pass: 0, options: options, now: "2026-01-01T00:00:00Z"))
+            let made = try #require(Replayer.ticket(row: ["instruction": "refund me for the broken kettle please", "tags": tags], index: 1, pass: 0, options: options, now: "2026-01-01T00:00:00Z"))
             let cohort = policy.decide(try TicketDecoder().decode(made.bytes), classification: Self.classification, decisionID: "d").cohort
             #expect(cohort.pairs.map { "\($0.0)=\($0.1)" } == ["language=en", "channel=web", "style=\(style)"])
             #expect(cohort.dropped == 0 && cohort.other == 0)

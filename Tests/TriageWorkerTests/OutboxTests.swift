@@ -78,7 +78,7 @@ struct OutboxTests {
     @Test("an automated reply is held until its actions and its audit record are acknowledged, then sent")
     func heldReply() throws {
         var (emit, decide) = Self.steps()
-        let made = try Self.make("I lost my card", label: "card_lost", emit: &emit, decide: &decide)
+        let made = try Self.make("My card is lost", label: "card_lost", emit: &emit, decide: &decide)
         #expect(made.decision.kind == .automate)
         #expect(!made.decision.actions.isEmpty)
         var outbox = Outbox(retry: .init(maxRetries: 3, backoffMs: 10))
@@ -161,7 +161,7 @@ struct OutboxTests {
     @Test("forgetting a partition drops its pending writes and held replies: their acknowledgements count for nothing")
     func forget() throws {
         var (emit, decide) = Self.steps()
-        let made = try Self.make("I lost my card", label: "card_lost", emit: &emit, decide: &decide)
+        let made = try Self.make("My card is lost", label: "card_lost", emit: &emit, decide: &decide)
         var outbox = Outbox(retry: .init(maxRetries: 2, backoffMs: 10))
         var actions: [Action] = []
         outbox.add(made.writes, for: token(0), actions: &actions)

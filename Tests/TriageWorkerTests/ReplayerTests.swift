@@ -23,13 +23,13 @@ struct ReplayerTests {
         options.derivations = [try #require(Replayer.Derivation("style=tags~Z:typos:clean"))]
         options.customers = 10
         options.runID = "t"
-        let row = ["instruction": "i want a refund", "intent": "refund_wanted", "tags": "BZ"]
+        let row = ["instruction": "refund me for the broken kettle please", "intent": "refund_wanted", "tags": "BZ"]
         let made = try #require(Replayer.ticket(row: row, index: 13, pass: 0, options: options, now: "2026-01-01T00:00:00Z"))
         let ticket = try TicketDecoder().decode(made.bytes)
         #expect(ticket.id == "t-13")
         #expect(ticket.customerID == "C-3")
         #expect(made.customer == "C-3")
-        #expect(ticket.body == "i want a refund")
+        #expect(ticket.body == "refund me for the broken kettle please")
         #expect(ticket.attributes["style"] == "typos")
         #expect(ticket.attributes["intent"] == "refund_wanted")
         #expect(Replayer.ticket(row: ["instruction": "  "], index: 0, pass: 0, options: options, now: "x") == nil)
