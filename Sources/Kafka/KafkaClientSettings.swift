@@ -121,7 +121,7 @@ public struct KafkaClientSettings: Sendable, Hashable {
 
     /// Every property name librdkafka knows (global and topic level), e.g. to map
     /// `TRIAGE_KAFKA_LOG_LEVEL` to `log_level` and `TRIAGE_KAFKA_SASL_MECHANISM` to `sasl.mechanism`.
-    public static var knownPropertyNames: Set<String> { Set(propertyScopes.keys) }
+    public static let knownPropertyNames: Set<String> = Set(propertyScopes.keys)
 
     /// Whether librdkafka takes `key` on a client of `role`: its table scopes it to both
     /// (`*`) or to that role; a name it does not list is passed on (it reports it itself).

@@ -260,7 +260,7 @@ public final class LoadRunner: @unchecked Sendable {
         let seconds = Int(endT.rounded(.up)) + 1
         let collected = try OutputCollector(settings: setup.settings).collect(
             topics: setup.topics.outputs, writer: writer, tickets: firstTicket..<lastTicket, startMs: startMs, seconds: seconds,
-            phaseStartsMs: LoadSeries.phaseStarts(scenario.load).map { startMs + Int64(($0 * 1000).rounded()) })
+            phases: scenario.load)
         let perSecond = LoadSeries.perSecond(collected.timestampsMs, startMs: startMs, seconds: seconds)
         let inputPerSecond = LoadSeries.perSecond(writer.sentMs(firstTicket..<lastTicket), startMs: startMs, seconds: seconds)
         if collected.latency.negative > 0 {
@@ -357,13 +357,12 @@ public final class LoadRunner: @unchecked Sendable {
         // lag, from its commits), the steps above would only pile up a backlog: stop there.
         let gauge = try GroupLag(settings: setup.settings, group: group, topic: topic, partitions: setup.scenario.partitions)
         var run: [LoadScenario.Phase] = []
-        for (i, step) in zip(steps.indices, steps) {
+        for (step, offset) in zip(steps, LoadSeries.phaseStarts(steps)) {
             ramp.load = [step]
-            let offset = LoadSeries.phaseStarts(steps)[i]
             try writer.writeLoad(ramp, start: start + .milliseconds(Int64((offset * 1000).rounded())))
             run.append(step)
             try checkInterrupted()
-            if let lag = try? gauge.current(), Double(lag) > 2 * step.rate, i + 1 < steps.count {
+            if let lag = try? gauge.current(), Double(lag) > 2 * step.rate, run.count < steps.count {
                 say("find_max: \(lag) behind after \(Int(step.rate))/s: the steps above are left out")
                 break
             }
@@ -375,7 +374,7 @@ public final class LoadRunner: @unchecked Sendable {
         let seconds = Int(LoadWriter.seconds(ContinuousClock.now - start).rounded(.up)) + 1
         let collected = try OutputCollector(settings: setup.settings).collect(
             topics: setup.topics.outputs, writer: writer, tickets: 0..<last, startMs: startMs, seconds: seconds,
-            phaseStartsMs: LoadSeries.phaseStarts(steps).map { startMs + Int64(($0 * 1000).rounded()) })
+            phases: steps)
         let phases = LoadSeries.phases(steps, startMs: startMs, sentMs: writer.sentMs(0..<last),
                                        outputMs: collected.timestampsMs, latency: collected.perPhase.map(\.summary))
         let kept = phases.filter(\.keptUp).map(\.offeredRate).max()

@@ -54,10 +54,11 @@ public struct OutputCollector {
 
     /// Reads `topics` whole and keeps the outputs of tickets `tickets` stamped at or after
     /// `notBeforeMs` (an earlier phase's outputs of the same tickets are left out).
-    /// `phaseStartsMs` (ascending, wall-clock ms) splits the latencies by the phase of the
-    /// load each input was sent in.
+    /// `phases` (the load, started at `startMs`) splits the latencies by the phase each input
+    /// was sent in.
     public func collect(topics: [String], writer: LoadWriter, tickets: Range<Int>, startMs: Int64, seconds: Int,
-                        notBeforeMs: Int64 = 0, phaseStartsMs: [Int64] = []) throws -> Collected {
+                        notBeforeMs: Int64 = 0, phases: [LoadScenario.Phase] = []) throws -> Collected {
+        let phaseStartsMs = LoadSeries.phaseStarts(phases).map { startMs + Int64(($0 * 1000).rounded()) }
         var result = Collected()
         result.perSecond = Array(repeating: LatencyRecorder(), count: max(seconds, 1))
         result.perPhase = Array(repeating: LatencyRecorder(), count: phaseStartsMs.count)
