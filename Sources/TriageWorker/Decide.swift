@@ -31,6 +31,8 @@ struct Decide {
         self.pseudonyms = PseudonymCache(pseudonymizer)
     }
 
+    /// Not inlined, so an instruction profile (benchmarks/instructions) can attribute its cost.
+    @inline(never)
     mutating func callAsFunction(_ ticket: Ticket, _ classification: Classification, from message: KafkaConsumerMessage,
                                  nowMillis: Int64, disabledTemplates: Set<String>, automation: Bool) -> Outcome {
         let pseudonym = pseudonyms.pseudonym(ticket.customerID)

@@ -16,6 +16,8 @@ struct Decode {
         decoder = TicketDecoder(maxBytes: limits.maxValueBytes, maxDepth: maxDepth)
     }
 
+    /// Not inlined, so an instruction profile (benchmarks/instructions) can attribute its cost.
+    @inline(never)
     func callAsFunction(_ message: KafkaConsumerMessage) -> Result<Ticket, TicketDecodingError> {
         if let error = limits.violation(message) { return .failure(error) }
         return Result { () throws(TicketDecodingError) -> Ticket in try decoder.decode(message.value) }

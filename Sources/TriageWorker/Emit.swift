@@ -56,6 +56,7 @@ struct Emit {
 
     /// Everything one decision writes but its audit record (`audit`, which `TicketSteps` times
     /// on its own and puts in `Writes.audit`).
+    @inline(never)  // for benchmarks/instructions, which attributes cost by function
     func writes(ticket: Ticket, decided: Decide.Outcome, message: KafkaConsumerMessage, now: String) -> Writes {
         var writes: [Write] = []
         let decision = decided.decision
@@ -73,6 +74,7 @@ struct Emit {
     }
 
     /// The decision's audit record, sealed into this worker's chain for its partition.
+    @inline(never)  // for benchmarks/instructions
     mutating func audit(ticket: Ticket, decided: Decide.Outcome, message: KafkaConsumerMessage, latencyMicros: Int, now: String) -> SealedAuditRecord {
         chain.seal(DecisionAudit(
             ticket: ticket, decision: decided.decision,

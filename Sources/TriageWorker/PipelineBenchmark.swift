@@ -72,20 +72,14 @@ public struct PipelineBenchmark {
                 message, nowMillis: nowMillis, now: now, disabledTemplates: [], automation: true, mayDecide: { true })
             else { continue }
             let t5 = MonotonicClock.nowNanos()
-            let ticket = tracker.begin(message.topicPartition, offset: message.offset, writes: writes.count, recordTimestampMs: nowMillis)
-            var actions: [Outbox.Action] = []
-            outbox.add(writes, for: ticket, actions: &actions)
-            acknowledger.carryOut(actions, outbox: &outbox, tracker: &tracker)
+            Self.handOver(writes, of: message, recordTimestampMs: nowMillis, outbox: &outbox, tracker: &tracker, acknowledger: &acknowledger)
             let t6 = MonotonicClock.nowNanos()
             times[0].append(t.decode); times[1].append(t.classify); times[2].append(t.decide); times[3].append(t.route)
             times[4].append(t.audit); times[5].append(t6 - t5)
             if index - batchStart + 1 == batch || index == messages.count - 1 {
                 // What the pipeline does after each batch: the shared records, the acknowledgements.
                 let closing = MonotonicClock.nowNanos()
-                var shared: [Outbox.Action] = []
-                outbox.closeBatch(auditTopic: topics.audit, contactsTopic: topics.contacts, actions: &shared)
-                acknowledger.carryOut(shared, outbox: &outbox, tracker: &tracker)
-                _ = tracker.takeCommittable()
+                Self.closeBatch(topics: topics, outbox: &outbox, tracker: &tracker, acknowledger: &acknowledger)
                 let share = (MonotonicClock.nowNanos() - closing) / UInt64(times[5].count - batchStart)
                 for i in batchStart..<times[5].count { times[5][i] += share }
                 batchStart = times[5].count
@@ -113,6 +107,26 @@ public struct PipelineBenchmark {
         }
         return Result(tickets: times[0].count, steps: stepTimes, ticketsPerSecond: Double(times[0].count) / total,
                       auditShare: sums[4] / stepsTotal, metricsShare: sums[6] / stepsTotal)
+    }
+
+    /// The outbox step for one ticket: its writes handed to the outbox, and acknowledged.
+    /// Not inlined, so an instruction profile (benchmarks/instructions) can attribute its cost.
+    @inline(never)
+    private static func handOver(_ writes: Emit.Writes, of message: KafkaConsumerMessage, recordTimestampMs: Int64,
+                                 outbox: inout Outbox, tracker: inout OffsetTracker, acknowledger: inout Acknowledger) {
+        let ticket = tracker.begin(message.topicPartition, offset: message.offset, writes: writes.count, recordTimestampMs: recordTimestampMs)
+        var actions: [Outbox.Action] = []
+        outbox.add(writes, for: ticket, actions: &actions)
+        acknowledger.carryOut(actions, outbox: &outbox, tracker: &tracker)
+    }
+
+    /// The outbox step at the end of a batch: the batch's audit and contacts messages, acknowledged.
+    @inline(never)
+    private static func closeBatch(topics: TriageTopics, outbox: inout Outbox, tracker: inout OffsetTracker, acknowledger: inout Acknowledger) {
+        var shared: [Outbox.Action] = []
+        outbox.closeBatch(auditTopic: topics.audit, contactsTopic: topics.contacts, actions: &shared)
+        acknowledger.carryOut(shared, outbox: &outbox, tracker: &tracker)
+        _ = tracker.takeCommittable()
     }
 
     /// Stands in for the producer: every write the outbox asks to send is acknowledged at once

@@ -49,6 +49,8 @@ struct TicketSteps {
     /// Runs `message` through the steps at wall time `nowMillis` (`now`, the same in RFC 3339).
     /// `mayDecide` is asked after classifying, before anything has state: deciding counts the
     /// contact, emitting seals the audit record into the chain.
+    /// Not inlined, so an instruction profile (benchmarks/instructions) can find it.
+    @inline(never)
     mutating func handle(_ message: KafkaConsumerMessage, nowMillis: Int64, now: String, disabledTemplates: Set<String>,
                          automation: Bool, mayDecide: () -> Bool) -> Handled {
         let t0 = MonotonicClock.nowNanos()
