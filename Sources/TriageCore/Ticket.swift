@@ -1,8 +1,8 @@
 /// A support ticket as decoded by ``TicketDecoder``.
 ///
-/// The typed fields are what the pipeline reads; ``original`` is the whole decoded object,
-/// unknown fields included and in their original order, so the worker can pass it through.
-/// See docs/TICKET-SCHEMA.md for the wire format.
+/// The typed fields are what the pipeline reads. The fields it does not read are not kept:
+/// the worker passes a ticket on as the record's own bytes (the routed ticket splices its
+/// `triage` object into them). See docs/TICKET-SCHEMA.md for the wire format.
 public struct Ticket: Sendable, Hashable {
     /// Unique ticket id (required, non-empty).
     public var id: String
@@ -33,8 +33,9 @@ public struct Ticket: Sendable, Hashable {
     public var prefersHuman: Bool
     /// Cohort attributes for audit only; never used for routing.
     public var attributes: TicketAttributes
-    /// The whole decoded object, for pass-through.
-    public var original: JSONObject
+    /// The top-level object has a member named `triage` of its own (the sender's), which the
+    /// routed ticket replaces instead of adding a second one.
+    public var carriesTriageMember: Bool
 
     public init(
         id: String,
@@ -48,7 +49,7 @@ public struct Ticket: Sendable, Hashable {
         inReplyTo: String? = nil,
         prefersHuman: Bool = false,
         attributes: TicketAttributes = [:],
-        original: JSONObject = [:]
+        carriesTriageMember: Bool = false
     ) {
         self.id = id
         self.customerID = customerID
@@ -62,7 +63,7 @@ public struct Ticket: Sendable, Hashable {
         self.inReplyTo = inReplyTo
         self.prefersHuman = prefersHuman
         self.attributes = attributes
-        self.original = original
+        self.carriesTriageMember = carriesTriageMember
     }
 
     /// ``createdAt`` parsed, when present.

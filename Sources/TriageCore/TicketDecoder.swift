@@ -3,8 +3,12 @@
 /// Checks run in a fixed order so a message always gets the same reason: parsing (size,
 /// UTF-8, depth, syntax), top-level object, then `id`, `customer_id`, `body`, then the
 /// optional fields in schema order. Optional fields that are JSON `null` count as absent;
-/// required fields that are `null` are `wrong_type`. Unknown fields are kept in
-/// ``Ticket/original``. Never traps on any input.
+/// required fields that are `null` are `wrong_type`. Unknown fields are checked as JSON and
+/// not kept. Never traps on any input.
+///
+/// Two paths give the same outcome: ``TicketScanner`` takes the fields out of the bytes in one
+/// pass for the common ticket, and anything it is not sure of (every error included) takes the
+/// tree path, json-c's parse into a ``JSONValue`` and the checks below.
 public struct TicketDecoder: Sendable {
     private let parser: JSONParser
 
@@ -15,8 +19,21 @@ public struct TicketDecoder: Sendable {
         parser = JSONParser(maxBytes: maxBytes, maxDepth: maxDepth)
     }
 
+    /// The deepest nesting accepted (the parser's, clamped).
+    var maxDepth: Int { parser.maxDepth }
+
     /// Decodes the message bytes.
     public func decode(_ bytes: UnsafeRawBufferPointer) throws(TicketDecodingError) -> Ticket {
+        if bytes.count <= parser.maxBytes, UTF8Validator.firstInvalidOffset(bytes) == nil,
+           let ticket = TicketScanner.decode(bytes, maxDepth: parser.maxDepth) {
+            return ticket
+        }
+        return try decodeByTree(bytes)
+    }
+
+    /// The tree path alone: json-c's parse, then the checks on the parsed object. For the
+    /// tests that hold ``TicketScanner`` to it.
+    func decodeByTree(_ bytes: UnsafeRawBufferPointer) throws(TicketDecodingError) -> Ticket {
         let value: JSONValue
         do {
             value = try parser.parse(bytes)
@@ -44,7 +61,7 @@ public struct TicketDecoder: Sendable {
         let customerID = try requiredString(object, "customer_id")
         let body = try requiredBody(object)
 
-        var ticket = Ticket(id: id, customerID: customerID, body: body, original: object)
+        var ticket = Ticket(id: id, customerID: customerID, body: body, carriesTriageMember: object["triage"] != nil)
         ticket.subject = try optionalString(object, "subject")
         ticket.channel = try optionalString(object, "channel")
         let createdAt = try timestamp(object, "created_at")

@@ -118,7 +118,7 @@ struct Emit {
         w.endObject()
         return KafkaProducerMessage(
             topic: topic ?? topics.queue(decision.queue), key: ticket.customerID,
-            value: RoutedTicket.value(original: original, parsed: ticket.original, triage: w.bytes),
+            value: RoutedTicket.value(original: original, carriesTriageMember: ticket.carriesTriageMember, triage: w.bytes),
             headers: [
                 KafkaHeader(key: "content-type", string: "application/json"),
                 KafkaHeader(key: WireHeader.ticketID, string: ticket.id),

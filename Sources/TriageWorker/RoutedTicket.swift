@@ -13,11 +13,14 @@ import TriageCore
 /// its own. Splicing would give the object that key twice; the re-serialised ticket has
 /// Triage's `triage` in place of the sender's (as it always had).
 enum RoutedTicket {
-    static func value(original: [UInt8], parsed: JSONObject, triage: [UInt8]) -> [UInt8] {
-        if parsed["triage"] == nil, let spliced = splice(original, member: triage) { return spliced }
-        // Rare (and never the demo's or a sample's shape): parse the triage object back and
-        // write the whole ticket again, the sender's `triage` replaced in its place.
-        var object = parsed
+    static func value(original: [UInt8], carriesTriageMember: Bool, triage: [UInt8]) -> [UInt8] {
+        if !carriesTriageMember, let spliced = splice(original, member: triage) { return spliced }
+        // Rare (and never the demo's or a sample's shape): parse the ticket and the triage object
+        // and write the whole ticket again, the sender's `triage` replaced in its place. The
+        // decoder accepted `original`, so it parses (depth: the decoder's limit is lower).
+        guard case .object(var object)? = try? JSONParser(maxBytes: .max, maxDepth: 1000).parse(original) else {
+            return splice(original, member: triage) ?? original
+        }
         object["triage"] = (try? JSONParser(maxBytes: .max, maxDepth: 8).parse(triage)) ?? .null
         return JSONValue.object(object).serializedBytes()
     }

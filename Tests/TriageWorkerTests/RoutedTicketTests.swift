@@ -16,7 +16,7 @@ struct RoutedTicketTests {
     func bytesKept(_ text: String) throws {
         let original = Array(text.utf8)
         let parsed = try #require(try JSONParser().parse(original).objectValue)
-        let routed = RoutedTicket.value(original: original, parsed: parsed, triage: Self.triage)
+        let routed = RoutedTicket.value(original: original, carriesTriageMember: parsed["triage"] != nil, triage: Self.triage)
         // Everything before the closing brace is the original's, byte for byte; then the
         // member; then the brace and whatever whitespace followed it.
         let close = try #require(original.lastIndex(of: UInt8(ascii: "}")))
@@ -40,7 +40,7 @@ struct RoutedTicketTests {
     func sendersTriage() throws {
         let original = Array(#"{"id":"T-5","triage":{"x":1},"customer_id":"c","body":"b"}"#.utf8)
         let parsed = try #require(try JSONParser().parse(original).objectValue)
-        let routed = RoutedTicket.value(original: original, parsed: parsed, triage: Self.triage)
+        let routed = RoutedTicket.value(original: original, carriesTriageMember: parsed["triage"] != nil, triage: Self.triage)
         #expect(String(decoding: routed, as: UTF8.self) == #"{"id":"T-5","triage":{"decision_id":"d-1","decision":"route"},"customer_id":"c","body":"b"}"#)
     }
 
