@@ -22,6 +22,7 @@ struct OffsetTracker {
     /// ticket's own work. Done tickets at the front are skipped with `head` and compacted away
     /// in bulk, so advancing is O(1) amortised.
     private struct PartitionLog {
+        let partition: KafkaTopicPartition
         var entries: [Entry] = []
         /// Entries before `head` are done and waiting to be compacted away.
         var head = 0
@@ -32,6 +33,10 @@ struct OffsetTracker {
         var storedUpTo: Int64?
 
         var pending: Int { entries.count - head }
+
+        init(partition: KafkaTopicPartition) {
+            self.partition = partition
+        }
 
         mutating func append(offset: Int64, writes: Int, recordTimestampMs: Int64?) -> Int {
             entries.append(Entry(offset: offset, remainingWrites: writes, recordTimestampMs: recordTimestampMs))
@@ -70,19 +75,81 @@ struct OffsetTracker {
     }
 
     /// Identifies one ticket in flight.
+    ///
+    /// Equal and hashed by its slot, the slot's generation and its position: no string is hashed
+    /// for it (the outbox keys held replies by it). A slot is one partition's log for as long as
+    /// the partition stays assigned; a token from before the partition was forgotten has an
+    /// older generation and matches nothing.
     struct TicketToken: Hashable {
         var partition: KafkaTopicPartition
+        fileprivate var slot: Int32
+        fileprivate var generation: UInt32
         var position: Int
+
+        fileprivate init(partition: KafkaTopicPartition, slot: Int32, generation: UInt32, position: Int) {
+            self.partition = partition
+            self.slot = slot
+            self.generation = generation
+            self.position = position
+        }
+
+        /// A token no tracker made (for the outbox's tests): it matches no tracker's tickets.
+        init(partition: KafkaTopicPartition, position: Int) {
+            self.init(partition: partition, slot: -1, generation: 0, position: position)
+        }
+
+        static func == (a: TicketToken, b: TicketToken) -> Bool {
+            a.slot == b.slot && a.position == b.position && a.generation == b.generation
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(Int(slot) << 32 | Int(generation))
+            hasher.combine(position)
+        }
     }
 
-    private var logs: [KafkaTopicPartition: PartitionLog] = [:]
+    /// The partition logs, by slot (nil: free). A token reaches its log by index.
+    private var logs: [PartitionLog?] = []
+    /// How many times each slot was taken, so a token from an earlier owner of it matches nothing.
+    private var generations: [UInt32] = []
+    private var slots: [KafkaTopicPartition: Int32] = [:]
+    /// `begin`'s last partition: a batch reads long runs of one partition, so most tickets skip the lookup.
+    private var lastBegun: (partition: KafkaTopicPartition, slot: Int32)?
     private(set) var inFlight = 0
 
     /// Registers a ticket read at `offset` that causes `writes` writes.
     mutating func begin(_ partition: KafkaTopicPartition, offset: Int64, writes: Int, recordTimestampMs: Int64? = nil) -> TicketToken {
-        let position = logs[partition, default: PartitionLog()].append(offset: offset, writes: writes, recordTimestampMs: recordTimestampMs)
+        let slot = slot(for: partition)
+        let position = logs[Int(slot)]!.append(offset: offset, writes: writes, recordTimestampMs: recordTimestampMs)
         inFlight += 1
-        return TicketToken(partition: partition, position: position)
+        return TicketToken(partition: partition, slot: slot, generation: generations[Int(slot)], position: position)
+    }
+
+    /// The slot of `partition`'s log, taking a free one for a partition not seen yet.
+    private mutating func slot(for partition: KafkaTopicPartition) -> Int32 {
+        if let last = lastBegun, last.partition == partition { return last.slot }
+        let slot: Int32
+        if let known = slots[partition] {
+            slot = known
+        } else {
+            if let free = logs.firstIndex(where: { $0 == nil }) {
+                slot = Int32(free)
+                logs[free] = PartitionLog(partition: partition)
+                generations[free] &+= 1
+            } else {
+                slot = Int32(logs.count)
+                logs.append(PartitionLog(partition: partition))
+                generations.append(0)
+            }
+            slots[partition] = slot
+        }
+        lastBegun = (partition, slot)
+        return slot
+    }
+
+    /// The log a token belongs to, if its partition is still tracked since the token was made.
+    private func isCurrent(_ token: TicketToken) -> Bool {
+        token.slot >= 0 && Int(token.slot) < logs.count && generations[Int(token.slot)] == token.generation && logs[Int(token.slot)] != nil
     }
 
     /// One write of a ticket was acknowledged. Returns true when that completed the ticket.
@@ -93,8 +160,8 @@ struct OffsetTracker {
 
     /// One write of a ticket was acknowledged. Returns the ticket when that completed it.
     mutating func complete(_ token: TicketToken) -> Completed? {
-        // nil: the partition was revoked meanwhile.
-        guard let completed = logs[token.partition]?.acknowledge(token.position) else { return nil }
+        // Not current: the partition was revoked meanwhile.
+        guard isCurrent(token), let completed = logs[Int(token.slot)]!.acknowledge(token.position) else { return nil }
         inFlight -= 1
         return completed
     }
@@ -102,10 +169,11 @@ struct OffsetTracker {
     /// Offsets that advanced since the last call, limited to `partitions` when given.
     mutating func takeCommittable(_ partitions: Set<KafkaTopicPartition>? = nil) -> [KafkaTopicPartitionOffset] {
         var result: [KafkaTopicPartitionOffset] = []
-        for (partition, log) in logs where partitions?.contains(partition) ?? true {
-            guard let next = log.committable, next != log.storedUpTo else { continue }
-            logs[partition]?.storedUpTo = next
-            result.append(KafkaTopicPartitionOffset(topic: partition.topic, partition: partition.partition, offset: next))
+        for slot in logs.indices {
+            guard let log = logs[slot], partitions?.contains(log.partition) ?? true,
+                  let next = log.committable, next != log.storedUpTo else { continue }
+            logs[slot]!.storedUpTo = next
+            result.append(KafkaTopicPartitionOffset(topic: log.partition.topic, partition: log.partition.partition, offset: next))
         }
         return result
     }
@@ -113,22 +181,25 @@ struct OffsetTracker {
     /// The offset each partition may be committed at now (all of them, whether stored
     /// before or not), limited to `partitions` when given: for synchronous commits.
     func committable(_ partitions: Set<KafkaTopicPartition>? = nil) -> [KafkaTopicPartitionOffset] {
-        logs.compactMap { partition, log in
-            guard partitions?.contains(partition) ?? true, let next = log.committable else { return nil }
-            return KafkaTopicPartitionOffset(topic: partition.topic, partition: partition.partition, offset: next)
+        logs.compactMap { log in
+            guard let log, partitions?.contains(log.partition) ?? true, let next = log.committable else { return nil }
+            return KafkaTopicPartitionOffset(topic: log.partition.topic, partition: log.partition.partition, offset: next)
         }
     }
 
     /// Tickets of these partitions not yet done.
     func pending(in partitions: Set<KafkaTopicPartition>) -> Int {
-        partitions.reduce(0) { $0 + (logs[$1]?.pending ?? 0) }
+        partitions.reduce(0) { $0 + (slots[$1].flatMap { logs[Int($0)]?.pending } ?? 0) }
     }
 
     /// Forgets partitions this worker no longer owns; their unfinished tickets will be
-    /// processed again by the new owner.
+    /// processed again by the new owner. Their tokens match nothing from now on.
     mutating func forget(_ partitions: some Sequence<KafkaTopicPartition>) {
         for partition in partitions {
-            if let log = logs.removeValue(forKey: partition) { inFlight -= log.pending }
+            guard let slot = slots.removeValue(forKey: partition) else { continue }
+            if let log = logs[Int(slot)] { inFlight -= log.pending }
+            logs[Int(slot)] = nil
+            if lastBegun?.slot == slot { lastBegun = nil }
         }
     }
 }

@@ -129,22 +129,33 @@ public struct PipelineBenchmark {
         _ = tracker.takeCommittable()
     }
 
-    /// Stands in for the producer: every write the outbox asks to send is acknowledged at once
-    /// (so held replies are released as they would be), and every completed ticket is counted.
+    /// Stands in for the producer: every write the outbox asks to send is acknowledged (so held
+    /// replies are released as they would be), and every completed ticket is counted. As in
+    /// the worker (`Pipeline.acknowledge`), the delivery reports of the sends come back
+    /// together, in order, and the actions they cause are carried out after them.
     private struct Acknowledger {
         var nextOffset: Int64 = 0
         var acknowledged = 0
+        /// Reused between calls: the reports of the sends not yet delivered, and the actions they caused.
+        private var reports: [KafkaDeliveryReport] = []
+        private var caused: [Outbox.Action] = []
 
         mutating func carryOut(_ actions: [Outbox.Action], outbox: inout Outbox, tracker: inout OffsetTracker) {
-            var queue = actions[...]
-            while let action = queue.popFirst() {
+            perform(actions, tracker: &tracker)
+            while !reports.isEmpty {
+                caused.removeAll(keepingCapacity: true)
+                for report in reports { outbox.delivered(report, nowMicros: 0, actions: &caused) }
+                reports.removeAll(keepingCapacity: true)
+                perform(caused, tracker: &tracker)
+            }
+        }
+
+        private mutating func perform(_ actions: [Outbox.Action], tracker: inout OffsetTracker) {
+            for action in actions {
                 switch action {
                 case .send(let token, let message):
-                    var more: [Outbox.Action] = []
                     nextOffset += 1
-                    outbox.delivered(KafkaDeliveryReport(token: token, topic: message.topic, partition: message.partition ?? 0, offset: nextOffset),
-                                     nowMicros: 0, actions: &more)
-                    queue.append(contentsOf: more)
+                    reports.append(KafkaDeliveryReport(token: token, topic: message.topic, partition: message.partition ?? 0, offset: nextOffset))
                 case .acknowledged(let ticket):
                     if tracker.complete(ticket) != nil { acknowledged += 1 }
                 case .retrying, .resendingUnconfirmed, .failed:

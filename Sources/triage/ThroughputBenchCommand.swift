@@ -21,7 +21,7 @@ struct ThroughputBench: ParsableCommand {
             Each rate is (N - 1) / (time of the last output - time of the first), from the outputs' \
             record timestamps, so start-up is left out. Prints both rates, their ratio and the worker's \
             resident memory. The cluster shares the machine's cores with both. Build with -c release; \
-            scripts/throughput-bench.sh runs the banking77 measurement of docs/PERFORMANCE.md.
+            benchmarks/throughput/run.sh runs the banking77 measurement of docs/PERFORMANCE.md.
             """
     )
 

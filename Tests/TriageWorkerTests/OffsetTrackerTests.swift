@@ -62,6 +62,29 @@ struct OffsetTrackerTests {
         #expect(tracker.takeCommittable().isEmpty)
     }
 
+    @Test("a partition assigned again starts a new log: acknowledgements from its earlier assignment match nothing in it")
+    func reassigned() {
+        var tracker = OffsetTracker()
+        let old = tracker.begin(p0, offset: 5, writes: 1)
+        let other = tracker.begin(p1, offset: 0, writes: 1)
+        tracker.forget([p0])
+        // Assigned again: the new log's first ticket has the same position the old one had.
+        let new = tracker.begin(p0, offset: 5, writes: 1)
+        #expect(new != old)
+        #expect(tracker.acknowledge(old) == false, "the earlier assignment's acknowledgement is ignored")
+        #expect(tracker.takeCommittable().isEmpty)
+        #expect(tracker.acknowledge(new) == true)
+        #expect(tracker.acknowledge(other) == true, "the other partition's log is untouched")
+        #expect(Set(tracker.takeCommittable()) == [KafkaTopicPartitionOffset(topic: "tickets", partition: 0, offset: 6),
+                                                  KafkaTopicPartitionOffset(topic: "tickets", partition: 1, offset: 1)])
+        #expect(tracker.inFlight == 0)
+        // Interleaved partitions (the begin cache switching back and forth) keep their own logs.
+        let tokens = (0..<100).map { tracker.begin($0 % 2 == 0 ? p0 : p1, offset: 10 + Int64($0 / 2), writes: 1) }
+        for token in tokens.reversed() { tracker.acknowledge(token) }
+        #expect(Set(tracker.takeCommittable()) == [KafkaTopicPartitionOffset(topic: "tickets", partition: 0, offset: 60),
+                                                  KafkaTopicPartitionOffset(topic: "tickets", partition: 1, offset: 60)])
+    }
+
     @Test("extra acknowledgements never complete a ticket twice")
     func doubleAck() {
         var tracker = OffsetTracker()
