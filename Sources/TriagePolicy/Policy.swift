@@ -131,8 +131,8 @@ public struct Policy: Sendable {
         if classification.margin < thresholds.minMargin { reasons.append(.lowMargin) }
         if labelQueue == nil { reasons.append(.unknownLabel) }
         evidence.append("label:" + label)
-        evidence.append("p:" + Policy.fixed4(classification.confidence))
-        evidence.append("margin:" + Policy.fixed4(classification.margin))
+        evidence.append(Policy.fixed4(classification.confidence, after: "p:"))
+        evidence.append(Policy.fixed4(classification.margin, after: "margin:"))
 
         func decision(_ kind: DecisionKind, _ queue: String, reply: PlannedReply? = nil, actions: [PlannedAction] = []) -> Decision {
             Decision(id: decisionID, kind: kind, queue: queue, priority: kind == .handoff ? .high : .normal,
@@ -203,14 +203,34 @@ public struct Policy: Sendable {
         (2...3).contains(s.utf8.count) && s.utf8.allSatisfy { $0 >= 0x61 && $0 <= 0x7A }
     }
 
-    /// A probability with four decimals ("0.9200", "1.0000", "-0.0500"), cheaper than `description`.
-    static func fixed4(_ x: Double) -> String {
-        guard x.isFinite, abs(x) < 1e9 else { return "\(x)" }
+    /// `prefix` and a probability with four decimals ("p:0.9200", "1.0000", "-0.0500"), written
+    /// into the string's own storage in one go (cheaper than `description` and concatenation).
+    static func fixed4(_ x: Double, after prefix: StaticString = "") -> String {
+        guard x.isFinite, abs(x) < 1e9 else { return "\(prefix)\(x)" }
         let scaled = Int((abs(x) * 10_000).rounded())
-        let fraction = scaled % 10_000
-        var digits = String(fraction)
-        while digits.utf8.count < 4 { digits = "0" + digits }
-        return (x < 0 && scaled != 0 ? "-" : "") + String(scaled / 10_000) + "." + digits
+        var whole = scaled / 10_000
+        var wholeDigits = 1
+        var rest = whole / 10
+        while rest > 0 { wholeDigits += 1; rest /= 10 }
+        let negative = x < 0 && scaled != 0
+        let count = prefix.utf8CodeUnitCount + (negative ? 1 : 0) + wholeDigits + 5
+        return String(unsafeUninitializedCapacity: count) { out in
+            var n = 0
+            prefix.withUTF8Buffer { bytes in for byte in bytes { out[n] = byte; n += 1 } }
+            if negative { out[n] = UInt8(ascii: "-"); n += 1 }
+            for k in stride(from: n + wholeDigits - 1, through: n, by: -1) {
+                out[k] = UInt8(ascii: "0") + UInt8(whole % 10)
+                whole /= 10
+            }
+            n += wholeDigits
+            out[n] = UInt8(ascii: ".")
+            var fraction = scaled % 10_000
+            for k in stride(from: n + 4, through: n + 1, by: -1) {
+                out[k] = UInt8(ascii: "0") + UInt8(fraction % 10)
+                fraction /= 10
+            }
+            return count
+        }
     }
 
     // MARK: - The demo policy

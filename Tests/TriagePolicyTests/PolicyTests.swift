@@ -69,3 +69,30 @@ struct PolicyTests {
         #expect(Policy.demo.version.hasPrefix("p-"))
     }
 }
+
+@Suite("Policy.fixed4: evidence numbers with four decimals")
+struct Fixed4Tests {
+    /// The formatting fixed4 replaced (strings concatenated), kept as the reference.
+    static func reference(_ x: Double) -> String {
+        guard x.isFinite, abs(x) < 1e9 else { return "\(x)" }
+        let scaled = Int((abs(x) * 10_000).rounded())
+        var digits = String(scaled % 10_000)
+        while digits.utf8.count < 4 { digits = "0" + digits }
+        return (x < 0 && scaled != 0 ? "-" : "") + String(scaled / 10_000) + "." + digits
+    }
+
+    @Test("the same text as the concatenating version, with and without a prefix")
+    func sameText() {
+        var random = SystemRandomNumberGenerator()
+        var values: [Double] = [0, -0.0, 1, -1, 0.92, 0.00005, 0.00004999, -0.00004, -0.05, 0.99995, 9.99995, 123.4567, 999_999_999.9999,
+                                1e9, -1e9, .infinity, -.infinity, .nan, .leastNonzeroMagnitude, 0.1 + 0.2]
+        for _ in 0..<2_000 { values.append(Double.random(in: -2...2, using: &random)) }
+        for _ in 0..<500 { values.append(Double.random(in: -1e9...1e9, using: &random)) }
+        for x in values {
+            #expect(Policy.fixed4(x) == Self.reference(x), "\(x)")
+            #expect(Policy.fixed4(x, after: "margin:") == "margin:" + Self.reference(x), "\(x)")
+        }
+        #expect(Policy.fixed4(0.92, after: "p:") == "p:0.9200")
+        #expect(Policy.fixed4(-0.05) == "-0.0500")
+    }
+}
