@@ -35,7 +35,15 @@ final class Pipeline {
     var outbox: Outbox
     var lastCheckpoint = MonotonicClock.nowMicros()
 
-    var assigned: Set<KafkaTopicPartition> = []
+    var assigned: Set<KafkaTopicPartition> = [] {
+        didSet { lastAssigned = nil }
+    }
+    /// The partition of the last record `process` found assigned: a batch reads runs of one
+    /// partition, so most records skip hashing their topic into `assigned`.
+    private var lastAssigned: KafkaTopicPartition?
+    /// The decision time of the last ticket, in milliseconds and as RFC 3339: tickets decided
+    /// within the same millisecond share the text.
+    private var decisionTime: (millis: Int64, text: String) = (.min, "")
     /// Running, stopping (with the deadline of every wait) or abandoned, and the first failure
     /// (`Lifecycle.swift`).
     var lifecycle = Lifecycle()
@@ -163,9 +171,14 @@ final class Pipeline {
     /// stalled past the stall limit while classifying it (the caller then checks with the group).
     func process(_ message: KafkaConsumerMessage, polledAt: UInt64) throws -> Bool {
         // A partition revoked in the middle of a batch now belongs to another member.
-        guard assigned.contains(message.topicPartition) else { return true }
+        let partition = message.topicPartition
+        if partition != lastAssigned {
+            guard assigned.contains(partition) else { return true }
+            lastAssigned = partition
+        }
         let nowMillis = UTCTime.nowMillis()
-        let handled = steps.handle(message, nowMillis: nowMillis, now: UTCTime.rfc3339(millis: nowMillis),
+        if nowMillis != decisionTime.millis { decisionTime = (nowMillis, UTCTime.rfc3339(millis: nowMillis)) }
+        let handled = steps.handle(message, nowMillis: nowMillis, now: decisionTime.text,
                                    disabledTemplates: control?.disabledTemplates ?? [], automation: config.automation,
                                    mayDecide: { MonotonicClock.nowMicros() - polledAt <= stallLimitMicros })
         let records: Emit.Writes
