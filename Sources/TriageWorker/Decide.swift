@@ -41,21 +41,23 @@ struct Decide {
         let context = DecisionContext(
             recentContacts: seen.recentContacts, repliesToAutomatedAnswer: seen.repliesToAutomatedAnswer,
             disabledTemplates: disabledTemplates, nowMillis: nowMillis, automationAllowed: automation)
+        let idHash = Self.decisionHash(ticket, message)
         let decision = policy.decide(ticket, classification: classification, context: context,
-                                     decisionID: Self.decisionID(ticket, message))
+                                     decisionID: StableHash.hex(idHash, prefix: "d-"))
         let state = history.record(partition: message.partition, customer: pseudonym, ticket: ticket,
                                    atMillis: contactMillis, automated: decision.kind == .automate)
         return Outcome(decision: decision, pseudonym: pseudonym, history: state,
-                       replyID: decision.reply == nil ? nil : Self.replyID(decision.id), commitments: decision.resolvedCommitments())
-    }
-
-    /// `r-` + the decision id's digits: the same ticket read again gets the same reply id.
-    static func replyID(_ decisionID: String) -> String {
-        "r-" + decisionID.dropFirst(decisionID.hasPrefix("d-") ? 2 : 0)
+                       replyID: decision.reply == nil ? nil : StableHash.hex(idHash, prefix: "r-"), commitments: decision.resolvedCommitments())
     }
 
     /// "d-" and the FNV-1a hash of "topic|partition|offset|ticket id", fed piece by piece.
     static func decisionID(_ ticket: Ticket, _ message: KafkaConsumerMessage) -> String {
+        StableHash.hex(decisionHash(ticket, message), prefix: "d-")
+    }
+
+    /// The hash behind a decision id and its reply id ("r-" and the same digits: the same ticket
+    /// read again gets the same reply id).
+    static func decisionHash(_ ticket: Ticket, _ message: KafkaConsumerMessage) -> UInt64 {
         var hash = StableHash.Hasher()
         hash.add(message.topic)
         hash.add(byte: UInt8(ascii: "|"))
@@ -64,6 +66,6 @@ struct Decide {
         hash.add(decimal: message.offset)
         hash.add(byte: UInt8(ascii: "|"))
         hash.add(ticket.id)
-        return StableHash.hex(hash.value, prefix: "d-")
+        return hash.value
     }
 }
