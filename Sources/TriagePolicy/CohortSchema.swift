@@ -114,13 +114,13 @@ public final class CohortSchema: Sendable {
     }
 
     private func resolve(_ key: String, _ value: String, into cohort: inout AuditedCohort) {
-        guard let i = position[key] else {
+        guard let i = index(of: key) else {
             cohort.dropped += 1
             return
         }
         let code: UInt8?
         if bounds[i].isEmpty {
-            code = codes[i][value]
+            code = self.code(of: value, in: i)
         } else if let number = Double(value), number.isFinite {
             // Buckets are few: a linear scan is cheaper than a binary search's branches.
             var bucket = 0
@@ -131,6 +131,25 @@ public final class CohortSchema: Sendable {
         }
         if code == nil { cohort.other += 1 }
         cohort.set(i, code ?? AuditedCohort.otherCode)
+    }
+
+    /// Sets this small are searched by comparing strings (short ones compare as two words)
+    /// rather than by hashing the ticket's string into a dictionary.
+    private static let linearSearchLimit = 16
+
+    /// The declared attribute named `key` (the first, if declared twice).
+    private func index(of key: String) -> Int? {
+        guard attributes.count <= Self.linearSearchLimit else { return position[key] }
+        for i in attributes.indices where attributes[i].name == key { return i }
+        return nil
+    }
+
+    /// The slot code of `value` among attribute `i`'s values (its first place, 1-based).
+    private func code(of value: String, in i: Int) -> UInt8? {
+        let values = labels[i]
+        guard values.count <= Self.linearSearchLimit else { return codes[i][value] }
+        for k in values.indices where values[k] == value { return UInt8(k + 1) }
+        return nil
     }
 
     /// The text of slot code `code` of attribute `i`.

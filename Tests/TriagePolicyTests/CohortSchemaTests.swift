@@ -48,6 +48,24 @@ struct CohortSchemaTests {
         #expect(cohort.dropped == 0 && cohort.other == 0)
     }
 
+    @Test("small and large value sets (searched and hashed) give the same codes; a value declared twice keeps its first place")
+    func smallAndLargeSets() throws {
+        let small = (0..<5).map { "v\($0)" } + ["v1"]
+        let large = (0..<40).map { "v\($0)" } + ["v1"]
+        for values in [small, large] {
+            let schema = CohortSchema([CohortAttribute(name: "tier", domain: .values(values)),
+                                       CohortAttribute(name: "region", domain: .values(["north"])),
+                                       CohortAttribute(name: "tier", domain: .values(["ignored"]))])
+            for value in ["v0", "v1", "v4", "v39", "nope", ""] {
+                let ticket = Ticket(id: "T", customerID: "c", body: "b", attributes: ["tier": value, "region": "north", "zone": "x"])
+                let cohort = schema.audited(ticket)
+                let expected = values.contains(value) ? value : CohortSchema.other
+                #expect(cohort.pairs.map { "\($0.0)=\($0.1)" } == ["tier=\(expected)", "region=north"], "\(values.count) values, \(value)")
+                #expect(cohort.dropped == 1 && cohort.other == (values.contains(value) ? 0 : 1))
+            }
+        }
+    }
+
     @Test("a policy without a declaration (made in code) carries no cohort at all")
     func noDeclaration() throws {
         let policy = Policy(queues: [ExpertQueue(name: "cards", description: "", labels: ["card_lost"])])
