@@ -34,6 +34,7 @@ final class Pipeline {
     /// records and the acknowledged chain heads (`Outbox.swift`).
     var outbox: Outbox
     var lastCheckpoint = MonotonicClock.nowMicros()
+    var memoryTrim: MemoryTrim
 
     var assigned: Set<KafkaTopicPartition> = [] {
         didSet { lastAssigned = nil }
@@ -61,6 +62,7 @@ final class Pipeline {
          logger: Logger, shouldStop: @escaping () -> Bool) throws(KafkaError) {
         self.config = config
         outbox = Outbox(retry: Outbox.RetryPolicy(maxRetries: config.maxDeliveryRetries, backoffMs: config.retryBackoffMs))
+        memoryTrim = MemoryTrim(intervalMicros: UInt64(max(0, config.memoryTrimIntervalMs)) * 1000)
         self.logger = logger
         self.stats = stats
         self.metrics = metrics
@@ -115,6 +117,7 @@ final class Pipeline {
                 try resendDue()
                 try storeCompleted()
                 try checkpointIfDue()
+                if let nanos = memoryTrim.ifDue() { metrics.memoryTrim.recordNanoseconds(Int64(nanos)) }
                 try checkClientErrors()
                 takeStatistics()
                 metrics.flush()

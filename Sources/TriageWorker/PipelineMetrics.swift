@@ -24,6 +24,8 @@ public final class PipelineMetrics {
     private let endToEnd = CoreMetrics.Timer(label: "triage_end_to_end_duration_seconds")
     /// Synchronous commits (revocation, shutdown); periodic commits are librdkafka's auto-commit.
     let commit = CoreMetrics.Timer(label: "triage_commit_duration_seconds")
+    /// Returning freed memory to the system (`MemoryTrim`), every `memoryTrimIntervalMs`.
+    let memoryTrim = CoreMetrics.Timer(label: "triage_memory_trim_seconds")
     /// Gauges of this pipeline alone: with several pipelines in a process (`--threads`) they
     /// carry a `pipeline` label, so one does not overwrite another's value.
     let inFlight: Gauge

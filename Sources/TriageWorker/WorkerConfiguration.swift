@@ -31,6 +31,8 @@ public struct WorkerConfiguration: Sendable {
     @_spi(Benchmark) public var auditSliceTickets: Int? = nil
     /// How often the audit chains' acknowledged heads are written to `triage.audit.checkpoints`.
     public var checkpointIntervalMs: Int = 5_000
+    /// How often the pipeline hands freed memory back to the system (`MemoryTrim`); 0: never.
+    public var memoryTrimIntervalMs: Int = 10_000
     /// Records taken from Kafka per poll.
     public var maxBatch: Int = 500
     /// Pipelines in this process, each on a thread of its own with its own consumer (a member
