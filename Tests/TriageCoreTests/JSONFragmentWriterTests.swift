@@ -74,3 +74,65 @@ struct JSONFragmentWriterScanTests {
         }
     }
 }
+
+@Suite("JSON escaping against a reference")
+struct JSONEscapingReferenceTests {
+    /// The escaping rules spelled out byte by byte: `"`, `\` and the control characters
+    /// escaped (the short forms where JSON has one, else `\u00xx` in lower-case hex),
+    /// every other byte (DEL, U+2028/U+2029, all of non-ASCII) copied as it is.
+    static func reference(_ text: String) -> [UInt8] {
+        var out: [UInt8] = [0x22]
+        for byte in text.utf8 {
+            switch byte {
+            case 0x22: out += Array(#"\""#.utf8)
+            case 0x5C: out += Array(#"\\"#.utf8)
+            case 0x08: out += Array(#"\b"#.utf8)
+            case 0x0C: out += Array(#"\f"#.utf8)
+            case 0x0A: out += Array(#"\n"#.utf8)
+            case 0x0D: out += Array(#"\r"#.utf8)
+            case 0x09: out += Array(#"\t"#.utf8)
+            case ..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out += Array(#"\u00"#.utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            default: out.append(byte)
+            }
+        }
+        out.append(0x22)
+        return out
+    }
+
+    @Test("fixed samples: both writers write the reference bytes")
+    func samples() {
+        let samples = ["", "a", "plain ascii id T-000123", "\"", "\\", "\u{0}", "\u{1F}", "\u{7F}", "é", "😀", "\u{2028}\u{2029}",
+                       "q\" b\\ / \n\r\t\u{8}\u{C} \u{0}\u{1F}\u{7F} é 😀", String(repeating: "x", count: 1000) + "\n",
+                       "\n" + String(repeating: "é", count: 100), String(repeating: "ab\"", count: 50)]
+        for sample in samples {
+            var fragments = JSONFragmentWriter()
+            fragments.string(sample)
+            #expect(fragments.bytes == Self.reference(sample), "\(sample.debugDescription)")
+            var writer = JSONWriter()
+            writer.string(sample)
+            #expect(writer.bytes == Self.reference(sample), "\(sample.debugDescription)")
+        }
+    }
+
+    @Test("random strings of every length to 70, special bytes anywhere: the reference bytes")
+    func random() {
+        let pieces: [String] = ["a", "Z", " ", "\"", "\\", "\n", "\r", "\t", "\u{0}", "\u{1}", "\u{8}", "\u{C}", "\u{1F}", "\u{7F}",
+                                "é", "😀", "\u{2028}", "/", "}", "xxxxxxx"]
+        var random = SeededRandom(seed: 11)
+        for length in 0...70 {
+            for _ in 0..<20 {
+                var text = ""
+                for _ in 0..<length { text += random.pick(pieces) }
+                var fragments = JSONFragmentWriter(reservingCapacity: 0)
+                fragments.raw("x")
+                fragments.string(text)
+                #expect(fragments.bytes == Array("x".utf8) + Self.reference(text), "\(text.debugDescription)")
+                var writer = JSONWriter(reservingCapacity: 0)
+                writer.beginArray(); writer.string(text); writer.string(text); writer.endArray()
+                #expect(writer.bytes == [0x5B] + Self.reference(text) + [0x2C] + Self.reference(text) + [0x5D])
+            }
+        }
+    }
+}
