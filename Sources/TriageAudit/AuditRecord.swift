@@ -202,6 +202,6 @@ public struct AuditRecord: Sendable, Hashable, AuditRecordContent {
             w.raw("}")
         }
         w.raw("}")
-        return w.bytes
+        return w.finish()
     }
 }

@@ -68,6 +68,14 @@ struct JSONFragmentWriterScanTests {
                         var dirty = clean
                         dirty[position] = byte
                         #expect(dirty.withUnsafeBufferPointer { JSONEscaping.needsEscaping($0) }, "\(byte) at \(position) of \(length)")
+                        // The position is exact, from any start, also with more specials after it.
+                        for start in 0...position {
+                            #expect(dirty.withUnsafeBufferPointer { JSONEscaping.firstEscapeIndex($0, from: start) } == position)
+                        }
+                        #expect(dirty.withUnsafeBufferPointer { JSONEscaping.firstEscapeIndex($0, from: position + 1) } == length)
+                        var twice = dirty
+                        for later in position..<length { twice[later] = special[(later + position) % special.count] }
+                        #expect(twice.withUnsafeBufferPointer { JSONEscaping.firstEscapeIndex($0, from: 0) } == position)
                     }
                 }
             }
