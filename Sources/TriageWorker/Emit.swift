@@ -26,6 +26,33 @@ struct Emit {
     let topics: TriageTopics
     let excerpt: Redactor?
     var chain: AuditChain
+    /// `workerID` as a JSON string, quoted and escaped once: every routed ticket carries it.
+    let workerIDJSON: [UInt8]
+
+    init(workerID: String, topics: TriageTopics, excerpt: Redactor?, chain: AuditChain) {
+        self.workerID = workerID
+        self.topics = topics
+        self.excerpt = excerpt
+        self.chain = chain
+        var json = JSONFragmentWriter(reservingCapacity: workerID.utf8.count + 2)
+        json.string(workerID)
+        workerIDJSON = json.finish()
+    }
+
+    /// Headers whose bytes are the same on every message of their kind, made once (not one
+    /// `[UInt8]` each per message).
+    static let contentTypeHeader = KafkaHeader(key: "content-type", string: "application/json")
+    /// The `triage.decision` header for `kind`.
+    static func decisionHeader(_ kind: DecisionKind) -> KafkaHeader {
+        switch kind {
+        case .automate: automateHeader
+        case .route: routeHeader
+        case .handoff: handoffHeader
+        }
+    }
+    private static let automateHeader = KafkaHeader(key: WireHeader.decision, string: DecisionKind.automate.rawValue)
+    private static let routeHeader = KafkaHeader(key: WireHeader.decision, string: DecisionKind.route.rawValue)
+    private static let handoffHeader = KafkaHeader(key: WireHeader.decision, string: DecisionKind.handoff.rawValue)
 
     /// One write, and what the pipeline must know about it.
     struct Write {
@@ -88,42 +115,46 @@ struct Emit {
     func routed(ticket: Ticket, original: [UInt8], decided: Decide.Outcome, now: String, topic: String? = nil) -> KafkaProducerMessage {
         let decision = decided.decision
         let c = decision.classification
-        var w = JSONWriter(reservingCapacity: 512)
-        w.beginObject()
-        w.key("decision_id"); w.string(decision.id)
-        w.key("decision"); w.string(decision.kind.rawValue)
-        w.key("queue"); w.string(decision.queue)
-        w.key("priority"); w.string(decision.priority.rawValue)
-        w.key("label"); w.string(c.label)
-        w.key("confidence"); w.double(c.confidence)
-        w.key("margin"); w.double(c.margin)
-        w.key("abstain"); w.bool(c.abstain)
-        w.key("reason_codes")
-        w.beginArray()
-        for reason in decision.reasons { w.string(reason.rawValue) }
-        w.endArray()
-        w.key("evidence")
-        w.beginArray()
-        for evidence in decision.evidence { w.string(evidence) }
-        w.endArray()
-        w.key("model_version"); w.string(c.modelVersion)
-        w.key("model_is_placeholder"); w.bool(c.isPlaceholder)
-        w.key("policy_version"); w.string(decision.policyVersion)
-        w.key("worker_id"); w.string(workerID)
-        w.key("decided_at"); w.string(now)
-        if let reply = decision.reply, let replyID = decided.replyID {
-            w.key("reply_id"); w.string(replyID)
-            w.key("template"); w.string(reply.templateID)
+        // Literal keys and punctuation (`JSONFragmentWriter`): the same bytes `JSONWriter`
+        // wrote, without its comma bookkeeping and key escaping on every member.
+        var w = JSONFragmentWriter(reservingCapacity: 512)
+        w.raw(#"{"decision_id":"#); w.string(decision.id)
+        w.raw(#","decision":"#); w.string(decision.kind.rawValue)
+        w.raw(#","queue":"#); w.string(decision.queue)
+        w.raw(#","priority":"#); w.string(decision.priority.rawValue)
+        w.raw(#","label":"#); w.string(c.label)
+        w.raw(#","confidence":"#); w.double(c.confidence)
+        w.raw(#","margin":"#); w.double(c.margin)
+        w.raw(#","abstain":"#); w.bool(c.abstain)
+        w.raw(#","reason_codes":["#)
+        for (i, reason) in decision.reasons.enumerated() {
+            if i > 0 { w.raw(",") }
+            w.string(reason.rawValue)
         }
-        w.endObject()
+        w.raw(#"],"evidence":["#)
+        for (i, evidence) in decision.evidence.enumerated() {
+            if i > 0 { w.raw(",") }
+            w.string(evidence)
+        }
+        w.raw(#"],"model_version":"#); w.string(c.modelVersion)
+        w.raw(#","model_is_placeholder":"#); w.bool(c.isPlaceholder)
+        w.raw(#","policy_version":"#); w.string(decision.policyVersion)
+        w.raw(#","worker_id":"#); w.raw(workerIDJSON)
+        w.raw(#","decided_at":"#); w.string(now)
+        if let reply = decision.reply, let replyID = decided.replyID {
+            w.raw(#","reply_id":"#); w.string(replyID)
+            w.raw(#","template":"#); w.string(reply.templateID)
+        }
+        w.raw("}")
+        w.trim()  // `w.bytes` below without a copy
         return KafkaProducerMessage(
             topic: topic ?? topics.queue(decision.queue), key: ticket.customerID,
             value: RoutedTicket.value(original: original, parsed: ticket.original, triage: w.bytes),
             headers: [
-                KafkaHeader(key: "content-type", string: "application/json"),
+                Self.contentTypeHeader,
                 KafkaHeader(key: WireHeader.ticketID, string: ticket.id),
                 KafkaHeader(key: WireHeader.decisionID, string: decision.id),
-                KafkaHeader(key: WireHeader.decision, string: decision.kind.rawValue),
+                Self.decisionHeader(decision.kind),
             ])
     }
 
