@@ -85,17 +85,26 @@ struct Emit {
     /// on its own and puts in `Writes.audit`).
     @inline(never)  // for benchmarks/instructions, which attributes cost by function
     func writes(ticket: Ticket, decided: Decide.Outcome, message: KafkaConsumerMessage, now: String) -> Writes {
-        var writes: [Write] = []
         let decision = decided.decision
+        // The bytes every message of the ticket carries, made once and shared (arrays are
+        // copy-on-write): the key (the customer id) and the decision id header.
+        let shared = Shared(key: Array(ticket.customerID.utf8), decisionID: KafkaHeader(key: WireHeader.decisionID, string: decision.id))
+        let writes: [Write]
         if let reply = decision.reply, let replyID = decided.replyID, decision.kind == .automate {
-            writes.append(Write(message: routed(ticket: ticket, original: message.value, decided: decided, now: now, topic: topics.automated)))
+            var automated: [Write] = []
+            automated.reserveCapacity(decision.actions.count + 2)
+            automated.append(Write(message: routed(ticket: ticket, original: message.value, decided: decided, now: now, topic: topics.automated,
+                                                   shared: shared)))
             for action in decision.actions {
-                writes.append(Write(message: self.action(action, reply: reply, replyID: replyID, ticket: ticket, decided: decided, now: now),
-                                    isAction: true))
+                automated.append(Write(message: self.action(action, reply: reply, replyID: replyID, ticket: ticket, decided: decided, now: now,
+                                                            shared: shared),
+                                       isAction: true))
             }
-            writes.append(Write(message: self.reply(reply, replyID: replyID, ticket: ticket, decided: decided, now: now), held: true))
+            automated.append(Write(message: self.reply(reply, replyID: replyID, ticket: ticket, decided: decided, now: now, shared: shared),
+                                   held: true))
+            writes = automated
         } else {
-            writes.append(Write(message: routed(ticket: ticket, original: message.value, decided: decided, now: now)))
+            writes = [Write(message: routed(ticket: ticket, original: message.value, decided: decided, now: now, shared: shared))]
         }
         return Writes(messages: writes, contacts: Contacts(partition: message.partition, pseudonym: decided.pseudonym, history: decided.history))
     }
@@ -110,9 +119,18 @@ struct Emit {
             excerpt: excerpt?.excerpt(ticket.body), commitments: decided.commitments))
     }
 
+    /// What every message of one ticket carries, made once for all of them.
+    struct Shared {
+        /// The message key: the customer id.
+        var key: [UInt8]
+        /// The `triage.decision_id` header.
+        var decisionID: KafkaHeader
+    }
+
     /// The ticket as sent, plus what was decided, for a queue (or `triage.automated`):
     /// `original` (the record's value) with the `triage` object spliced in.
-    func routed(ticket: Ticket, original: [UInt8], decided: Decide.Outcome, now: String, topic: String? = nil) -> KafkaProducerMessage {
+    func routed(ticket: Ticket, original: [UInt8], decided: Decide.Outcome, now: String, topic: String? = nil,
+                shared: Shared) -> KafkaProducerMessage {
         let decision = decided.decision
         let c = decision.classification
         // Literal keys and punctuation (`JSONFragmentWriter`): the same bytes `JSONWriter`
@@ -148,19 +166,20 @@ struct Emit {
         w.raw("}")
         w.trim()  // `w.bytes` below without a copy
         return KafkaProducerMessage(
-            topic: topic ?? topics.queue(decision.queue), key: ticket.customerID,
+            topic: topic ?? topics.queue(decision.queue), key: shared.key,
             value: RoutedTicket.value(original: original, parsed: ticket.original, triage: w.bytes),
             headers: [
                 Self.contentTypeHeader,
                 KafkaHeader(key: WireHeader.ticketID, string: ticket.id),
-                KafkaHeader(key: WireHeader.decisionID, string: decision.id),
+                shared.decisionID,
                 Self.decisionHeader(decision.kind),
             ])
     }
 
     /// The automated reply: exact text (with the automated disclosure and the way to a person),
     /// and each commitment with its due time and the action that keeps it.
-    func reply(_ reply: PlannedReply, replyID: String, ticket: Ticket, decided: Decide.Outcome, now: String) -> KafkaProducerMessage {
+    func reply(_ reply: PlannedReply, replyID: String, ticket: Ticket, decided: Decide.Outcome, now: String,
+               shared: Shared) -> KafkaProducerMessage {
         let decision = decided.decision
         let message = AutomatedReply(
             replyID: replyID, decisionID: decision.id, ticketID: ticket.id, customerID: ticket.customerID,
@@ -168,13 +187,12 @@ struct Emit {
             text: reply.text,
             commitments: decided.commitments.map { .init(name: $0.name, dueTime: $0.dueTime, actionID: $0.action?.id, action: $0.action?.name) },
             policyVersion: decision.policyVersion, sentAt: now)
-        return KafkaProducerMessage(topic: topics.replies, key: ticket.customerID, value: message.encoded(),
-                                    headers: [KafkaHeader(key: WireHeader.decisionID, string: decision.id)])
+        return KafkaProducerMessage(topic: topics.replies, key: shared.key, value: message.encoded(), headers: [shared.decisionID])
     }
 
     /// One action for the systems that act; `due_time` is the earliest due time of what it keeps.
     func action(_ action: PlannedAction, reply: PlannedReply, replyID: String, ticket: Ticket, decided: Decide.Outcome,
-                now: String) -> KafkaProducerMessage {
+                now: String, shared: Shared) -> KafkaProducerMessage {
         let decision = decided.decision
         // The first of the earliest commitments it keeps (its due time is already written out).
         var due: ResolvedCommitment?
@@ -184,8 +202,7 @@ struct Emit {
         let request = ActionRequest(actionID: action.id, name: action.name, decisionID: decision.id, ticketID: ticket.id,
                                     replyID: replyID, template: reply.templateID, fulfils: action.fulfils, dueTime: due?.dueTime,
                                     parameters: action.parameters, requestedAt: now)
-        return KafkaProducerMessage(topic: topics.actions, key: ticket.customerID, value: request.encoded(),
-                                    headers: [KafkaHeader(key: WireHeader.decisionID, string: decision.id),
-                                              KafkaHeader(key: WireHeader.actionID, string: action.id)])
+        return KafkaProducerMessage(topic: topics.actions, key: shared.key, value: request.encoded(),
+                                    headers: [shared.decisionID, KafkaHeader(key: WireHeader.actionID, string: action.id)])
     }
 }

@@ -39,9 +39,15 @@ public struct JSONFragmentWriter: Sendable {
         if count < buffer.count { buffer.removeLast(buffer.count - count) }
     }
 
-    /// The bytes written, without copying them (the spare room is cut off).
-    public consuming func finish() -> [UInt8] {
+    /// The bytes written, without copying them (the spare room is cut off); the writer is
+    /// left empty. (Mutating rather than `consuming`: a consumed copy of the writer would share
+    /// its buffer with the caller's, and cutting the spare room off would then copy it.)
+    public mutating func finish() -> [UInt8] {
         trim()
+        defer {
+            buffer = []
+            count = 0
+        }
         return buffer
     }
 
