@@ -90,7 +90,7 @@ public struct AuditChain {
         let partition = partition(forKey: content.customerPseudonym)
         let head = heads[Int(partition)]
         let seq = head.seq + 1
-        var w = JSONFragmentWriter(reservingCapacity: 1024)
+        var w = JSONFragmentWriter(reservingCapacity: AuditRecord.typicalCapacity)
         AuditRecord.writeFields(content, to: &w)
         w.raw(linkPrefix); w.int(Int(partition))
         w.raw(",\"seq\":"); w.int(seq)

@@ -135,7 +135,9 @@ struct Emit {
         let c = decision.classification
         // Literal keys and punctuation (`JSONFragmentWriter`): the same bytes `JSONWriter`
         // wrote, without its comma bookkeeping and key escaping on every member.
-        var w = JSONFragmentWriter(reservingCapacity: 512)
+        // Room for the usual triage object (512 made one in seven grow); it is copied into the
+        // ticket's bytes, so the room is not kept.
+        var w = JSONFragmentWriter(reservingCapacity: 768)
         w.raw(#"{"decision_id":"#); w.string(decision.id)
         w.raw(#","decision":"#); w.string(decision.kind.rawValue)
         w.raw(#","queue":"#); w.string(decision.queue)

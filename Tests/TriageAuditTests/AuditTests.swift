@@ -150,6 +150,25 @@ struct DecisionAuditTests {
     }
 }
 
+@Suite("Evidence that repeats a field")
+struct RepeatsAFieldTests {
+    @Test("the byte check answers as String.hasPrefix does, combining marks and look-alikes included")
+    func sameAsHasPrefix() {
+        let prefixes = ["label:", "p:", "margin:", "template:"]
+        var items = ["", "l", "p", "m", "t", "x", "label", "label:", "label:card_lost", "p:", "p:0.93", "p0.9", "pp:", "margin:",
+                     "margin:0.5000", "marg", "template:card_lost_en", "templates", "lexicon:\\d", "rule:x", "label;x", "Label:x",
+                     "label:\u{301}x", "label:\u{301}", "label:é", "label:😀", "p:\u{200D}", "p:\u{FE0F}", "pé:x", "l\u{301}abel:x",
+                     "ｌabel:x", "label\u{FF1A}x", "p\u{037E}", "template:\u{2028}", "margin:\u{0}", "p:\r\n", "p\r:", "tém:"]
+        for prefix in prefixes {
+            for suffix in ["", "a", "\u{301}", "\u{308}a", "é", "\u{1F600}", "\u{200D}\u{1F600}", "\n", " "] { items.append(prefix + suffix) }
+            items.append(String(prefix.dropLast()) + "\u{301}:")
+        }
+        for item in items {
+            #expect(DecisionAudit.repeatsAField(item) == prefixes.contains { item.hasPrefix($0) }, "\(item.debugDescription)")
+        }
+    }
+}
+
 @Suite("Audit record bytes, pinned")
 struct AuditRecordBytesTests {
     /// A record with every optional part and strings that need every kind of escape.

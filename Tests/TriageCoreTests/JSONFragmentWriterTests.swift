@@ -137,6 +137,11 @@ struct JSONEscapingReferenceTests {
                 fragments.raw("x")
                 fragments.string(text)
                 #expect(fragments.bytes == Array("x".utf8) + Self.reference(text), "\(text.debugDescription)")
+                // The room made for a string is exactly what its escaped form takes.
+                var copy = text
+                copy.withUTF8 { utf8 in
+                    #expect(JSONEscaping.quotedCapacity(utf8, firstEscape: JSONEscaping.firstEscapeIndex(utf8, from: 0)) == Self.reference(text).count)
+                }
                 var writer = JSONWriter(reservingCapacity: 0)
                 writer.beginArray(); writer.string(text); writer.string(text); writer.endArray()
                 #expect(writer.bytes == [0x5B] + Self.reference(text) + [0x2C] + Self.reference(text) + [0x5D])

@@ -20,21 +20,34 @@ enum JSONEscaping {
             bytes.append(UInt8(ascii: "\""))
             return
         }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: quotedCapacity(utf8.count, firstEscape: firstEscape)) { scratch in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: quotedCapacity(utf8, firstEscape: firstEscape)) { scratch in
             let written = writeQuoted(utf8, firstEscape: firstEscape, to: scratch.baseAddress!)
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[..<written]))
         }
     }
 
-    /// The most bytes `writeQuoted` writes for `count` bytes whose first escape is at
-    /// `firstEscape` (`count` when none): the quotes, the bytes before it, six for each after.
-    @inline(__always)
-    static func quotedCapacity(_ count: Int, firstEscape: Int) -> Int {
-        2 + firstEscape + 6 * (count - firstEscape)
+    /// How many bytes `writeQuoted` writes for `utf8`, whose first escape is at `firstEscape`
+    /// (`utf8.count` when none): the quotes, every byte, and one more for each short escape
+    /// (`\n`) or five for each `\u00xx`. Counting the escapes takes one more scan of what
+    /// follows the first, word at a time; it spares making room for the worst case (six bytes
+    /// for every byte after the first escape: a long text with a few newlines, say). Not
+    /// inlined: only strings with escapes need it, and the writers' clean path stays small.
+    @inline(never)
+    static func quotedCapacity(_ utf8: UnsafeBufferPointer<UInt8>, firstEscape: Int) -> Int {
+        var length = utf8.count + 2
+        var index = firstEscape
+        while index < utf8.count {
+            switch utf8[index] {
+            case 0x22, 0x5C, 0x08, 0x0C, 0x0A, 0x0D, 0x09: length += 1
+            default: length += 5
+            }
+            index = firstEscapeIndex(utf8, from: index + 1)
+        }
+        return length
     }
 
     /// Writes `utf8` quoted and escaped at `out`, which has room for `quotedCapacity` bytes;
-    /// returns how many it wrote. `firstEscape` is `firstEscapeIndex(utf8, from: 0)`.
+    /// returns how many it wrote (that many). `firstEscape` is `firstEscapeIndex(utf8, from: 0)`.
     /// Each run of bytes that need nothing (all of them, for most strings: ids, labels,
     /// timestamps) is one copy, then the escape that ends it.
     static func writeQuoted(_ utf8: UnsafeBufferPointer<UInt8>, firstEscape: Int, to out: UnsafeMutablePointer<UInt8>) -> Int {

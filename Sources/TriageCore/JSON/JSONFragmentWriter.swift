@@ -215,9 +215,11 @@ public struct JSONFragmentWriter: Sendable {
     }
 
     /// `utf8` quoted and escaped (`JSONEscaping.writeQuoted`), in place.
+    @inline(__always)
     private mutating func quoted(_ utf8: UnsafeBufferPointer<UInt8>) {
         let firstEscape = JSONEscaping.firstEscapeIndex(utf8, from: 0)
-        reserve(JSONEscaping.quotedCapacity(utf8.count, firstEscape: firstEscape))
+        // Strings without escapes (most): their length and the quotes, no second scan.
+        reserve(firstEscape == utf8.count ? utf8.count + 2 : JSONEscaping.quotedCapacity(utf8, firstEscape: firstEscape))
         let at = count
         count += buffer.withUnsafeMutableBufferPointer { out in
             JSONEscaping.writeQuoted(utf8, firstEscape: firstEscape, to: out.baseAddress! + at)
