@@ -217,12 +217,25 @@ public struct JSONFragmentWriter: Sendable {
     /// `utf8` quoted and escaped (`JSONEscaping.writeQuoted`), in place.
     @inline(__always)
     private mutating func quoted(_ utf8: UnsafeBufferPointer<UInt8>) {
+        let length = utf8.count
         let firstEscape = JSONEscaping.firstEscapeIndex(utf8, from: 0)
-        // Strings without escapes (most): their length and the quotes, no second scan.
-        reserve(firstEscape == utf8.count ? utf8.count + 2 : JSONEscaping.quotedCapacity(utf8, firstEscape: firstEscape))
-        let at = count
-        count += buffer.withUnsafeMutableBufferPointer { out in
-            JSONEscaping.writeQuoted(utf8, firstEscape: firstEscape, to: out.baseAddress! + at)
+        guard firstEscape == length else {
+            reserve(JSONEscaping.quotedCapacity(utf8, firstEscape: firstEscape))
+            let at = count
+            count += buffer.withUnsafeMutableBufferPointer { out in
+                JSONEscaping.writeQuoted(utf8, firstEscape: firstEscape, to: out.baseAddress! + at)
+            }
+            return
         }
+        // Nothing to escape (most strings): the quotes and one copy, here.
+        reserve(length + 2)
+        let at = count
+        buffer.withUnsafeMutableBufferPointer { out in
+            let p = out.baseAddress! + at
+            p.pointee = UInt8(ascii: "\"")
+            if let source = utf8.baseAddress { (p + 1).update(from: source, count: length) }
+            p[length + 1] = UInt8(ascii: "\"")
+        }
+        count += length + 2
     }
 }
