@@ -17,6 +17,29 @@ struct JSONFragmentWriterTests {
         #expect(String(decoding: w.bytes, as: UTF8.self) == #"[null,"a"]"#)
     }
 
+    @Test("integers of every length and around every power of ten, as Swift spells them")
+    func integerDigits() {
+        var values: [Int64] = [0, 1, 9, 10, 11, 99, 100, 101, .max, .min, .max - 1, .min + 1]
+        var power: Int64 = 1
+        for _ in 0..<19 {
+            values += [power - 1, power, power + 1, -power, -(power - 1), 7 * power, power * 9 + 99 % power]
+            if power <= Int64.max / 10 { power *= 10 }
+        }
+        var random = SeededRandom(seed: 3)
+        for _ in 0..<1_000 { values.append(Int64(bitPattern: random.next()) >> Int64(random.next() % 64)) }
+        for value in values {
+            var w = JSONFragmentWriter(reservingCapacity: 0)
+            w.int(value)
+            #expect(String(decoding: w.bytes, as: UTF8.self) == String(value))
+            var writer = JSONWriter(reservingCapacity: 0)
+            writer.int(value)
+            #expect(String(decoding: writer.bytes, as: UTF8.self) == String(value))
+        }
+        for value in [UInt64.max, UInt64.max - 1, 10_000_000_000_000_000_000, 9_999_999_999_999_999_999] {
+            #expect(JSONEscaping.digitCount(value) == String(value).count)
+        }
+    }
+
     @Test("integers and booleans")
     func scalars() {
         var w = JSONFragmentWriter()

@@ -137,15 +137,48 @@ enum JSONEscaping {
     /// where the first one is. At most 20 bytes.
     @inline(__always)
     static func writeDigits(_ value: UInt64, endingAt end: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        // Two digits per division, from a table of the pairs 00…99.
+        let pairs = digitPairs.utf8Start
         var value = value
         var start = end
-        repeat {
+        while value >= 100 {
+            let pair = Int(value % 100) &* 2
+            value /= 100
+            start -= 2
+            start[0] = pairs[pair]
+            start[1] = pairs[pair &+ 1]
+        }
+        if value >= 10 {
+            let pair = Int(value) &* 2
+            start -= 2
+            start[0] = pairs[pair]
+            start[1] = pairs[pair &+ 1]
+        } else {
             start -= 1
-            start.pointee = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10)
-            value /= 10
-        } while value > 0
+            start.pointee = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value)
+        }
         return start
     }
+
+    /// How many decimal digits `value` has (1…20).
+    @inline(__always)
+    static func digitCount(_ value: UInt64) -> Int {
+        var digits = 1
+        var power: UInt64 = 10
+        while value >= power {
+            digits += 1
+            if digits == 20 { break }  // 10^20 is past UInt64
+            power &*= 10
+        }
+        return digits
+    }
+
+    /// "00", "01", … "99", back to back.
+    private static let digitPairs: StaticString = """
+        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899
+        """
 
     /// Writes the escape of `byte` (one that `firstEscapeIndex` stops at) at `out`: two bytes
     /// (`\n`) or six (`\u001f`). Returns how many.

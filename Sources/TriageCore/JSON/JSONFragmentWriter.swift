@@ -173,12 +173,7 @@ public struct JSONFragmentWriter: Sendable {
     /// Writes the decimal digits of `value` at `p`; returns how many (1…20).
     @inline(__always)
     private static func writeDigits(_ value: UInt64, at p: UnsafeMutablePointer<UInt8>) -> Int {
-        var digits = 1
-        var rest = value
-        while rest >= 10 {
-            rest /= 10
-            digits += 1
-        }
+        let digits = JSONEscaping.digitCount(value)
         _ = JSONEscaping.writeDigits(value, endingAt: p + digits)
         return digits
     }
