@@ -40,6 +40,46 @@ struct JSONFragmentWriterTests {
         }
     }
 
+    @Test("bytes, trim and finish give what was written; writing goes on after any of them, from a full or an empty buffer")
+    func handOver() {
+        var w = JSONFragmentWriter(reservingCapacity: 4)
+        w.raw("["); w.string("a\"b"); w.raw(",")
+        #expect(String(decoding: w.bytes, as: UTF8.self) == #"["a\"b","#)
+        w.trim()
+        #expect(String(decoding: w.bytes, as: UTF8.self) == #"["a\"b","#)
+        w.int(-12); w.raw(","); w.decimal6(0.25); w.raw(","); w.double(1e-7); w.raw(","); w.hexString([0x00, 0xAB, 0xFF]); w.raw("]")
+        let copy = w
+        let finished = w.finish()
+        #expect(String(decoding: finished, as: UTF8.self) == #"["a\"b",-12,0.25,1e-07,"00abff"]"#)
+        #expect(copy.bytes == finished, "a copy taken before finish keeps its bytes")
+        #expect(w.bytes.isEmpty)
+        w.raw("{"); w.string(String(repeating: "long ", count: 100)); w.raw("}")
+        #expect(w.bytes == Array("{\"\(String(repeating: "long ", count: 100))\"}".utf8))
+        var big = JSONFragmentWriter(reservingCapacity: 0)
+        big.string(String(repeating: "\n", count: 5_000))
+        #expect(big.finish() == Array("\"\(String(repeating: "\\n", count: 5_000))\"".utf8))
+    }
+
+    @Test("doubles: the characters of description (as JSONWriter writes them), random bit patterns and edge cases")
+    func doubles() {
+        var values: [Double] = [0, -0.0, 1, -1, 0.1, 0.5, 1e-7, 1e21, 1e16, 1e15, 5e-324, -2.2250738585072014e-308, .greatestFiniteMagnitude,
+                                -.greatestFiniteMagnitude, .leastNormalMagnitude, 0.3, 1.0 / 3, 2.0 / 3, 123456789012345678, 9007199254740993,
+                                2.5e-10, 1e-4, 9.9999e-05, 0.8734523452345234, .nan, .infinity, -.infinity]
+        var random = SeededRandom(seed: 5)
+        for _ in 0..<20_000 {
+            values.append(Double(bitPattern: random.next()))
+            values.append(Double(random.next() % 1_000_000_007) / 1_000_000_007)
+        }
+        for value in values {
+            var w = JSONFragmentWriter(reservingCapacity: 0)
+            w.double(value)
+            var writer = JSONWriter(reservingCapacity: 0)
+            writer.double(value)
+            #expect(w.bytes == writer.bytes, "\(value)")
+            #expect(String(decoding: w.bytes, as: UTF8.self) == (value.isFinite ? value.description : "null"), "\(value)")
+        }
+    }
+
     @Test("integers and booleans")
     func scalars() {
         var w = JSONFragmentWriter()

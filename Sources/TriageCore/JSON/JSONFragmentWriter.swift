@@ -120,8 +120,47 @@ public struct JSONFragmentWriter: Sendable {
     /// `1e-07`), or `null` for NaN and infinities.
     public mutating func double(_ value: Double) {
         guard value.isFinite else { return raw("null") }
-        var text = value.description
-        text.withUTF8 { write($0) }
+        // `Double.write(to:)` hands its digits (the characters `description` has, for every
+        // finite value) to the stream's `_writeASCII` from a buffer on the stack: written here
+        // straight into the spare room, without the `String` that `description` makes (a heap
+        // one for most probabilities, which take more than 15 characters).
+        reserve(DigitsSink.capacity)
+        let at = count
+        let written = buffer.withUnsafeMutableBufferPointer { out in
+            var sink = DigitsSink(start: out.baseAddress! + at)
+            value.write(to: &sink)
+            return sink.overflowed ? nil : sink.count
+        }
+        if let written {
+            count += written
+        } else {
+            var text = value.description
+            text.withUTF8 { write($0) }
+        }
+    }
+
+    /// Where `double` has a `Double` write its characters: at most `capacity` of them (the
+    /// longest, `-2.2250738585072014e-308`, has 24); more, and `double` falls back to
+    /// `description`.
+    private struct DigitsSink: TextOutputStream {
+        static let capacity = 32
+        let start: UnsafeMutablePointer<UInt8>
+        var count = 0
+        var overflowed = false
+
+        mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+            guard let source = buffer.baseAddress, count + buffer.count <= Self.capacity else {
+                overflowed = overflowed || buffer.count > 0
+                return
+            }
+            (start + count).update(from: source, count: buffer.count)
+            count += buffer.count
+        }
+
+        mutating func write(_ string: String) {
+            var string = string
+            string.withUTF8 { _writeASCII($0) }
+        }
     }
 
     /// `value` rounded to 6 decimals, without trailing zeros (`0.5`, `1.0`, `0.000123`);
@@ -184,13 +223,13 @@ public struct JSONFragmentWriter: Sendable {
         if count + extra > buffer.count { grow(extra) }
     }
 
-    /// Doubles the buffer (or more, for one large write).
+    /// Doubles the buffer (or more, for one large write; from empty after `finish()`).
     @usableFromInline @inline(never)
     mutating func grow(_ extra: Int) {
         let size = max(2 * buffer.count, count + extra)
         buffer = [UInt8](unsafeUninitializedCapacity: size) { bigger, initialized in
             buffer.withUnsafeBufferPointer { old in
-                bigger.baseAddress!.initialize(from: old.baseAddress!, count: old.count)
+                if let start = old.baseAddress { bigger.baseAddress!.initialize(from: start, count: old.count) }
             }
             (bigger.baseAddress! + buffer.count).initialize(repeating: 0, count: size - buffer.count)
             initialized = size
