@@ -40,6 +40,14 @@ public struct ActionRequest: Sendable, Hashable {
     public var dueMillis: Int64? { RFC3339Timestamp.milliseconds(dueTime) }
 
     public func encoded() -> [UInt8] {
+        Self.encode(actionID: actionID, name: name, decisionID: decisionID, ticketID: ticketID, replyID: replyID, template: template,
+                    fulfils: fulfils, dueTime: dueTime, parameters: parameters, requestedAt: requestedAt)
+    }
+
+    /// What `encoded()` writes for a request of these fields, without making the request
+    /// first (the worker writes one per action: no copy of its ten fields to make and free).
+    public static func encode(actionID: String, name: String, decisionID: String, ticketID: String, replyID: String, template: String,
+                              fulfils: [String], dueTime: String?, parameters: [ActionParameter], requestedAt: String) -> [UInt8] {
         // A fixed layout: literal keys and punctuation (`JSONFragmentWriter`), the bytes a
         // `JSONWriter` makes of it (WireBytesTests pins them).
         var w = JSONFragmentWriter(reservingCapacity: 512)

@@ -57,6 +57,16 @@ public struct AutomatedReply: Sendable, Hashable {
 
     /// Every reply says `"automated": true`: it is never mistaken for a person's.
     public func encoded() -> [UInt8] {
+        Self.encode(replyID: replyID, decisionID: decisionID, ticketID: ticketID, customerID: customerID, threadID: threadID,
+                    inReplyTo: inReplyTo, template: template, language: language, text: text, commitments: commitments,
+                    policyVersion: policyVersion, sentAt: sentAt)
+    }
+
+    /// What `encoded()` writes for a reply of these fields, without making the reply first
+    /// (the worker writes one per automated ticket: no copy of its fields to make and free).
+    public static func encode(replyID: String, decisionID: String, ticketID: String, customerID: String, threadID: String, inReplyTo: String,
+                              template: String, language: String, text: String, commitments: [Commitment], policyVersion: String,
+                              sentAt: String) -> [UInt8] {
         // A fixed layout: literal keys and punctuation (`JSONFragmentWriter`), the bytes a
         // `JSONWriter` makes of it (WireBytesTests pins them).
         var w = JSONFragmentWriter(reservingCapacity: 1024)

@@ -183,28 +183,30 @@ struct Emit {
     func reply(_ reply: PlannedReply, replyID: String, ticket: Ticket, decided: Decide.Outcome, now: String,
                shared: Shared) -> KafkaProducerMessage {
         let decision = decided.decision
-        let message = AutomatedReply(
+        let message = AutomatedReply.encode(
             replyID: replyID, decisionID: decision.id, ticketID: ticket.id, customerID: ticket.customerID,
             threadID: ticket.threadID ?? ticket.id, inReplyTo: ticket.id, template: reply.templateID, language: reply.language,
             text: reply.text,
             commitments: decided.commitments.map { .init(name: $0.name, dueTime: $0.dueTime, actionID: $0.action?.id, action: $0.action?.name) },
             policyVersion: decision.policyVersion, sentAt: now)
-        return KafkaProducerMessage(topic: topics.replies, key: shared.key, value: message.encoded(), headers: [shared.decisionID])
+        return KafkaProducerMessage(topic: topics.replies, key: shared.key, value: message, headers: [shared.decisionID])
     }
 
     /// One action for the systems that act; `due_time` is the earliest due time of what it keeps.
     func action(_ action: PlannedAction, reply: PlannedReply, replyID: String, ticket: Ticket, decided: Decide.Outcome,
                 now: String, shared: Shared) -> KafkaProducerMessage {
         let decision = decided.decision
-        // The first of the earliest commitments it keeps (its due time is already written out).
-        var due: ResolvedCommitment?
-        for commitment in decided.commitments where action.fulfils.contains(commitment.name) {
-            if commitment.dueAtMillis < due?.dueAtMillis ?? .max { due = commitment }
+        // The first of the earliest commitments it keeps (its due time is already written out),
+        // by its index: no copy of the commitment and its action.
+        let commitments = decided.commitments
+        var due: Int?
+        for (i, commitment) in commitments.enumerated() where action.fulfils.contains(commitment.name) {
+            if commitment.dueAtMillis < due.map({ commitments[$0].dueAtMillis }) ?? .max { due = i }
         }
-        let request = ActionRequest(actionID: action.id, name: action.name, decisionID: decision.id, ticketID: ticket.id,
-                                    replyID: replyID, template: reply.templateID, fulfils: action.fulfils, dueTime: due?.dueTime,
-                                    parameters: action.parameters, requestedAt: now)
-        return KafkaProducerMessage(topic: topics.actions, key: shared.key, value: request.encoded(),
+        let request = ActionRequest.encode(actionID: action.id, name: action.name, decisionID: decision.id, ticketID: ticket.id,
+                                           replyID: replyID, template: reply.templateID, fulfils: action.fulfils,
+                                           dueTime: due.map { commitments[$0].dueTime }, parameters: action.parameters, requestedAt: now)
+        return KafkaProducerMessage(topic: topics.actions, key: shared.key, value: request,
                                     headers: [shared.decisionID, KafkaHeader(key: WireHeader.actionID, string: action.id)])
     }
 }
