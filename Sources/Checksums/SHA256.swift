@@ -36,6 +36,16 @@ public struct SHA256 {
 
     public init() {}
 
+    /// Starts again from nothing, as a new `SHA256()` would, reusing the digest state when this
+    /// hasher is its only owner: no allocation (`EVP_MD_CTX_new`) per digest for a caller that
+    /// hashes many messages in turn (the audit chain hashes every record).
+    public mutating func reset() {
+        guard isKnownUniquelyReferenced(&context), EVP_DigestInit_ex2(context.pointer, SHA256.algorithm, nil) == 1 else {
+            context = Context()
+            return
+        }
+    }
+
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         if !isKnownUniquelyReferenced(&context) { context = Context(copying: context) }
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
@@ -56,10 +66,18 @@ public struct SHA256 {
         }
     }
 
+    /// One message's digest in one call (`EVP_Digest`): no hasher object to make and free.
     public static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
-        var hasher = SHA256()
-        hasher.update(bytes)
-        return hasher.finalize()
+        [UInt8](unsafeUninitializedCapacity: 32) { buffer, count in
+            var length: UInt32 = 0
+            // A null pointer is not a valid message for libcrypto even with a count of 0.
+            let empty: UInt8 = 0
+            let ok = withUnsafePointer(to: empty) { emptyPointer in
+                EVP_Digest(bytes.baseAddress ?? UnsafeRawPointer(emptyPointer), bytes.count, buffer.baseAddress, &length, algorithm, nil)
+            }
+            guard ok == 1 else { fatalError("libcrypto could not compute a SHA-256 digest (out of memory)") }
+            count = Int(length)
+        }
     }
 
     public static func hash(_ bytes: [UInt8]) -> [UInt8] {

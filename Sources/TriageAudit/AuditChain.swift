@@ -1,4 +1,5 @@
 import Checksums
+import TriageCore
 import TriagePolicy
 
 /// The link that makes `triage.audit` tamper-evident: each record names its chain (one per
@@ -36,6 +37,10 @@ public struct AuditChain {
     public let chainID: String
     public let partitions: Int32
     private var heads: [(seq: Int64, hash: [UInt8])]
+    /// `,"chain":{"id":"<chainID>","partition":`: the start of every record's link, written once.
+    private let linkPrefix: [UInt8]
+    /// One hasher for every record (reset each time): no digest state allocated per record.
+    private var hasher = SHA256()
 
     /// - Parameters:
     ///   - workerID: the worker's id; a random suffix makes the chain unique per process.
@@ -47,11 +52,18 @@ public struct AuditChain {
         self.chainID = "\(workerID).\(hex)"
         self.partitions = partitions
         self.heads = Array(repeating: (-1, []), count: Int(partitions))
+        var prefix = JSONFragmentWriter(reservingCapacity: 64)
+        prefix.raw(",\"chain\":{\"id\":"); prefix.string(chainID)
+        prefix.raw(",\"partition\":")
+        self.linkPrefix = prefix.finish()
     }
 
     /// The partition a key's records go to: FNV-1a of the key modulo the partition count.
     public func partition(forKey key: String) -> Int32 {
-        Int32(truncatingIfNeeded: StableHash.fnv1a64(key.utf8) % UInt64(partitions))
+        // Over the contiguous UTF-8 when the string has it (always, for native strings): the
+        // same bytes as `key.utf8`, without stepping the string's index byte by byte.
+        let hash = key.utf8.withContiguousStorageIfAvailable { StableHash.fnv1a64($0) } ?? StableHash.fnv1a64(key.utf8)
+        return Int32(truncatingIfNeeded: hash % UInt64(partitions))
     }
 
     /// Links `record` into the chain and encodes it.
@@ -63,10 +75,36 @@ public struct AuditChain {
 
     /// Links a decision's record into the chain and encodes it, straight from the ticket and
     /// the decision (what the worker does for every ticket).
-    public mutating func seal(_ content: some AuditRecordContent) -> SealedAuditRecord {
-        let link = nextLink(forKey: content.customerPseudonym)
-        return append(link, bytes: AuditRecord.encode(content, chain: link))
+    public mutating func seal(_ content: DecisionAudit) -> SealedAuditRecord {
+        // Not generic, so the record's fields are read from `DecisionAudit` directly rather than
+        // through the protocol's witness table (the generic `seal` below does the same).
+        sealContent(content)
     }
+
+    /// Links any record content into the chain and encodes it.
+    public mutating func seal(_ content: some AuditRecordContent) -> SealedAuditRecord {
+        sealContent(content)
+    }
+
+    /// The bytes `AuditRecord.encode(content, chain: nextLink(...))` gives, with the link
+    /// written from what the chain holds: its id's JSON made once (`linkPrefix`) and the
+    /// previous hash as hex straight from the digest (no `ChainLink` and its hex `String`).
+    private mutating func sealContent(_ content: some AuditRecordContent) -> SealedAuditRecord {
+        let partition = partition(forKey: content.customerPseudonym)
+        let head = heads[Int(partition)]
+        let seq = head.seq + 1
+        var w = JSONFragmentWriter(reservingCapacity: AuditRecord.typicalCapacity)
+        AuditRecord.writeFields(content, to: &w)
+        w.raw(linkPrefix); w.int(Int(partition))
+        w.raw(",\"seq\":"); w.int(seq)
+        w.raw(",\"prev\":")
+        if head.seq < 0 { w.raw(Self.genesisJSON) } else { w.hexString(head.hash) }
+        w.raw("}}")
+        return append(partition: partition, seq: seq, bytes: w.finish())
+    }
+
+    /// `ChainLink.genesisHash` as a JSON string.
+    private static let genesisJSON: StaticString = "\"0000000000000000000000000000000000000000000000000000000000000000\""
 
     private func nextLink(forKey key: String) -> ChainLink {
         let partition = partition(forKey: key)
@@ -76,9 +114,15 @@ public struct AuditChain {
     }
 
     private mutating func append(_ link: ChainLink, bytes: [UInt8]) -> SealedAuditRecord {
-        let hash = SHA256.hash(bytes)
-        heads[Int(link.partition)] = (link.seq, hash)
-        return SealedAuditRecord(partition: link.partition, seq: link.seq, bytes: bytes, digest: hash)
+        append(partition: link.partition, seq: link.seq, bytes: bytes)
+    }
+
+    private mutating func append(partition: Int32, seq: Int64, bytes: [UInt8]) -> SealedAuditRecord {
+        hasher.reset()
+        hasher.update(bytes)
+        let hash = hasher.finalize()
+        heads[Int(partition)] = (seq, hash)
+        return SealedAuditRecord(partition: partition, seq: seq, bytes: bytes, digest: hash)
     }
 }
 

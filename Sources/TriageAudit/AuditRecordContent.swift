@@ -103,10 +103,33 @@ public struct DecisionAudit: AuditRecordContent {
     static let fieldEvidence = ["label:", "p:", "margin:", "template:"]
 
     static func repeatsAField(_ item: String) -> Bool {
-        // The repeated fields start with l, p, m or t: no prefix checks for the rest.
-        guard let first = item.utf8.first,
-              first == UInt8(ascii: "l") || first == UInt8(ascii: "p") || first == UInt8(ascii: "m") || first == UInt8(ascii: "t") else { return false }
+        if let decided = item.utf8.withContiguousStorageIfAvailable(repeatsAField(utf8:)), let decided { return decided }
         return fieldEvidence.contains { item.hasPrefix($0) }
+    }
+
+    /// `repeatsAField` from the UTF-8 bytes, without `String.hasPrefix` (a few hundred
+    /// instructions a call, four calls for most decisions); nil when only `hasPrefix` can say.
+    ///
+    /// The same answer: the prefixes are ASCII and start with four different letters, so the
+    /// first byte names the one candidate. `hasPrefix` compares the bytes of an ASCII string; for
+    /// other strings it compares characters, which agree with the bytes unless a character right
+    /// after the prefix could extend the prefix's last one (a combining mark, say): that is
+    /// left to `hasPrefix` (a non-ASCII byte there). No other text is canonically equivalent to
+    /// these ASCII letters and the colon, so bytes that differ mean no prefix either way.
+    private static func repeatsAField(utf8: UnsafeBufferPointer<UInt8>) -> Bool? {
+        guard let first = utf8.first else { return false }
+        let prefix: StaticString
+        switch first {
+        case UInt8(ascii: "l"): prefix = "label:"
+        case UInt8(ascii: "p"): prefix = "p:"
+        case UInt8(ascii: "m"): prefix = "margin:"
+        case UInt8(ascii: "t"): prefix = "template:"
+        default: return false
+        }
+        let length = prefix.utf8CodeUnitCount
+        guard utf8.count >= length else { return false }
+        for i in 1..<length where utf8[i] != prefix.utf8Start[i] { return false }
+        return utf8.count == length || utf8[length] < 0x80 ? true : nil
     }
 }
 

@@ -57,33 +57,40 @@ public struct AutomatedReply: Sendable, Hashable {
 
     /// Every reply says `"automated": true`: it is never mistaken for a person's.
     public func encoded() -> [UInt8] {
-        var w = JSONWriter(reservingCapacity: 1024)
-        w.beginObject()
-        w.key("reply_id"); w.string(replyID)
-        w.key("decision_id"); w.string(decisionID)
-        w.key("ticket_id"); w.string(ticketID)
-        w.key("customer_id"); w.string(customerID)
-        w.key("thread_id"); w.string(threadID)
-        w.key("in_reply_to"); w.string(inReplyTo)
-        w.key("automated"); w.bool(true)
-        w.key("template"); w.string(template)
-        w.key("language"); w.string(language)
-        w.key("text"); w.string(text)
-        w.key("commitments")
-        w.beginArray()
-        for commitment in commitments {
-            w.beginObject()
-            w.key("name"); w.string(commitment.name)
-            w.key("due_time"); w.string(commitment.dueTime)
-            w.key("action_id"); if let id = commitment.actionID { w.string(id) } else { w.null() }
-            w.key("action"); if let action = commitment.action { w.string(action) } else { w.null() }
-            w.endObject()
+        Self.encode(replyID: replyID, decisionID: decisionID, ticketID: ticketID, customerID: customerID, threadID: threadID,
+                    inReplyTo: inReplyTo, template: template, language: language, text: text, commitments: commitments,
+                    policyVersion: policyVersion, sentAt: sentAt)
+    }
+
+    /// What `encoded()` writes for a reply of these fields, without making the reply first
+    /// (the worker writes one per automated ticket: no copy of its fields to make and free).
+    public static func encode(replyID: String, decisionID: String, ticketID: String, customerID: String, threadID: String, inReplyTo: String,
+                              template: String, language: String, text: String, commitments: [Commitment], policyVersion: String,
+                              sentAt: String) -> [UInt8] {
+        // A fixed layout: literal keys and punctuation (`JSONFragmentWriter`), the bytes a
+        // `JSONWriter` makes of it (WireBytesTests pins them).
+        var w = JSONFragmentWriter(reservingCapacity: 1024)
+        w.raw(#"{"reply_id":"#); w.string(replyID)
+        w.raw(#","decision_id":"#); w.string(decisionID)
+        w.raw(#","ticket_id":"#); w.string(ticketID)
+        w.raw(#","customer_id":"#); w.string(customerID)
+        w.raw(#","thread_id":"#); w.string(threadID)
+        w.raw(#","in_reply_to":"#); w.string(inReplyTo)
+        w.raw(#","automated":true,"template":"#); w.string(template)
+        w.raw(#","language":"#); w.string(language)
+        w.raw(#","text":"#); w.string(text)
+        w.raw(#","commitments":["#)
+        for (i, commitment) in commitments.enumerated() {
+            w.raw(i == 0 ? #"{"name":"# : #",{"name":"#); w.string(commitment.name)
+            w.raw(#","due_time":"#); w.string(commitment.dueTime)
+            w.raw(#","action_id":"#); w.string(commitment.actionID)
+            w.raw(#","action":"#); w.string(commitment.action)
+            w.raw("}")
         }
-        w.endArray()
-        w.key("policy_version"); w.string(policyVersion)
-        w.key("sent_at"); w.string(sentAt)
-        w.endObject()
-        return w.bytes
+        w.raw(#"],"policy_version":"#); w.string(policyVersion)
+        w.raw(#","sent_at":"#); w.string(sentAt)
+        w.raw("}")
+        return w.finish()
     }
 
     /// Nil unless the record is a JSON object with a `decision_id`; other members may be

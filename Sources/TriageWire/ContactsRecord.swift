@@ -64,7 +64,7 @@ public struct ContactsRecord: Sendable, Hashable {
             w.raw("}")
         }
         w.raw("]}")
-        return w.bytes
+        return w.finish()
     }
 
     /// Parses a record's value; nil when it is not one. Entries without a ticket or a time

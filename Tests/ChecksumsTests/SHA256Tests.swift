@@ -26,4 +26,38 @@ struct SHA256Tests {
         #expect(SHA256.hmac(key: [UInt8](repeating: 0xaa, count: 131), message: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8)).hexString
                 == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
     }
+
+    @Test("a hasher reset and reused gives each message's own digest; copies stay independent (value semantics)")
+    func reuse() {
+        let messages = (0..<40).map { n in [UInt8]((0..<(n * 37)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ n) }) }
+        var hasher = SHA256()
+        for message in messages {
+            hasher.reset()
+            hasher.update(message)
+            #expect(hasher.finalize() == SHA256.hash(message))
+        }
+        // A copy taken mid-message and reset does not disturb the original, nor the other way round.
+        var original = SHA256()
+        original.update(Array("ab".utf8))
+        var copy = original
+        copy.reset()
+        copy.update(Array("xyz".utf8))
+        original.update(Array("c".utf8))
+        #expect(original.finalize().hexString == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(copy.finalize() == SHA256.hash(Array("xyz".utf8)))
+        var shared = SHA256()
+        shared.update(Array("a".utf8))
+        var other = shared
+        shared.reset()
+        other.update(Array("bc".utf8))
+        #expect(other.finalize().hexString == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        shared.update(Array("abc".utf8))
+        #expect(shared.finalize().hexString == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
+    @Test("an empty buffer without a base address hashes as the empty message")
+    func emptyBuffer() {
+        #expect(SHA256.hash(UnsafeRawBufferPointer(start: nil, count: 0)).hexString == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hash([UInt8]()).hexString == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
 }

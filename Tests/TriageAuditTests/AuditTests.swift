@@ -149,3 +149,79 @@ struct DecisionAuditTests {
         #expect(!record.cohort.contains { $0.0 == "language" && $0.1 == "xx" }, "an attribute named like a ticket field is not repeated")
     }
 }
+
+@Suite("Evidence that repeats a field")
+struct RepeatsAFieldTests {
+    @Test("the byte check answers as String.hasPrefix does, combining marks and look-alikes included")
+    func sameAsHasPrefix() {
+        let prefixes = ["label:", "p:", "margin:", "template:"]
+        var items = ["", "l", "p", "m", "t", "x", "label", "label:", "label:card_lost", "p:", "p:0.93", "p0.9", "pp:", "margin:",
+                     "margin:0.5000", "marg", "template:card_lost_en", "templates", "lexicon:\\d", "rule:x", "label;x", "Label:x",
+                     "label:\u{301}x", "label:\u{301}", "label:é", "label:😀", "p:\u{200D}", "p:\u{FE0F}", "pé:x", "l\u{301}abel:x",
+                     "ｌabel:x", "label\u{FF1A}x", "p\u{037E}", "template:\u{2028}", "margin:\u{0}", "p:\r\n", "p\r:", "tém:"]
+        for prefix in prefixes {
+            for suffix in ["", "a", "\u{301}", "\u{308}a", "é", "\u{1F600}", "\u{200D}\u{1F600}", "\n", " "] { items.append(prefix + suffix) }
+            items.append(String(prefix.dropLast()) + "\u{301}:")
+        }
+        for item in items {
+            #expect(DecisionAudit.repeatsAField(item) == prefixes.contains { item.hasPrefix($0) }, "\(item.debugDescription)")
+        }
+    }
+}
+
+@Suite("Audit record bytes, pinned")
+struct AuditRecordBytesTests {
+    /// A record with every optional part and strings that need every kind of escape.
+    func nastyRecord() throws -> AuditRecord {
+        var audit = try AuditRecordTests().record()
+        let nasty = "q\" b\\ \n\t\u{1}\u{7F} é 😀 \u{2028}\u{2029} </script>"
+        audit.cohort = [("region", nasty), (nasty, "x")]
+        audit.evidence = [nasty, "lexicon:\\d", ""]
+        audit.excerpt = nasty
+        audit.template = nasty
+        audit.eventTime = "2025-12-31T23:59:59Z"
+        audit.commitments = [AuditCommitment(name: nasty, action: "a", dueTime: "2026-01-01T00:00:00.000Z"),
+                             AuditCommitment(name: "n", action: "", dueTime: "2026-01-02T00:00:00.000Z")]
+        audit.top = [.init(label: nasty, probability: 0.1234564), .init(label: "b", probability: 1e-9)]
+        audit.latencyMicros = -3
+        audit.source = SourcePosition(topic: "t\u{0}", partition: -1, offset: .max)
+        audit.chain = ChainLink(chainID: "w\".00000000000000ab", partition: 2, seq: 12_345, previousHash: String(repeating: "ab", count: 32))
+        return audit
+    }
+
+    @Test("a plain record, byte for byte")
+    func plain() throws {
+        let bytes = try AuditRecordTests().record().encoded()
+        #expect(shown(bytes) == #"{"schema_version":2,"decision_id":"d-1","ticket_id":"T1","customer":"c-8647c46883247f15eef1a99f12e62ee4","event_time":null,"decision_time":"2026-01-01T00:00:00.000Z","worker_id":"w","model_version":"m-1","model_is_placeholder":false,"policy_version":"p-0f4e43ddd3c72d3e","label":"card_lost","confidence":0.93,"top":[{"label":"card_lost","probability":0.93}],"margin":0.9,"abstain":false,"decision":"route","queue":"cards","priority":"normal","reasons":["routed_by_label"],"cohort":{"language":"es","channel":"chat","region":"north","tier":"plus"},"latency_us":12,"source":{"topic":"tickets","partition":3,"offset":42},"template":null,"commitments":[],"evidence":["automation_not_allowed"]}"#)
+    }
+
+    @Test("a record with every optional part and escapes, byte for byte")
+    func nasty() throws {
+        let bytes = try nastyRecord().encoded()
+        #expect(shown(bytes) == #"{"schema_version":2,"decision_id":"d-1","ticket_id":"T1","customer":"c-8647c46883247f15eef1a99f12e62ee4","event_time":"2025-12-31T23:59:59Z","decision_time":"2026-01-01T00:00:00.000Z","worker_id":"w","model_version":"m-1","model_is_placeholder":false,"policy_version":"p-0f4e43ddd3c72d3e","label":"card_lost","confidence":0.93,"top":[{"label":"q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>","probability":0.123456},{"label":"b","probability":0.0}],"margin":0.9,"abstain":false,"decision":"route","queue":"cards","priority":"normal","reasons":["routed_by_label"],"cohort":{"region":"q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>","q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>":"x"},"latency_us":-3,"source":{"topic":"t\u0000","partition":-1,"offset":9223372036854775807},"template":"q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>","commitments":[{"name":"q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>","action":"a","due_time":"2026-01-01T00:00:00.000Z"},{"name":"n","action":"","due_time":"2026-01-02T00:00:00.000Z"}],"evidence":["q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>","lexicon:\\d",""],"excerpt":"q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>","chain":{"id":"w\".00000000000000ab","partition":2,"seq":12345,"prev":"abababababababababababababababababababababababababababababababab"}}"#)
+    }
+
+    @Test("sealed records and their hashes, byte for byte")
+    func sealed() throws {
+        var chain = AuditChain(workerID: "w", partitions: 2, nonce: 0x1234_5678_9ABC_DEF0)
+        var records: [String] = []
+        for _ in 0..<3 {
+            var record = try nastyRecord()
+            let sealed = chain.seal(&record)
+            records.append("\(sealed.partition) \(sealed.seq) \(sealed.hash) " + shown(sealed.bytes))
+        }
+        #expect(records[0] == #"1 0 66c68979ece3e095271cd28ff1a526e08add0566679e3718316404a7bc607e82 {"schema_version":2,"decision_id":"d-1","ticket_id":"T1","customer":"c-8647c46883247f15eef1a99f12e62ee4","event_time":"2025-12-31T23:59:59Z","decision_time":"2026-01-01T00:00:00.000Z","worker_id":"w","model_version":"m-1","model_is_placeholder":false,"policy_version":"p-0f4e43ddd3c72d3e","label":"card_lost","confidence":0.93,"top":[{"label":"q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>","probability":0.123456},{"label":"b","probability":0.0}],"margin":0.9,"abstain":false,"decision":"route","queue":"cards","priority":"normal","reasons":["routed_by_label"],"cohort":{"region":"q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>","q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>":"x"},"latency_us":-3,"source":{"topic":"t\u0000","partition":-1,"offset":9223372036854775807},"template":"q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>","commitments":[{"name":"q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>","action":"a","due_time":"2026-01-01T00:00:00.000Z"},{"name":"n","action":"","due_time":"2026-01-02T00:00:00.000Z"}],"evidence":["q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>","lexicon:\\d",""],"excerpt":"q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>","chain":{"id":"w.123456789abcdef0","partition":1,"seq":0,"prev":"0000000000000000000000000000000000000000000000000000000000000000"}}"#)
+        #expect(records[1] == #"1 1 8f3f965a857d94647ab9dd2a76884d18676fb44646af195457a07d9cacfadee2 {"schema_version":2,"decision_id":"d-1","ticket_id":"T1","customer":"c-8647c46883247f15eef1a99f12e62ee4","event_time":"2025-12-31T23:59:59Z","decision_time":"2026-01-01T00:00:00.000Z","worker_id":"w","model_version":"m-1","model_is_placeholder":false,"policy_version":"p-0f4e43ddd3c72d3e","label":"card_lost","confidence":0.93,"top":[{"label":"q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>","probability":0.123456},{"label":"b","probability":0.0}],"margin":0.9,"abstain":false,"decision":"route","queue":"cards","priority":"normal","reasons":["routed_by_label"],"cohort":{"region":"q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>","q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>":"x"},"latency_us":-3,"source":{"topic":"t\u0000","partition":-1,"offset":9223372036854775807},"template":"q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>","commitments":[{"name":"q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>","action":"a","due_time":"2026-01-01T00:00:00.000Z"},{"name":"n","action":"","due_time":"2026-01-02T00:00:00.000Z"}],"evidence":["q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>","lexicon:\\d",""],"excerpt":"q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>","chain":{"id":"w.123456789abcdef0","partition":1,"seq":1,"prev":"66c68979ece3e095271cd28ff1a526e08add0566679e3718316404a7bc607e82"}}"#)
+        #expect(records[2] == #"1 2 515cc3cb6d19e83d255f9bf7c205b78dcad17a43e6cb1086f6053e8329230cfe {"schema_version":2,"decision_id":"d-1","ticket_id":"T1","customer":"c-8647c46883247f15eef1a99f12e62ee4","event_time":"2025-12-31T23:59:59Z","decision_time":"2026-01-01T00:00:00.000Z","worker_id":"w","model_version":"m-1","model_is_placeholder":false,"policy_version":"p-0f4e43ddd3c72d3e","label":"card_lost","confidence":0.93,"top":[{"label":"q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>","probability":0.123456},{"label":"b","probability":0.0}],"margin":0.9,"abstain":false,"decision":"route","queue":"cards","priority":"normal","reasons":["routed_by_label"],"cohort":{"region":"q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>","q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>":"x"},"latency_us":-3,"source":{"topic":"t\u0000","partition":-1,"offset":9223372036854775807},"template":"q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>","commitments":[{"name":"q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>","action":"a","due_time":"2026-01-01T00:00:00.000Z"},{"name":"n","action":"","due_time":"2026-01-02T00:00:00.000Z"}],"evidence":["q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>","lexicon:\\d",""],"excerpt":"q\" b\\ \n\t\u0001<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9> <3c>/script>","chain":{"id":"w.123456789abcdef0","partition":1,"seq":2,"prev":"8f3f965a857d94647ab9dd2a76884d18676fb44646af195457a07d9cacfadee2"}}"#)
+    }
+}
+
+/// `bytes` as text with every byte outside printable ASCII written `<xx>` (hex), and `<` itself
+/// as `<3c>`: an exact, readable picture of escaped JSON for byte-for-byte pins.
+private func shown(_ bytes: [UInt8]) -> String {
+    var out = ""
+    for byte in bytes {
+        if byte >= 0x20 && byte < 0x7F && byte != 0x3C { out.unicodeScalars.append(Unicode.Scalar(byte)) } else { out += "<" + (byte < 16 ? "0" : "") + String(byte, radix: 16) + ">" }
+    }
+    return out
+}

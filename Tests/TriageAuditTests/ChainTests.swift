@@ -181,6 +181,10 @@ struct ChainTests {
     func partitionByKey() {
         let chain = AuditChain(workerID: "w", partitions: 12, nonce: 1)
         #expect(chain.partition(forKey: "c-abc") == chain.partition(forKey: "c-abc"))
+        // FNV-1a of the key's UTF-8 bytes modulo the partition count, whatever the string's form.
+        for key in ["", "c", "c-abc", "c-0123456789abcdef0123456789abcdef", "é", "😀 key", String(repeating: "k", count: 100)] {
+            #expect(chain.partition(forKey: key) == Int32(StableHash.fnv1a64(Array(key.utf8)) % UInt64(chain.partitions)), "\(key)")
+        }
         let spread = Set((0..<200).map { chain.partition(forKey: "c-\($0)") })
         #expect(spread.count == 12)
     }

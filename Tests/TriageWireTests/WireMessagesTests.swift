@@ -105,3 +105,46 @@ struct WireMessagesTests {
         #expect(Escalation(bytes: Array(#"{"decision_id":"d"}"#.utf8)) == nil, "no commitment")
     }
 }
+
+@Suite("Replies and action requests, byte for byte")
+struct WireBytesTests {
+    static let nasty = "q\" b\\ \n\r\t\u{1}\u{1F}\u{7F} é 😀 \u{2028}\u{2029}"
+
+    @Test("an automated reply")
+    func reply() {
+        let reply = AutomatedReply(
+            replyID: "r-1", decisionID: "d-1", ticketID: "T-\(Self.nasty)", customerID: "c-\(Self.nasty)", threadID: "TH", inReplyTo: "T-2",
+            template: "card_lost_en", language: "en", text: "We have frozen your card.\nReply \"agent\" for a person. \(Self.nasty)",
+            commitments: [.init(name: "freeze", dueTime: "2026-01-01T00:15:00.000Z", actionID: "a-1", action: "freeze_card"),
+                          .init(name: "call_back", dueTime: "2026-01-02T00:00:00.000Z", actionID: nil, action: nil)],
+            policyVersion: "p-1", sentAt: "2026-01-01T00:00:00.000Z")
+        #expect(shown(reply.encoded()) == #"{"reply_id":"r-1","decision_id":"d-1","ticket_id":"T-q\" b\\ \n\r\t\u0001\u001f<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9>","customer_id":"c-q\" b\\ \n\r\t\u0001\u001f<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9>","thread_id":"TH","in_reply_to":"T-2","automated":true,"template":"card_lost_en","language":"en","text":"We have frozen your card.\nReply \"agent\" for a person. q\" b\\ \n\r\t\u0001\u001f<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9>","commitments":[{"name":"freeze","due_time":"2026-01-01T00:15:00.000Z","action_id":"a-1","action":"freeze_card"},{"name":"call_back","due_time":"2026-01-02T00:00:00.000Z","action_id":null,"action":null}],"policy_version":"p-1","sent_at":"2026-01-01T00:00:00.000Z"}"#)
+        var none = reply
+        none.commitments = []
+        #expect(shown(none.encoded()) == #"{"reply_id":"r-1","decision_id":"d-1","ticket_id":"T-q\" b\\ \n\r\t\u0001\u001f<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9>","customer_id":"c-q\" b\\ \n\r\t\u0001\u001f<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9>","thread_id":"TH","in_reply_to":"T-2","automated":true,"template":"card_lost_en","language":"en","text":"We have frozen your card.\nReply \"agent\" for a person. q\" b\\ \n\r\t\u0001\u001f<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9>","commitments":[],"policy_version":"p-1","sent_at":"2026-01-01T00:00:00.000Z"}"#)
+    }
+
+    @Test("an action request")
+    func action() {
+        let request = ActionRequest(actionID: "a-1", name: "freeze_card", decisionID: "d-1", ticketID: "T-\(Self.nasty)", replyID: "r-1",
+                                    template: "card_lost_en", fulfils: ["freeze", "notify"], dueTime: "2026-01-01T00:15:00.000Z",
+                                    parameters: [.init(name: "ticket_id", value: "T-\(Self.nasty)"), .init(name: "k\"ey", value: "c\"1")],
+                                    requestedAt: "2026-01-01T00:00:00.000Z")
+        #expect(shown(request.encoded()) == #"{"action_id":"a-1","name":"freeze_card","decision_id":"d-1","ticket_id":"T-q\" b\\ \n\r\t\u0001\u001f<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9>","reply_id":"r-1","template":"card_lost_en","fulfils":["freeze","notify"],"due_time":"2026-01-01T00:15:00.000Z","parameters":{"ticket_id":"T-q\" b\\ \n\r\t\u0001\u001f<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9>","k\"ey":"c\"1"},"requested_at":"2026-01-01T00:00:00.000Z"}"#)
+        var none = request
+        none.fulfils = []
+        none.dueTime = nil
+        none.parameters = []
+        #expect(shown(none.encoded()) == #"{"action_id":"a-1","name":"freeze_card","decision_id":"d-1","ticket_id":"T-q\" b\\ \n\r\t\u0001\u001f<7f> <c3><a9> <f0><9f><98><80> <e2><80><a8><e2><80><a9>","reply_id":"r-1","template":"card_lost_en","fulfils":[],"due_time":null,"parameters":{},"requested_at":"2026-01-01T00:00:00.000Z"}"#)
+    }
+}
+
+/// `bytes` as text with every byte outside printable ASCII written `<xx>` (hex), and `<` itself
+/// as `<3c>`: an exact, readable picture of escaped JSON for byte-for-byte pins.
+private func shown(_ bytes: [UInt8]) -> String {
+    var out = ""
+    for byte in bytes {
+        if byte >= 0x20 && byte < 0x7F && byte != 0x3C { out.unicodeScalars.append(Unicode.Scalar(byte)) } else { out += "<" + (byte < 16 ? "0" : "") + String(byte, radix: 16) + ">" }
+    }
+    return out
+}
