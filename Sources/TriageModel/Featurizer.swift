@@ -36,6 +36,8 @@ struct FeatureBuffer {
     /// `buckets[0..<wordCount]` are word features, the rest character n-grams.
     var wordCount = 0
     var tokens = TokenBuffer()
+    /// Scratch space for one word between its boundary markers, "<word>".
+    var padded = [UInt8](repeating: 0, count: 256)
 
     init() {}
 
@@ -59,7 +61,12 @@ struct Featurizer: Sendable {
 
     func extract(_ text: String, into out: inout FeatureBuffer) {
         Tokenizer.tokenize(text, maxBytes: settings.maxInputBytes, into: &out.tokens)
-        let tokens = out.tokens
+        (out.count, out.wordCount) = hash(out.tokens, into: &out.storage, padded: &out.padded)
+    }
+
+    /// Writes the features of `tokens` to `storage` (grown if needed); returns their count
+    /// and the word group's count.
+    private func hash(_ tokens: TokenBuffer, into storage: inout [UInt32], padded: inout [UInt8]) -> (count: Int, wordCount: Int) {
         let count = tokens.count
         let wordNgrams = settings.wordNgrams
         let skipBigrams = settings.skipBigrams
@@ -67,9 +74,12 @@ struct Featurizer: Sendable {
         // Upper bound on the features, so the hot loop writes through a pointer.
         let byteCount = tokens.count == 0 ? 0 : Int(tokens.ends[count - 1])
         let bound = 4 * count + (byteCount + 2 * count) * (maxN - minN + 1) + 8
-        if out.storage.count < bound { out.storage = [UInt32](repeating: 0, count: bound * 2) }
+        if storage.count < bound { storage = [UInt32](repeating: 0, count: bound * 2) }
+        // Room for the longest word and its two markers.
+        if padded.count < byteCount + 2 { padded = [UInt8](repeating: 0, count: (byteCount + 2) * 2) }
         var written = 0, wordCount = 0
-        out.storage.withUnsafeMutableBufferPointer { buckets in
+        storage.withUnsafeMutableBufferPointer { buckets in
+        padded.withUnsafeMutableBufferPointer { padded in
         tokens.bytes.withUnsafeBufferPointer { bytes in
             tokens.starts.withUnsafeBufferPointer { starts in
                 tokens.ends.withUnsafeBufferPointer { ends in
@@ -95,23 +105,32 @@ struct Featurizer: Sendable {
                         previous = h
                     }
                     wordCount = written
-                    // Character n-grams of "<word>".
+                    // Character n-grams of "<word>": every n-gram of minN...maxN bytes, by start
+                    // position, shortest first. The gram at i of length n hashes as
+                    // finalize(FNV-1a(charSeed; padded[i..<i+n]) + n), so the grams that start at
+                    // i share one running hash: its first minN - 1 bytes only feed the hash, each
+                    // byte after that ends a gram. With minN == 1 the lone markers "<" and ">"
+                    // (a one-byte gram at the first or the last position) are not features.
+                    let basis = FNV1a.offsetBasis ^ charSeed
+                    let silentMarkers = minN == 1
+                    let word = padded.baseAddress!
                     for t in 0..<count {
                         let start = Int(starts[t]), end = Int(ends[t])
-                        let length = end - start + 2
+                        let length = end &- start &+ 2
+                        word[0] = 60  // "<"
+                        for i in start..<end { word[i &- start &+ 1] = bytes[i] }
+                        word[length &- 1] = 62  // ">"
                         for i in 0..<length {
-                            var h = FNV1a.offsetBasis ^ charSeed
-                            let limit = min(length, i + maxN)
+                            let gram = word + i
+                            let longest = min(maxN, length &- i)
+                            let silent = silentMarkers && (i == 0 || i == length &- 1) ? 1 : minN &- 1
+                            var h = basis
                             var n = 0
-                            for j in i..<limit {
-                                let byte: UInt8 = j == 0 ? 60 : (j == length - 1 ? 62 : bytes[start + j - 1])
-                                h = FNV1a.step(h, byte)
-                                n += 1
-                                if n >= minN {
-                                    // Skip the lone markers "<" and ">" when minN == 1.
-                                    if n == 1 && (byte == 60 || byte == 62) && (j == 0 || j == length - 1) { continue }
-                                    emit(UInt32(truncatingIfNeeded: FNV1a.finalize(h &+ UInt64(n)) & mask))
-                                }
+                            while n < silent && n < longest { h = FNV1a.step(h, gram[n]); n &+= 1 }
+                            while n < longest {
+                                h = FNV1a.step(h, gram[n])
+                                n &+= 1
+                                emit(UInt32(truncatingIfNeeded: FNV1a.finalize(h &+ UInt64(truncatingIfNeeded: n)) & mask))
                             }
                         }
                     }
@@ -119,7 +138,7 @@ struct Featurizer: Sendable {
             }
         }
         }
-        out.count = written
-        out.wordCount = wordCount
+        }
+        return (written, wordCount)
     }
 }
