@@ -60,7 +60,13 @@ struct Featurizer: Sendable {
     }
 
     func extract(_ text: String, into out: inout FeatureBuffer) {
-        Tokenizer.tokenize(text, maxBytes: settings.maxInputBytes, into: &out.tokens)
+        extract(head: nil, text, into: &out)
+    }
+
+    /// The features of `head + "\n" + tail` (`tail` alone when `head` is nil or empty), such as
+    /// a ticket's subject and body, without joining the strings.
+    func extract(head: String?, _ tail: String, into out: inout FeatureBuffer) {
+        Tokenizer.tokenize(head: head, tail, maxBytes: settings.maxInputBytes, into: &out.tokens)
         (out.count, out.wordCount) = hash(out.tokens, into: &out.storage, padded: &out.padded)
     }
 

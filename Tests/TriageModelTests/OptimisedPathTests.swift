@@ -98,4 +98,116 @@ import Testing
         #expect(texts.count >= 300)
         for settings in Self.settingsVariants.prefix(2) { expectSame(texts, settings: settings) }
     }
+
+    /// Subject and body pairs: empty or absent subjects, cuts at, before and after the "\n",
+    /// and non-ASCII or uncovered text in either part.
+    static var textPairs: [(String?, String)] {
+        let texts = randomTexts(count: 600, seed: 23) + edgeTexts
+        var generator = SeededGenerator(seed: 5)
+        var pairs: [(String?, String)] = [(nil, ""), ("", ""), (nil, "card"), ("", "card"), ("card", ""), ("x", "y"), ("é", "ß"), ("a\u{301}", "b"), ("b", "\u{301}c"), ("Σ", "α"), ("can", "'t")]
+        for _ in 0..<1_500 {
+            let head = texts[Int(generator.next() % UInt64(texts.count))]
+            let tail = texts[Int(generator.next() % UInt64(texts.count))]
+            pairs.append((generator.next() % 10 == 0 ? nil : head, tail))
+        }
+        return pairs
+    }
+
+    @Test("subject and body featurise as subject + \"\\n\" + body, cuts included")
+    func twoPartTextsFeaturiseAsTheJoinedText() {
+        for settings in Self.settingsVariants {
+            let featurizer = Featurizer(settings: settings)
+            var parts = FeatureBuffer(), joined = FeatureBuffer()
+            var mismatches = 0
+            for (head, tail) in Self.textPairs {
+                featurizer.extract(head: head, tail, into: &parts)
+                let text = head.map { $0.isEmpty ? tail : $0 + "\n" + tail } ?? tail
+                featurizer.extract(text, into: &joined)
+                let expected = ReferenceFeaturizer.extract(text, settings: settings)
+                let same = parts.tokens.bytes == joined.tokens.bytes && parts.tokens.bytes == ReferenceFeaturizer.tokenize(text, maxBytes: settings.maxInputBytes).bytes
+                    && Array(parts.buckets) == expected.buckets && parts.wordCount == expected.wordCount && Array(joined.buckets) == expected.buckets
+                if !same {
+                    mismatches += 1
+                    if mismatches <= 5 { Issue.record("differs on \(String((head ?? "nil").prefix(40)).debugDescription) + \(String(tail.prefix(40)).debugDescription) with \(settings)") }
+                }
+            }
+            #expect(mismatches == 0)
+        }
+    }
+
+    @Test("the cut at maxInputBytes falls where the joined text's would, around the \"\\n\"")
+    func twoPartCutsAtEveryBudget() {
+        let pairs: [(String, String)] = [("abc", "def"), ("ab\u{E9}", "d\u{E9}f"), ("\u{2057}x", "y"), ("ab", "\u{5361}c"), ("\u{5361}", "ab"), ("a b", "c\u{2019}d")]
+        var mismatches = 0
+        for (head, tail) in pairs {
+            for maxBytes in 1...(head.utf8.count + tail.utf8.count + 14) {
+                var settings = FeaturizerSettings()
+                settings.maxInputBytes = maxBytes
+                settings.charMinN = 1
+                let featurizer = Featurizer(settings: settings)
+                var parts = FeatureBuffer()
+                featurizer.extract(head: head, tail, into: &parts)
+                let text = head + "\n" + tail
+                let expected = ReferenceFeaturizer.extract(text, settings: settings)
+                if parts.tokens.bytes != ReferenceFeaturizer.tokenize(text, maxBytes: maxBytes).bytes || Array(parts.buckets) != expected.buckets {
+                    mismatches += 1
+                    Issue.record("\(head.debugDescription) + \(tail.debugDescription) cut at \(maxBytes)")
+                }
+            }
+        }
+        #expect(mismatches == 0)
+    }
+
+    /// The logits written plainly, one label at a time, in the order the SIMD loop adds: features
+    /// in order from zero, then the hidden units that are not zero, then the bias.
+    static func referenceLogits(_ model: LinearModel, rows: [Int32], values: [Float], wordCount: Int) -> [Float] {
+        let l = model.labelCount, hs = model.hiddenSize
+        var hidden = [Float](repeating: 0, count: hs)
+        let inputs = model.hiddenWordsOnly ? wordCount : rows.count
+        for k in 0..<hs {
+            var a = model.hiddenBias[k]
+            for i in 0..<inputs { a += values[i] * model.embedding[Int(rows[i]) * hs + k] }
+            hidden[k] = a < 0 ? 0 : a
+        }
+        return (0..<l).map { j in
+            var a: Float = 0
+            for i in 0..<rows.count { a += values[i] * model.weight(row: Int(rows[i]), label: j) }
+            for k in 0..<hs where hidden[k] != 0 { a += hidden[k] * model.outputWeight(unit: k, label: j) }
+            return a + model.bias[j]
+        }
+    }
+
+    @Test("the scoring loop gives the plain sum's logits bit for bit, for every label count and hidden layer")
+    func logitsEqualThePlainSum() {
+        var generator = SeededGenerator(seed: 17)
+        func random() -> Float { Float(generator.next() >> 40) * 0x1p-24 * 2 - 1 }
+        var mismatches = 0
+        for labels in [2, 3, 7, 8, 9, 16, 17, 24, 33, 39, 40, 41, 48, 77, 80, 81, 121] {
+            for (hidden, wordsOnly) in [(0, false), (32, false), (64, true)] {
+                let rowCount = 50
+                var model = LinearModel(rowCount: rowCount, labelCount: labels, hiddenSize: hidden, hiddenWordsOnly: wordsOnly,
+                                        packedWeights: (0..<(rowCount * labels)).map { _ in random() }, bias: (0..<labels).map { _ in random() })
+                if hidden > 0 {
+                    model.setHidden(embedding: (0..<(rowCount * hidden)).map { _ in random() }, hiddenBias: (0..<hidden).map { _ in random() },
+                                    packedOutput: (0..<(hidden * labels)).map { _ in random() })
+                }
+                for n in [0, 1, 5, 40, 300] {
+                    var vector = SparseVector()
+                    let rows = (0..<n).map { _ in Int32(generator.next() % UInt64(rowCount)) }
+                    let values = (0..<n).map { _ in random() }
+                    for i in 0..<n { vector.rows[i] = rows[i]; vector.values[i] = values[i] }
+                    vector.count = n
+                    vector.wordEnd = n / 3
+                    var logits = [Float](repeating: .nan, count: labels)
+                    logits.withUnsafeMutableBufferPointer { model.logits(vector, into: $0) }
+                    let expected = Self.referenceLogits(model, rows: rows, values: values, wordCount: n / 3)
+                    if logits.map(\.bitPattern) != expected.map(\.bitPattern) {
+                        mismatches += 1
+                        Issue.record("\(labels) labels, hidden \(hidden), \(n) features")
+                    }
+                }
+            }
+        }
+        #expect(mismatches == 0)
+    }
 }
