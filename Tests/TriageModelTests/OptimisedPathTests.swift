@@ -158,6 +158,28 @@ import Testing
         #expect(mismatches == 0)
     }
 
+    @Test("a predictor given subject and body predicts what it does for the joined text, bit for bit")
+    func twoPartPredictionsEqualTheJoinedText() throws {
+        for hidden in [0, 32] {
+            var config = Fixtures.fastConfig
+            config.hiddenSize = hidden
+            let model = try TextClassifier.train(examples: Fixtures.tickets(perLabel: 30, seed: 3), config: config)
+            let predictor = model.makePredictor()
+            var mismatches = 0
+            for (i, (head, tail)) in Self.textPairs.enumerated() {
+                let topK = 1 + i % 6
+                let text = head.map { $0.isEmpty ? tail : $0 + "\n" + tail } ?? tail
+                let joined = predictor.predict(text, topK: topK)
+                let parts = predictor.predict(subject: head, body: tail, topK: topK) { LabelProbability(label: $0, probability: $1) }
+                let same = joined.label == parts.label && joined.probability.bitPattern == parts.probability.bitPattern
+                    && joined.top == parts.top && joined.margin.bitPattern == parts.margin.bitPattern
+                    && joined.abstainScore.bitPattern == parts.abstainScore.bitPattern && joined.abstain == parts.abstain
+                if !same { mismatches += 1 }
+            }
+            #expect(mismatches == 0, "hidden size \(hidden)")
+        }
+    }
+
     /// The logits written plainly, one label at a time, in the order the SIMD loop adds: features
     /// in order from zero, then the hidden units that are not zero, then the bias.
     static func referenceLogits(_ model: LinearModel, rows: [Int32], values: [Float], wordCount: Int) -> [Float] {
