@@ -57,6 +57,9 @@ struct Featurizer: Sendable {
         mask = (UInt64(1) << UInt64(settings.bucketBits)) - 1
         wordSeed = FNV1a.finalize(settings.hashSeed ^ 0x776f_7264)  // "word"
         charSeed = FNV1a.finalize(settings.hashSeed ^ 0x6368_6172)  // "char"
+        // The Latin normal-form table is made once per process (Foundation's NFKC of ~1,000
+        // scalars): here, with the model, rather than in the first non-ASCII ticket.
+        _ = Tokenizer.latinUTF8
     }
 
     func extract(_ text: String, into out: inout FeatureBuffer) {
