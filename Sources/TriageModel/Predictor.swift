@@ -29,27 +29,27 @@ public final class Predictor {
 
     /// The top `topK` labels with calibrated probabilities and the abstain verdict.
     public func predict(_ text: String, topK: Int = 3) -> Prediction {
-        let p = predict(subject: nil, body: text, topK: topK, candidate: LabelProbability.init)
-        return Prediction(label: p.label, probability: p.probability, top: p.top, margin: p.margin,
+        var top: [LabelProbability] = []
+        top.reserveCapacity(max(1, min(topK, classifier.labels.count)))
+        let p = predict(subject: nil, body: text, topK: topK) { top.append(LabelProbability(label: $0, probability: $1)) }
+        return Prediction(label: p.label, probability: p.probability, top: top, margin: p.margin,
                           abstainScore: p.abstainScore, abstain: p.abstain)
     }
 
     /// `predict(subject + "\n" + body)` (`predict(body)` when `subject` is nil or empty), without
-    /// joining the strings; the top `topK` labels, most likely first, are made by `candidate`
-    /// (so a caller with a type of its own for them builds one array, not two).
-    public func predict<Candidate>(
-        subject: String?, body: String, topK: Int = 3, candidate: (_ label: String, _ probability: Double) -> Candidate
-    ) -> (label: String, probability: Double, top: [Candidate], margin: Double, abstainScore: Double, abstain: Bool) {
+    /// joining the strings. The top `max(1, min(topK, labels))` labels, most likely first, go
+    /// to `top` one by one, so a caller with a type of its own for them builds one array, not two.
+    public func predict(
+        subject: String?, body: String, topK: Int = 3, top: (_ label: String, _ probability: Double) -> Void
+    ) -> (label: String, probability: Double, margin: Double, abstainScore: Double, abstain: Bool) {
         let scored = score(head: subject, body)
         let labels = classifier.labels
         let k = max(1, min(topK, labels.count))
-        var top: [Candidate] = []
-        top.reserveCapacity(k)
         if k <= 3 {
             // The scoring pass already found the top three (ties: lower index first, as below).
-            top.append(candidate(labels[scored.best], Double(scored.top1)))
-            if k >= 2 { top.append(candidate(labels[scored.second], Double(scored.top2))) }
-            if k >= 3 { top.append(candidate(labels[scored.third], Double(scored.top3))) }
+            top(labels[scored.best], Double(scored.top1))
+            if k >= 2 { top(labels[scored.second], Double(scored.top2)) }
+            if k >= 3 { top(labels[scored.third], Double(scored.top3)) }
         } else {
             scratch.probabilities.withUnsafeBufferPointer { p in
             // k scans, each taking the best label ranked below the previous one: no scratch allocation.
@@ -61,12 +61,12 @@ public final class Predictor {
                     let below = pj < lastP || (pj == lastP && j > lastJ)
                     if below && (best < 0 || pj > p[best]) { best = j }
                 }
-                top.append(candidate(labels[best], Double(p[best])))
+                top(labels[best], Double(p[best]))
                 lastP = p[best]; lastJ = best
             }
             }
         }
-        return (labels[scored.best], Double(scored.top1), top, Double(scored.top1 - scored.top2),
+        return (labels[scored.best], Double(scored.top1), Double(scored.top1 - scored.top2),
                 Double(scored.abstainScore), scored.abstain)
     }
 

@@ -15,11 +15,14 @@ public struct ModelClassifier: TicketClassifier {
 
     public mutating func classify(_ ticket: Ticket) -> Classification {
         // Reads `ticket.classifierText` (subject, "\n", body) without joining the strings,
-        // and builds the candidates straight into the classification.
-        let p = predictor.predict(subject: ticket.subject, body: ticket.body, topK: 3,
-                                  candidate: Classification.Candidate.init(label:probability:))
+        // and builds the candidates straight into the classification's array.
+        var top: [Classification.Candidate] = []
+        top.reserveCapacity(3)
+        let p = predictor.predict(subject: ticket.subject, body: ticket.body, topK: 3) {
+            top.append(Classification.Candidate(label: $0, probability: $1))
+        }
         return Classification(
-            label: p.label, confidence: p.probability, top: p.top,
+            label: p.label, confidence: p.probability, top: top,
             margin: p.margin, abstain: p.abstain, modelVersion: model.version, isPlaceholder: false)
     }
 }

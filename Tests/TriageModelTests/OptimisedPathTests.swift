@@ -170,9 +170,10 @@ import Testing
                 let topK = 1 + i % 6
                 let text = head.map { $0.isEmpty ? tail : $0 + "\n" + tail } ?? tail
                 let joined = predictor.predict(text, topK: topK)
-                let parts = predictor.predict(subject: head, body: tail, topK: topK) { LabelProbability(label: $0, probability: $1) }
+                var top: [LabelProbability] = []
+                let parts = predictor.predict(subject: head, body: tail, topK: topK) { top.append(LabelProbability(label: $0, probability: $1)) }
                 let same = joined.label == parts.label && joined.probability.bitPattern == parts.probability.bitPattern
-                    && joined.top == parts.top && joined.margin.bitPattern == parts.margin.bitPattern
+                    && joined.top == top && top.count == min(topK, model.labels.count) && joined.margin.bitPattern == parts.margin.bitPattern
                     && joined.abstainScore.bitPattern == parts.abstainScore.bitPattern && joined.abstain == parts.abstain
                 if !same { mismatches += 1 }
             }
