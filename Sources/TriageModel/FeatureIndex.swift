@@ -21,8 +21,8 @@ struct FeatureIndex: Sendable {
     /// Bucket of each row, ascending.
     let bucketOfRow: [UInt32]
     let idf: [Float]
-    /// Row of each bucket, or -1.
-    private let rowOfBucket: [Int32]
+    /// Row of each bucket, or -1 (read by `Featurizer.extractRows`).
+    let rowOfBucket: [Int32]
 
     var rowCount: Int { bucketOfRow.count }
 
@@ -84,6 +84,49 @@ struct FeatureIndex: Sendable {
         }
         vector.count = written
         vector.wordEnd = wordEnd
+    }
+
+    /// The values of a vector whose rows `Featurizer.extractRows` wrote (rows[0..<wordEnd] the
+    /// word group, the rest characters): what `vectorize` makes of the same features. Each group
+    /// gets its IDF weights, L2-normalised and scaled by its weight; a group with no known
+    /// feature or weight 0 is dropped (the character rows then move down to 0).
+    func weigh(_ vector: inout SparseVector, settings: FeaturizerSettings) {
+        var count = vector.count, wordEnd = vector.wordEnd
+        idf.withUnsafeBufferPointer { idf in
+            vector.rows.withUnsafeMutableBufferPointer { rows in
+                vector.values.withUnsafeMutableBufferPointer { values in
+                    if !Self.weighGroup(0..<wordEnd, weight: settings.wordWeight, idf: idf, rows: rows, values: values) {
+                        // Dropped: the character group starts at 0, as vectorize writes it.
+                        for i in wordEnd..<count { rows[i - wordEnd] = rows[i] }
+                        count -= wordEnd
+                        wordEnd = 0
+                    }
+                    if !Self.weighGroup(wordEnd..<count, weight: settings.charWeight, idf: idf, rows: rows, values: values) {
+                        count = wordEnd
+                    }
+                }
+            }
+        }
+        vector.count = count
+        vector.wordEnd = wordEnd
+    }
+
+    /// `appendGroup`'s weighting, in place over rows that are all known; false if the group is dropped.
+    @inline(__always)
+    private static func weighGroup(
+        _ range: Range<Int>, weight: Float, idf: UnsafeBufferPointer<Float>,
+        rows: UnsafeMutableBufferPointer<Int32>, values: UnsafeMutableBufferPointer<Float>
+    ) -> Bool {
+        var sumSquares: Float = 0
+        for i in range {
+            let w = idf[Int(rows[i])]
+            sumSquares += w * w
+            values[i] = w
+        }
+        guard sumSquares > 0, weight > 0 else { return false }
+        let scale = weight / sumSquares.squareRoot()
+        for i in range { values[i] *= scale }
+        return true
     }
 
     /// Writes one group's known features at `start`; returns the new end.

@@ -70,29 +70,66 @@ struct Featurizer: Sendable {
     /// a ticket's subject and body, without joining the strings.
     func extract(head: String?, _ tail: String, into out: inout FeatureBuffer) {
         Tokenizer.tokenize(head: head, tail, maxBytes: settings.maxInputBytes, into: &out.tokens)
-        (out.count, out.wordCount) = hash(out.tokens, into: &out.storage, padded: &out.padded)
+        (out.count, out.wordCount) = hashBuckets(out.tokens, padded: &out.padded, into: &out.storage)
     }
 
-    /// Writes the features of `tokens` to `storage` (grown if needed); returns their count
-    /// and the word group's count.
-    private func hash(_ tokens: TokenBuffer, into storage: inout [UInt32], padded: inout [UInt8]) -> (count: Int, wordCount: Int) {
+    /// Writes the buckets of `tokens` to `storage` (grown if needed); returns their count and the word group's.
+    private func hashBuckets(_ tokens: TokenBuffer, padded: inout [UInt8], into storage: inout [UInt32]) -> (count: Int, wordCount: Int) {
+        let bound = featureBound(tokens)
+        if storage.count < bound { storage = [UInt32](repeating: 0, count: bound * 2) }
+        return storage.withUnsafeMutableBufferPointer { storage in
+            var sink = BucketSink(out: storage.baseAddress!)
+            let wordCount = hash(tokens, padded: &padded, into: &sink)
+            return (sink.count, wordCount)
+        }
+    }
+
+    /// `extract(head:_:into:)` and `FeatureIndex.vectorize`'s row lookup in one pass: the model
+    /// rows of the text's features (those with a row) go straight to `vector.rows`, word group
+    /// first, and `vector.count` and `wordEnd` are set; `FeatureIndex.weigh` then writes the
+    /// values. `features` lends its tokens and scratch space; its buckets are left as they were.
+    func extractRows(head: String?, _ tail: String, index: FeatureIndex, features: inout FeatureBuffer, into vector: inout SparseVector) {
+        Tokenizer.tokenize(head: head, tail, maxBytes: settings.maxInputBytes, into: &features.tokens)
+        let bound = featureBound(features.tokens)
+        if vector.rows.count < bound {
+            vector.rows = [Int32](repeating: 0, count: bound * 2)
+            vector.values = [Float](repeating: 0, count: bound * 2)
+        }
+        var wordEnd = 0
+        vector.count = vector.rows.withUnsafeMutableBufferPointer { rows in
+            index.rowOfBucket.withUnsafeBufferPointer { table in
+                var sink = RowSink(out: rows.baseAddress!, rowOfBucket: table.baseAddress!)
+                wordEnd = hash(features.tokens, padded: &features.padded, into: &sink)
+                return sink.count
+            }
+        }
+        vector.wordEnd = wordEnd
+    }
+
+    /// Upper bound on the features of `tokens`, so the hot loop writes through a pointer.
+    private func featureBound(_ tokens: TokenBuffer) -> Int {
+        let count = tokens.count
+        let byteCount = count == 0 ? 0 : Int(tokens.ends[count - 1])
+        return 4 * count + (byteCount + 2 * count) * (settings.charMaxN - settings.charMinN + 1) + 8
+    }
+
+    /// Puts the features of `tokens` into `sink` (which has room for `featureBound(tokens)`),
+    /// word group first; returns how many the sink holds after the word group.
+    @inline(__always)
+    private func hash<Sink: FeatureSink>(_ tokens: TokenBuffer, padded: inout [UInt8], into sink: inout Sink) -> Int {
         let count = tokens.count
         let wordNgrams = settings.wordNgrams
         let skipBigrams = settings.skipBigrams
         let minN = settings.charMinN, maxN = settings.charMaxN
-        // Upper bound on the features, so the hot loop writes through a pointer.
-        let byteCount = tokens.count == 0 ? 0 : Int(tokens.ends[count - 1])
-        let bound = 4 * count + (byteCount + 2 * count) * (maxN - minN + 1) + 8
-        if storage.count < bound { storage = [UInt32](repeating: 0, count: bound * 2) }
         // Room for the longest word and its two markers.
+        let byteCount = count == 0 ? 0 : Int(tokens.ends[count - 1])
         if padded.count < byteCount + 2 { padded = [UInt8](repeating: 0, count: (byteCount + 2) * 2) }
-        var written = 0, wordCount = 0
-        storage.withUnsafeMutableBufferPointer { buckets in
+        var wordCount = 0
         padded.withUnsafeMutableBufferPointer { padded in
         tokens.bytes.withUnsafeBufferPointer { bytes in
             tokens.starts.withUnsafeBufferPointer { starts in
                 tokens.ends.withUnsafeBufferPointer { ends in
-                    @inline(__always) func emit(_ bucket: UInt32) { buckets[written] = bucket; written &+= 1 }
+                    @inline(__always) func emit(_ bucket: UInt32) { sink.put(bucket) }
                     // Word unigrams, bigrams (and trigrams if configured).
                     var previous: UInt64 = 0, previous2: UInt64 = 0
                     for t in 0..<count {
@@ -113,7 +150,7 @@ struct Featurizer: Sendable {
                         previous2 = previous
                         previous = h
                     }
-                    wordCount = written
+                    wordCount = sink.count
                     // Character n-grams of "<word>": every n-gram of minN...maxN bytes, by start
                     // position, shortest first. The gram at i of length n hashes as
                     // finalize(FNV-1a(charSeed; padded[i..<i+n]) + n), so the grams that start at
@@ -147,7 +184,40 @@ struct Featurizer: Sendable {
             }
         }
         }
-        }
-        return (written, wordCount)
+        return wordCount
+    }
+}
+
+/// Where `Featurizer.hash` puts each feature's bucket.
+protocol FeatureSink {
+    mutating func put(_ bucket: UInt32)
+    /// Features held so far.
+    var count: Int { get }
+}
+
+/// Keeps every bucket (training, and `FeatureBuffer`).
+struct BucketSink: FeatureSink {
+    let out: UnsafeMutablePointer<UInt32>
+    var count = 0
+
+    @inline(__always)
+    mutating func put(_ bucket: UInt32) {
+        out[count] = bucket
+        count &+= 1
+    }
+}
+
+/// Keeps the model row of each bucket that has one (prediction): the row is written either
+/// way and kept only if it is not -1, as `FeatureIndex.vectorize` does.
+struct RowSink: FeatureSink {
+    let out: UnsafeMutablePointer<Int32>
+    let rowOfBucket: UnsafePointer<Int32>
+    var count = 0
+
+    @inline(__always)
+    mutating func put(_ bucket: UInt32) {
+        let row = rowOfBucket[Int(bucket)]
+        out[count] = row
+        count &+= row >= 0 ? 1 : 0
     }
 }

@@ -79,8 +79,9 @@ public final class Predictor {
 
     @inline(__always)
     private static func score(head: String?, _ text: String, classifier c: TextClassifier, allEvidence: Bool, scratch: inout Scratch) -> (best: Int, second: Int, third: Int, top1: Float, top2: Float, top3: Float, abstainScore: Float, abstain: Bool, evidence: AbstainEvidence) {
-        c.featurizer.extract(head: head, text, into: &scratch.features)
-        c.index.vectorize(scratch.features, settings: c.featurizer.settings, into: &scratch.vector)
+        // Featurise and look up the model rows in one pass, then weigh them (FeatureIndex.vectorize, fused).
+        c.featurizer.extractRows(head: head, text, index: c.index, features: &scratch.features, into: &scratch.vector)
+        c.index.weigh(&scratch.vector, settings: c.featurizer.settings)
         return decide(scratch.vector, classifier: c, allEvidence: allEvidence, logits: &scratch.logits, probabilities: &scratch.probabilities)
     }
 

@@ -233,4 +233,40 @@ import Testing
         }
         #expect(mismatches == 0)
     }
+
+    @Test("featurising straight to model rows, then weighing, gives vectorize's vector bit for bit")
+    func fusedRowsEqualVectorize() {
+        var generator = SeededGenerator(seed: 29)
+        let texts = Self.randomTexts(count: 800, seed: 31) + Self.edgeTexts + ["card", "a b", "zzzz qqqq"]
+        var variants = Self.settingsVariants
+        var s = FeaturizerSettings(); s.wordWeight = 0; variants.append(s)
+        s = FeaturizerSettings(); s.charWeight = 0; s.wordWeight = 2.5; variants.append(s)
+        var mismatches = 0
+        for settings in variants {
+            let featurizer = Featurizer(settings: settings)
+            // Indices keeping every bucket, a third, a few, and none.
+            for keep in [1, 3, 200, 0] {
+                let buckets = (0..<UInt32(1 << settings.bucketBits)).filter { _ in keep > 0 && generator.next() % UInt64(keep) == 0 }
+                let index = FeatureIndex(bucketBits: settings.bucketBits, bucketOfRow: buckets,
+                                         idf: buckets.map { _ in 1 + Float(generator.next() % 1000) / 100 })
+                var features = FeatureBuffer(), lent = FeatureBuffer()
+                var expected = SparseVector(), fused = SparseVector()
+                for (i, text) in texts.enumerated() {
+                    let head: String? = i % 3 == 0 ? "Subject é \(i)" : nil
+                    featurizer.extract(head: head, text, into: &features)
+                    index.vectorize(features, settings: settings, into: &expected)
+                    featurizer.extractRows(head: head, text, index: index, features: &lent, into: &fused)
+                    index.weigh(&fused, settings: settings)
+                    let same = fused.count == expected.count && fused.wordEnd == expected.wordEnd
+                        && fused.rows[0..<fused.count] == expected.rows[0..<expected.count]
+                        && fused.values[0..<fused.count].map(\.bitPattern) == expected.values[0..<expected.count].map(\.bitPattern)
+                    if !same {
+                        mismatches += 1
+                        if mismatches <= 5 { Issue.record("differs on \(String(text.prefix(60)).debugDescription), keep 1/\(keep), \(settings)") }
+                    }
+                }
+            }
+        }
+        #expect(mismatches == 0)
+    }
 }
