@@ -116,7 +116,8 @@ struct LinearModel: Sendable {
                     var a3 = hbBase.loadUnaligned(fromByteOffset: start * 4 + 96, as: SIMD8<Float>.self)
                     for i in 0..<rows.count {
                         let v = SIMD8<Float>(repeating: values[i])
-                        let p = base + (Int(rows[i]) * hs + start) * MemoryLayout<Float>.stride
+                        // Wrapping arithmetic: a row below rowCount cannot overflow, and the checks cost a third of the loop.
+                        let p = base + (Int(rows[i]) &* hs &+ start) &* MemoryLayout<Float>.stride
                         a0 += v * p.loadUnaligned(as: SIMD8<Float>.self)
                         a1 += v * p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
                         a2 += v * p.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)
@@ -173,7 +174,8 @@ struct LinearModel: Sendable {
         var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>(), a4 = SIMD8<Float>()
         for i in 0..<rows.count {
             let v = SIMD8<Float>(repeating: values[i])
-            let p = base + (Int(rows[i]) * s + start) * MemoryLayout<Float>.stride
+            // Wrapping arithmetic: a row below rowCount cannot overflow, and the checks cost a third of the loop.
+            let p = base + (Int(rows[i]) &* s &+ start) &* MemoryLayout<Float>.stride
             a0 += v * p.loadUnaligned(as: SIMD8<Float>.self)
             if vectors > 1 { a1 += v * p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) }
             if vectors > 2 { a2 += v * p.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self) }
@@ -186,7 +188,7 @@ struct LinearModel: Sendable {
                 let hk = h[k]
                 if hk == 0 { continue }
                 let v = SIMD8<Float>(repeating: hk)
-                let p = ob + (k * s + start) * MemoryLayout<Float>.stride
+                let p = ob + (k &* s &+ start) &* MemoryLayout<Float>.stride
                 a0 += v * p.loadUnaligned(as: SIMD8<Float>.self)
                 if vectors > 1 { a1 += v * p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) }
                 if vectors > 2 { a2 += v * p.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self) }
