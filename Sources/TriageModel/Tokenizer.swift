@@ -117,66 +117,82 @@ enum Tokenizer {
     /// (U+2000–U+2FFF, of which U+2000–U+20CF are); any other lead byte is `.uncovered`.
     static func appendNormalisedLatin(_ utf8: UnsafeBufferPointer<UInt8>, maxBytes: Int, clipped: inout Int, to out: inout [UInt8]) -> LatinResult {
         let table = latinUTF8
-        let n = utf8.count
-        var i = 0
-        while i < n {
-            let lead = utf8[i]
-            let value: Int
-            if lead < 0x80 {
-                guard clipped < maxBytes else { return .full }
-                clipped += 1
-                out.append(lowercasedASCII(lead))
-                i += 1
-                continue
-            } else if lead < 0xE0 {
-                value = Int(lead & 0x1F) << 6 | Int(utf8[i + 1] & 0x3F)
-                i += 2
-            } else if lead == 0xE2 {
-                value = 0x2000 | Int(utf8[i + 1] & 0x3F) << 6 | Int(utf8[i + 2] & 0x3F)
-                i += 3
-            } else {
-                return .uncovered
-            }
-            if value == 0x2019 || value == 0x2018 {  // a typographic apostrophe: one byte, "'"
-                guard clipped < maxBytes else { return .full }
-                clipped += 1
-                out.append(UInt8(ascii: "'"))
-                continue
-            }
-            let slot = value < 0x300 ? value : value &- 0x2000 &+ 0x300
-            guard value < 0x300 || (slot >= 0x300 && slot < table.entries.count) else { return .uncovered }
-            let entry = table.entries[slot]
-            guard entry != 0 else { return .uncovered }
-            let offset = Int(entry >> 8), length = Int(entry & 0xFF)
-            if clipped + length <= maxBytes {
-                clipped += length
-                out.append(contentsOf: table.bytes[offset..<(offset + length)])
-            } else {
-                // The cut falls in this form: as many of its scalars as fit.
-                for folded in latinForms[slot]! {
-                    let width = UTF8.width(folded)
-                    if clipped + width > maxBytes { return .full }
-                    clipped += width
-                    UTF8.encode(folded) { out.append($0) }
+        // The output is written through a pointer into room made up front: what is left of the
+        // cut, and no more than `maxGrowth` bytes per input byte. The unused room is cut off after.
+        let room = min(maxBytes &- clipped, utf8.count &* table.maxGrowth)
+        let old = out.count
+        out.append(contentsOf: repeatElement(0, count: room))
+        let start = clipped
+        let result = out.withUnsafeMutableBufferPointer { buffer -> LatinResult in
+            let dst = buffer.baseAddress! + (old - start)  // dst[clipped] is the next byte
+            let n = utf8.count
+            var i = 0
+            while i < n {
+                let lead = utf8[i]
+                let value: Int
+                if lead < 0x80 {
+                    guard clipped < maxBytes else { return .full }
+                    dst[clipped] = lowercasedASCII(lead)
+                    clipped &+= 1
+                    i &+= 1
+                    continue
+                } else if lead < 0xE0 {
+                    value = Int(lead & 0x1F) << 6 | Int(utf8[i &+ 1] & 0x3F)
+                    i &+= 2
+                } else if lead == 0xE2 {
+                    value = 0x2000 | Int(utf8[i &+ 1] & 0x3F) << 6 | Int(utf8[i &+ 2] & 0x3F)
+                    i &+= 3
+                } else {
+                    return .uncovered
+                }
+                if value == 0x2019 || value == 0x2018 {  // a typographic apostrophe: one byte, "'"
+                    guard clipped < maxBytes else { return .full }
+                    dst[clipped] = UInt8(ascii: "'")
+                    clipped &+= 1
+                    continue
+                }
+                let slot = value < 0x300 ? value : value &- 0x2000 &+ 0x300
+                guard value < 0x300 || (slot >= 0x300 && slot < table.entries.count) else { return .uncovered }
+                let entry = table.entries[slot]
+                guard entry != 0 else { return .uncovered }
+                let offset = Int(entry >> 8), length = Int(entry & 0xFF)
+                if clipped &+ length <= maxBytes {
+                    assert(clipped &+ length &- start <= room, "maxGrowth is a bound on the output")
+                    for k in 0..<length { dst[clipped &+ k] = table.bytes[offset &+ k] }
+                    clipped &+= length
+                } else {
+                    // The cut falls in this form: as many of its scalars as fit.
+                    for folded in latinForms[slot]! {
+                        let width = UTF8.width(folded)
+                        if clipped &+ width > maxBytes { return .full }
+                        UTF8.encode(folded) { dst[clipped] = $0; clipped &+= 1 }
+                    }
                 }
             }
+            return .end
         }
-        return .end
+        out.removeLast(room &- (clipped &- start))
+        return result
     }
 
     /// `latinForms` as UTF-8: per slot, `offset << 8 | length` of its form in `bytes`, or 0
     /// where the form is nil (ASCII slots, and scalars the table does not cover).
-    static let latinUTF8: (entries: [UInt32], bytes: [UInt8]) = {
+    static let latinUTF8: (entries: [UInt32], bytes: [UInt8], maxGrowth: Int) = {
         var entries = [UInt32](repeating: 0, count: latinForms.count)
         var bytes: [UInt8] = []
+        // Output bytes per input byte, at most: 1 for ASCII and apostrophes, and each form's
+        // length over its scalar's (2 bytes below U+0800, 3 for U+2000 on).
+        var maxGrowth = 1
         for (slot, form) in latinForms.enumerated() {
             guard let form else { continue }
             let utf8 = Array(String(String.UnicodeScalarView(form)).utf8)
             precondition(!utf8.isEmpty && utf8.count < 256)
             entries[slot] = UInt32(bytes.count) << 8 | UInt32(utf8.count)
             bytes += utf8
+            let width = slot < 0x300 ? 2 : 3
+            maxGrowth = max(maxGrowth, (utf8.count + width - 1) / width)
         }
-        return (entries, bytes)
+        return (entries, bytes, maxGrowth)
     }()
 
     /// The normal form (NFKC, lower-cased) of each scalar below U+0300 (Latin-1 and Latin
@@ -227,6 +243,9 @@ enum Tokenizer {
         (b &- 97 < 26) || (b &- 48 < 10) || b >= 0x80
     }
 
+    /// `isWordByte` of each byte value, so `split` reads one table entry per byte.
+    static let wordBytes: [Bool] = (0...255).map { isWordByte(UInt8($0)) }
+
     private static func split(_ buffer: inout TokenBuffer) {
         // At most one token per two bytes (a word byte and a separator), and one more.
         let bound = buffer.bytes.count / 2 + 1
@@ -235,26 +254,28 @@ enum Tokenizer {
             buffer.ends = [Int32](repeating: 0, count: bound * 2)
         }
         var count = 0
+        Self.wordBytes.withUnsafeBufferPointer { isWord in
         buffer.bytes.withUnsafeBufferPointer { bytes in
         buffer.starts.withUnsafeMutableBufferPointer { starts in
         buffer.ends.withUnsafeMutableBufferPointer { ends in
             let n = bytes.count
             var i = 0
             while i < n {
-                while i < n && !isWordByte(bytes[i]) { i &+= 1 }
+                while i < n && !isWord[Int(bytes[i])] { i &+= 1 }
                 if i >= n { break }
                 let start = i
                 while i < n {
                     let b = bytes[i]
-                    if isWordByte(b) { i &+= 1; continue }
+                    if isWord[Int(b)] { i &+= 1; continue }
                     // Keep an apostrophe that joins two word characters ("don't").
-                    if b == 39 && i &+ 1 < n && isWordByte(bytes[i &+ 1]) { i &+= 1; continue }
+                    if b == 39 && i &+ 1 < n && isWord[Int(bytes[i &+ 1])] { i &+= 1; continue }
                     break
                 }
                 starts[count] = Int32(truncatingIfNeeded: start)
                 ends[count] = Int32(truncatingIfNeeded: i)
                 count &+= 1
             }
+        }
         }
         }
         }
