@@ -86,24 +86,22 @@ struct FeatureIndex: Sendable {
         vector.wordEnd = wordEnd
     }
 
-    /// The values of a vector whose rows `Featurizer.extractRows` wrote (rows[0..<wordEnd] the
-    /// word group, the rest characters): what `vectorize` makes of the same features. Each group
-    /// gets its IDF weights, L2-normalised and scaled by its weight; a group with no known
-    /// feature or weight 0 is dropped (the character rows then move down to 0).
-    func weigh(_ vector: inout SparseVector, settings: FeaturizerSettings) {
+    /// Finishes a vector that `Featurizer.extractRows` wrote (rows and IDF weights, rows[0..<wordEnd]
+    /// the word group, the rest characters; `sums`, each group's sum of squared weights): what
+    /// `vectorize` makes of the same features. Each group is L2-normalised and scaled by its
+    /// weight; a group with no known feature or weight 0 is dropped (the character features
+    /// then move down to 0, where vectorize writes them).
+    func normalise(_ vector: inout SparseVector, sums: (words: Float, characters: Float), settings: FeaturizerSettings) {
         var count = vector.count, wordEnd = vector.wordEnd
-        idf.withUnsafeBufferPointer { idf in
-            vector.rows.withUnsafeMutableBufferPointer { rows in
-                vector.values.withUnsafeMutableBufferPointer { values in
-                    if !Self.weighGroup(0..<wordEnd, weight: settings.wordWeight, idf: idf, rows: rows, values: values) {
-                        // Dropped: the character group starts at 0, as vectorize writes it.
-                        for i in wordEnd..<count { rows[i - wordEnd] = rows[i] }
-                        count -= wordEnd
-                        wordEnd = 0
-                    }
-                    if !Self.weighGroup(wordEnd..<count, weight: settings.charWeight, idf: idf, rows: rows, values: values) {
-                        count = wordEnd
-                    }
+        vector.rows.withUnsafeMutableBufferPointer { rows in
+            vector.values.withUnsafeMutableBufferPointer { values in
+                if !Self.scaleGroup(0..<wordEnd, sumSquares: sums.words, weight: settings.wordWeight, values: values) {
+                    for i in wordEnd..<count { rows[i - wordEnd] = rows[i]; values[i - wordEnd] = values[i] }
+                    count -= wordEnd
+                    wordEnd = 0
+                }
+                if !Self.scaleGroup(wordEnd..<count, sumSquares: sums.characters, weight: settings.charWeight, values: values) {
+                    count = wordEnd
                 }
             }
         }
@@ -111,18 +109,9 @@ struct FeatureIndex: Sendable {
         vector.wordEnd = wordEnd
     }
 
-    /// `appendGroup`'s weighting, in place over rows that are all known; false if the group is dropped.
+    /// `appendGroup`'s scaling, in place; false if the group is dropped.
     @inline(__always)
-    private static func weighGroup(
-        _ range: Range<Int>, weight: Float, idf: UnsafeBufferPointer<Float>,
-        rows: UnsafeMutableBufferPointer<Int32>, values: UnsafeMutableBufferPointer<Float>
-    ) -> Bool {
-        var sumSquares: Float = 0
-        for i in range {
-            let w = idf[Int(rows[i])]
-            sumSquares += w * w
-            values[i] = w
-        }
+    private static func scaleGroup(_ range: Range<Int>, sumSquares: Float, weight: Float, values: UnsafeMutableBufferPointer<Float>) -> Bool {
         guard sumSquares > 0, weight > 0 else { return false }
         let scale = weight / sumSquares.squareRoot()
         for i in range { values[i] *= scale }

@@ -84,11 +84,13 @@ struct Featurizer: Sendable {
         }
     }
 
-    /// `extract(head:_:into:)` and `FeatureIndex.vectorize`'s row lookup in one pass: the model
-    /// rows of the text's features (those with a row) go straight to `vector.rows`, word group
-    /// first, and `vector.count` and `wordEnd` are set; `FeatureIndex.weigh` then writes the
-    /// values. `features` lends its tokens and scratch space; its buckets are left as they were.
-    func extractRows(head: String?, _ tail: String, index: FeatureIndex, features: inout FeatureBuffer, into vector: inout SparseVector) {
+    /// `extract(head:_:into:)` and `FeatureIndex.vectorize`'s lookup in one pass: the model rows
+    /// of the text's features (those with a row) and their IDF weights go straight to `vector`,
+    /// word group first, and `vector.count` and `wordEnd` are set; returns each group's sum of
+    /// squared weights, for `FeatureIndex.normalise`. `features` lends its tokens and scratch
+    /// space; its buckets are left as they were.
+    func extractRows(head: String?, _ tail: String, index: FeatureIndex, features: inout FeatureBuffer,
+                     into vector: inout SparseVector) -> (words: Float, characters: Float) {
         Tokenizer.tokenize(head: head, tail, maxBytes: settings.maxInputBytes, into: &features.tokens)
         let bound = featureBound(features.tokens)
         if vector.rows.count < bound {
@@ -96,14 +98,21 @@ struct Featurizer: Sendable {
             vector.values = [Float](repeating: 0, count: bound * 2)
         }
         var wordEnd = 0
+        var sums: (words: Float, characters: Float) = (0, 0)
         vector.count = vector.rows.withUnsafeMutableBufferPointer { rows in
-            index.rowOfBucket.withUnsafeBufferPointer { table in
-                var sink = RowSink(out: rows.baseAddress!, rowOfBucket: table.baseAddress!)
-                wordEnd = hash(features.tokens, padded: &features.padded, into: &sink)
-                return sink.count
+            vector.values.withUnsafeMutableBufferPointer { values in
+                index.rowOfBucket.withUnsafeBufferPointer { table in
+                    index.idf.withUnsafeBufferPointer { idf in
+                        var sink = RowSink(rows: rows.baseAddress!, values: values.baseAddress!, rowOfBucket: table.baseAddress!, idf: idf.baseAddress!)
+                        wordEnd = hash(features.tokens, padded: &features.padded, into: &sink)
+                        sums = (sink.wordSumSquares, sink.sumSquares)
+                        return sink.count
+                    }
+                }
             }
         }
         vector.wordEnd = wordEnd
+        return sums
     }
 
     /// Upper bound on the features of `tokens`, so the hot loop writes through a pointer.
@@ -151,6 +160,7 @@ struct Featurizer: Sendable {
                         previous = h
                     }
                     wordCount = sink.count
+                    sink.endWordGroup()
                     // Character n-grams of "<word>": every n-gram of minN...maxN bytes, by start
                     // position, shortest first. The gram at i of length n hashes as
                     // finalize(FNV-1a(charSeed; padded[i..<i+n]) + n), so the grams that start at
@@ -191,6 +201,8 @@ struct Featurizer: Sendable {
 /// Where `Featurizer.hash` puts each feature's bucket.
 protocol FeatureSink {
     mutating func put(_ bucket: UInt32)
+    /// The word group is complete; character n-grams follow.
+    mutating func endWordGroup()
     /// Features held so far.
     var count: Int { get }
 }
@@ -205,19 +217,37 @@ struct BucketSink: FeatureSink {
         out[count] = bucket
         count &+= 1
     }
+
+    mutating func endWordGroup() {}
 }
 
-/// Keeps the model row of each bucket that has one (prediction): the row is written either
-/// way and kept only if it is not -1, as `FeatureIndex.vectorize` does.
+/// Keeps the model row of each bucket that has one, with its IDF weight (prediction): the row
+/// is written either way and kept only if it is not -1, as `FeatureIndex.vectorize` does, and
+/// the squared weights are summed in the same order as there, per group.
 struct RowSink: FeatureSink {
-    let out: UnsafeMutablePointer<Int32>
+    let rows: UnsafeMutablePointer<Int32>
+    let values: UnsafeMutablePointer<Float>
     let rowOfBucket: UnsafePointer<Int32>
+    let idf: UnsafePointer<Float>
     var count = 0
+    /// The current group's sum of squared weights, and the word group's once it is complete.
+    var sumSquares: Float = 0
+    var wordSumSquares: Float = 0
 
     @inline(__always)
     mutating func put(_ bucket: UInt32) {
         let row = rowOfBucket[Int(bucket)]
-        out[count] = row
-        count &+= row >= 0 ? 1 : 0
+        rows[count] = row
+        if row >= 0 {
+            let w = idf[Int(row)]
+            values[count] = w
+            sumSquares += w * w
+            count &+= 1
+        }
+    }
+
+    mutating func endWordGroup() {
+        wordSumSquares = sumSquares
+        sumSquares = 0
     }
 }

@@ -79,9 +79,10 @@ public final class Predictor {
 
     @inline(__always)
     private static func score(head: String?, _ text: String, classifier c: TextClassifier, allEvidence: Bool, scratch: inout Scratch) -> (best: Int, second: Int, third: Int, top1: Float, top2: Float, top3: Float, abstainScore: Float, abstain: Bool, evidence: AbstainEvidence) {
-        // Featurise and look up the model rows in one pass, then weigh them (FeatureIndex.vectorize, fused).
-        c.featurizer.extractRows(head: head, text, index: c.index, features: &scratch.features, into: &scratch.vector)
-        c.index.weigh(&scratch.vector, settings: c.featurizer.settings)
+        // Featurise, look up the model rows and their IDF weights in one pass, then normalise
+        // (FeatureIndex.vectorize, fused).
+        let sums = c.featurizer.extractRows(head: head, text, index: c.index, features: &scratch.features, into: &scratch.vector)
+        c.index.normalise(&scratch.vector, sums: sums, settings: c.featurizer.settings)
         return decide(scratch.vector, classifier: c, allEvidence: allEvidence, logits: &scratch.logits, probabilities: &scratch.probabilities)
     }
 

@@ -234,7 +234,7 @@ import Testing
         #expect(mismatches == 0)
     }
 
-    @Test("featurising straight to model rows, then weighing, gives vectorize's vector bit for bit")
+    @Test("featurising straight to model rows and weights, then normalising, gives vectorize's vector bit for bit")
     func fusedRowsEqualVectorize() {
         var generator = SeededGenerator(seed: 29)
         let texts = Self.randomTexts(count: 800, seed: 31) + Self.edgeTexts + ["card", "a b", "zzzz qqqq"]
@@ -255,8 +255,8 @@ import Testing
                     let head: String? = i % 3 == 0 ? "Subject é \(i)" : nil
                     featurizer.extract(head: head, text, into: &features)
                     index.vectorize(features, settings: settings, into: &expected)
-                    featurizer.extractRows(head: head, text, index: index, features: &lent, into: &fused)
-                    index.weigh(&fused, settings: settings)
+                    let sums = featurizer.extractRows(head: head, text, index: index, features: &lent, into: &fused)
+                    index.normalise(&fused, sums: sums, settings: settings)
                     let same = fused.count == expected.count && fused.wordEnd == expected.wordEnd
                         && fused.rows[0..<fused.count] == expected.rows[0..<expected.count]
                         && fused.values[0..<fused.count].map(\.bitPattern) == expected.values[0..<expected.count].map(\.bitPattern)
