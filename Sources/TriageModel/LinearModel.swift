@@ -144,13 +144,15 @@ struct LinearModel: Sendable {
             while start < s {
                 // Only the 8-label vectors of this block that hold labels: a model with 8 labels
                 // reads one of the five. Each vector is computed alone, so the logits are the same
-                // whichever vectors are skipped. `vectors` is a constant in each inlined copy.
+                // whichever vectors are skipped. The count is a type, so that each gets its own
+                // specialised copy of the loop with the count a constant (an Int argument left the
+                // four `vectors > k` tests in the loop when the function was not inlined).
                 switch (l - start + 7) / 8 {
-                case 1: accumulateBlock(start, vectors: 1, rows: rows, values: values, hidden: h, w: w, o: o, into: logits)
-                case 2: accumulateBlock(start, vectors: 2, rows: rows, values: values, hidden: h, w: w, o: o, into: logits)
-                case 3: accumulateBlock(start, vectors: 3, rows: rows, values: values, hidden: h, w: w, o: o, into: logits)
-                case 4: accumulateBlock(start, vectors: 4, rows: rows, values: values, hidden: h, w: w, o: o, into: logits)
-                default: accumulateBlock(start, vectors: 5, rows: rows, values: values, hidden: h, w: w, o: o, into: logits)
+                case 1: accumulateBlock(start, OneVector.self, rows: rows, values: values, hidden: h, w: w, o: o, into: logits)
+                case 2: accumulateBlock(start, TwoVectors.self, rows: rows, values: values, hidden: h, w: w, o: o, into: logits)
+                case 3: accumulateBlock(start, ThreeVectors.self, rows: rows, values: values, hidden: h, w: w, o: o, into: logits)
+                case 4: accumulateBlock(start, FourVectors.self, rows: rows, values: values, hidden: h, w: w, o: o, into: logits)
+                default: accumulateBlock(start, FiveVectors.self, rows: rows, values: values, hidden: h, w: w, o: o, into: logits)
                 }
                 start += Self.block
             }
@@ -163,11 +165,12 @@ struct LinearModel: Sendable {
 
     /// logits[start..<start + 8 · vectors] (those below labelCount) = Σ value · W[row] (+ Σ hidden · output).
     @inline(__always)
-    private func accumulateBlock(
-        _ start: Int, vectors: Int, rows: UnsafeBufferPointer<Int32>, values: UnsafeBufferPointer<Float>,
+    private func accumulateBlock<Live: LiveVectors>(
+        _ start: Int, _: Live.Type, rows: UnsafeBufferPointer<Int32>, values: UnsafeBufferPointer<Float>,
         hidden h: UnsafeMutableBufferPointer<Float>?, w: UnsafeBufferPointer<Float>, o: UnsafeBufferPointer<Float>,
         into logits: UnsafeMutableBufferPointer<Float>
     ) {
+        let vectors = Live.count
         let s = stride, l = labelCount, hs = hiddenSize
         let base = UnsafeRawPointer(w.baseAddress!)
         // Up to five 8-wide accumulators stay in registers across all features.
@@ -206,6 +209,14 @@ struct LinearModel: Sendable {
         if vectors > 4 { store(a4, start + 32) }
     }
 }
+
+/// How many of a 40-label block's five 8-label vectors hold labels (`LinearModel.accumulateBlock`).
+protocol LiveVectors { static var count: Int { get } }
+enum OneVector: LiveVectors { static var count: Int { 1 } }
+enum TwoVectors: LiveVectors { static var count: Int { 2 } }
+enum ThreeVectors: LiveVectors { static var count: Int { 3 } }
+enum FourVectors: LiveVectors { static var count: Int { 4 } }
+enum FiveVectors: LiveVectors { static var count: Int { 5 } }
 
 /// In-place numerically stable softmax of `logits / temperature`; returns log-sum-exp of the scaled logits.
 @inline(__always)
