@@ -21,8 +21,8 @@ struct FeatureIndex: Sendable {
     /// Bucket of each row, ascending.
     let bucketOfRow: [UInt32]
     let idf: [Float]
-    /// Row of each bucket, or -1.
-    private let rowOfBucket: [Int32]
+    /// Row of each bucket, or -1 (read by `Featurizer.extractRows`).
+    let rowOfBucket: [Int32]
 
     var rowCount: Int { bucketOfRow.count }
 
@@ -84,6 +84,38 @@ struct FeatureIndex: Sendable {
         }
         vector.count = written
         vector.wordEnd = wordEnd
+    }
+
+    /// Finishes a vector that `Featurizer.extractRows` wrote (rows and IDF weights, rows[0..<wordEnd]
+    /// the word group, the rest characters; `sums`, each group's sum of squared weights): what
+    /// `vectorize` makes of the same features. Each group is L2-normalised and scaled by its
+    /// weight; a group with no known feature or weight 0 is dropped (the character features
+    /// then move down to 0, where vectorize writes them).
+    func normalise(_ vector: inout SparseVector, sums: (words: Float, characters: Float), settings: FeaturizerSettings) {
+        var count = vector.count, wordEnd = vector.wordEnd
+        vector.rows.withUnsafeMutableBufferPointer { rows in
+            vector.values.withUnsafeMutableBufferPointer { values in
+                if !Self.scaleGroup(0..<wordEnd, sumSquares: sums.words, weight: settings.wordWeight, values: values) {
+                    for i in wordEnd..<count { rows[i - wordEnd] = rows[i]; values[i - wordEnd] = values[i] }
+                    count -= wordEnd
+                    wordEnd = 0
+                }
+                if !Self.scaleGroup(wordEnd..<count, sumSquares: sums.characters, weight: settings.charWeight, values: values) {
+                    count = wordEnd
+                }
+            }
+        }
+        vector.count = count
+        vector.wordEnd = wordEnd
+    }
+
+    /// `appendGroup`'s scaling, in place; false if the group is dropped.
+    @inline(__always)
+    private static func scaleGroup(_ range: Range<Int>, sumSquares: Float, weight: Float, values: UnsafeMutableBufferPointer<Float>) -> Bool {
+        guard sumSquares > 0, weight > 0 else { return false }
+        let scale = weight / sumSquares.squareRoot()
+        for i in range { values[i] *= scale }
+        return true
     }
 
     /// Writes one group's known features at `start`; returns the new end.

@@ -116,7 +116,8 @@ struct LinearModel: Sendable {
                     var a3 = hbBase.loadUnaligned(fromByteOffset: start * 4 + 96, as: SIMD8<Float>.self)
                     for i in 0..<rows.count {
                         let v = SIMD8<Float>(repeating: values[i])
-                        let p = base + (Int(rows[i]) * hs + start) * MemoryLayout<Float>.stride
+                        // Wrapping arithmetic: a row below rowCount cannot overflow, and the checks cost a third of the loop.
+                        let p = base + (Int(rows[i]) &* hs &+ start) &* MemoryLayout<Float>.stride
                         a0 += v * p.loadUnaligned(as: SIMD8<Float>.self)
                         a1 += v * p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
                         a2 += v * p.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)
@@ -136,41 +137,23 @@ struct LinearModel: Sendable {
 
     @inline(__always)
     func accumulate(rows: UnsafeBufferPointer<Int32>, values: UnsafeBufferPointer<Float>, hidden h: UnsafeMutableBufferPointer<Float>?, into logits: UnsafeMutableBufferPointer<Float>) {
-        let s = stride, l = labelCount, hs = hiddenSize
+        let s = stride, l = labelCount
         weights.withUnsafeBufferPointer { w in
         output.withUnsafeBufferPointer { o in
-            let base = UnsafeRawPointer(w.baseAddress!)
             var start = 0
             while start < s {
-                // Five 8-wide accumulators stay in registers across all features.
-                var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>(), a4 = SIMD8<Float>()
-                for i in 0..<rows.count {
-                    let v = SIMD8<Float>(repeating: values[i])
-                    let p = base + (Int(rows[i]) * s + start) * MemoryLayout<Float>.stride
-                    a0 += v * p.loadUnaligned(as: SIMD8<Float>.self)
-                    a1 += v * p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
-                    a2 += v * p.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)
-                    a3 += v * p.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self)
-                    a4 += v * p.loadUnaligned(fromByteOffset: 128, as: SIMD8<Float>.self)
+                // Only the 8-label vectors of this block that hold labels: a model with 8 labels
+                // reads one of the five. Each vector is computed alone, so the logits are the same
+                // whichever vectors are skipped. The count is a type, so that each gets its own
+                // specialised copy of the loop with the count a constant (an Int argument left the
+                // four `vectors > k` tests in the loop when the function was not inlined).
+                switch (l - start + 7) / 8 {
+                case 1: accumulateBlock(start, OneVector.self, rows: rows, values: values, hidden: h, w: w, o: o, into: logits)
+                case 2: accumulateBlock(start, TwoVectors.self, rows: rows, values: values, hidden: h, w: w, o: o, into: logits)
+                case 3: accumulateBlock(start, ThreeVectors.self, rows: rows, values: values, hidden: h, w: w, o: o, into: logits)
+                case 4: accumulateBlock(start, FourVectors.self, rows: rows, values: values, hidden: h, w: w, o: o, into: logits)
+                default: accumulateBlock(start, FiveVectors.self, rows: rows, values: values, hidden: h, w: w, o: o, into: logits)
                 }
-                if let h {
-                    let ob = UnsafeRawPointer(o.baseAddress!)
-                    for k in 0..<hs {
-                        let hk = h[k]
-                        if hk == 0 { continue }
-                        let v = SIMD8<Float>(repeating: hk)
-                        let p = ob + (k * s + start) * MemoryLayout<Float>.stride
-                        a0 += v * p.loadUnaligned(as: SIMD8<Float>.self)
-                        a1 += v * p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
-                        a2 += v * p.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)
-                        a3 += v * p.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self)
-                        a4 += v * p.loadUnaligned(fromByteOffset: 128, as: SIMD8<Float>.self)
-                    }
-                }
-                @inline(__always) func store(_ a: SIMD8<Float>, _ offset: Int) {
-                    for k in 0..<8 where offset + k < l { logits[offset + k] = a[k] }
-                }
-                store(a0, start); store(a1, start + 8); store(a2, start + 16); store(a3, start + 24); store(a4, start + 32)
                 start += Self.block
             }
         }
@@ -179,7 +162,61 @@ struct LinearModel: Sendable {
             for j in 0..<l { logits[j] += b[j] }
         }
     }
+
+    /// logits[start..<start + 8 · vectors] (those below labelCount) = Σ value · W[row] (+ Σ hidden · output).
+    @inline(__always)
+    private func accumulateBlock<Live: LiveVectors>(
+        _ start: Int, _: Live.Type, rows: UnsafeBufferPointer<Int32>, values: UnsafeBufferPointer<Float>,
+        hidden h: UnsafeMutableBufferPointer<Float>?, w: UnsafeBufferPointer<Float>, o: UnsafeBufferPointer<Float>,
+        into logits: UnsafeMutableBufferPointer<Float>
+    ) {
+        let vectors = Live.count
+        let s = stride, l = labelCount, hs = hiddenSize
+        let base = UnsafeRawPointer(w.baseAddress!)
+        // Up to five 8-wide accumulators stay in registers across all features.
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>(), a4 = SIMD8<Float>()
+        for i in 0..<rows.count {
+            let v = SIMD8<Float>(repeating: values[i])
+            // Wrapping arithmetic: a row below rowCount cannot overflow, and the checks cost a third of the loop.
+            let p = base + (Int(rows[i]) &* s &+ start) &* MemoryLayout<Float>.stride
+            a0 += v * p.loadUnaligned(as: SIMD8<Float>.self)
+            if vectors > 1 { a1 += v * p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) }
+            if vectors > 2 { a2 += v * p.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self) }
+            if vectors > 3 { a3 += v * p.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self) }
+            if vectors > 4 { a4 += v * p.loadUnaligned(fromByteOffset: 128, as: SIMD8<Float>.self) }
+        }
+        if let h {
+            let ob = UnsafeRawPointer(o.baseAddress!)
+            for k in 0..<hs {
+                let hk = h[k]
+                if hk == 0 { continue }
+                let v = SIMD8<Float>(repeating: hk)
+                let p = ob + (k &* s &+ start) &* MemoryLayout<Float>.stride
+                a0 += v * p.loadUnaligned(as: SIMD8<Float>.self)
+                if vectors > 1 { a1 += v * p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) }
+                if vectors > 2 { a2 += v * p.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self) }
+                if vectors > 3 { a3 += v * p.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self) }
+                if vectors > 4 { a4 += v * p.loadUnaligned(fromByteOffset: 128, as: SIMD8<Float>.self) }
+            }
+        }
+        @inline(__always) func store(_ a: SIMD8<Float>, _ offset: Int) {
+            for k in 0..<8 where offset + k < l { logits[offset + k] = a[k] }
+        }
+        store(a0, start)
+        if vectors > 1 { store(a1, start + 8) }
+        if vectors > 2 { store(a2, start + 16) }
+        if vectors > 3 { store(a3, start + 24) }
+        if vectors > 4 { store(a4, start + 32) }
+    }
 }
+
+/// How many of a 40-label block's five 8-label vectors hold labels (`LinearModel.accumulateBlock`).
+protocol LiveVectors { static var count: Int { get } }
+enum OneVector: LiveVectors { static var count: Int { 1 } }
+enum TwoVectors: LiveVectors { static var count: Int { 2 } }
+enum ThreeVectors: LiveVectors { static var count: Int { 3 } }
+enum FourVectors: LiveVectors { static var count: Int { 4 } }
+enum FiveVectors: LiveVectors { static var count: Int { 5 } }
 
 /// In-place numerically stable softmax of `logits / temperature`; returns log-sum-exp of the scaled logits.
 @inline(__always)

@@ -13,7 +13,8 @@ public protocol TicketClassifier {
 public typealias ClassifierFactory = @Sendable () throws -> any TicketClassifier
 
 extension Ticket {
-    /// What the classifier reads: the subject, if any, then the body.
+    /// What the classifier reads: the subject, if any, then the body. `ModelClassifier` passes
+    /// the two parts to the predictor, which reads them as this string without building it.
     public var classifierText: String {
         guard let subject, !subject.isEmpty else { return body }
         return subject + "\n" + body

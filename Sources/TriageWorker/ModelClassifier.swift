@@ -14,10 +14,15 @@ public struct ModelClassifier: TicketClassifier {
     }
 
     public mutating func classify(_ ticket: Ticket) -> Classification {
-        let p = predictor.predict(ticket.classifierText, topK: 3)
+        // Reads `ticket.classifierText` (subject, "\n", body) without joining the strings,
+        // and builds the candidates straight into the classification's array.
+        var top: [Classification.Candidate] = []
+        top.reserveCapacity(3)
+        let p = predictor.predict(subject: ticket.subject, body: ticket.body, topK: 3) {
+            top.append(Classification.Candidate(label: $0, probability: $1))
+        }
         return Classification(
-            label: p.label, confidence: p.probability,
-            top: p.top.map { Classification.Candidate(label: $0.label, probability: $0.probability) },
+            label: p.label, confidence: p.probability, top: top,
             margin: p.margin, abstain: p.abstain, modelVersion: model.version, isPlaceholder: false)
     }
 }
