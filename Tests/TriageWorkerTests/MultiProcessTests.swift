@@ -102,7 +102,9 @@ struct MultiProcessTests {
         if status == nil { worker.signal(SIGKILL) }
         #expect(worker.process.terminationReason == .exit, "exited, not killed by the signal:\n\(worker.log)")
         #expect(status == 0, "exit 0:\n\(worker.log)")
-        #expect(ContinuousClock.now - sent < .seconds(5), "stopped within a second or so, not after the 30 s connect timeout")
+        // Under a second alone; 7 s once on a machine also running the fault suite and two builds.
+        // The point is that it does not wait out the 30 s connect timeout.
+        #expect(ContinuousClock.now - sent < .seconds(15), "stopped well before the 30 s connect timeout")
         #expect(worker.log.contains("stopped during start-up"), "\(worker.log)")
     }
 }
