@@ -186,7 +186,7 @@ private let requests = [
     "je veux parler à un conseiller", "not a bot please", "transfer me to a representative", "live agent",
 ]
 private let benign = [
-    "I lost my card yesterday", "my card has not arrived", "the app will not let me sign in", "I want to change my address",
+    "I lost my card yesterday", "my card has not arrived", "the app will not let me sign in", "please update the postal address on file for me",
     "refund please", "the payment failed twice", "what are your opening hours", "perdí mi tarjeta", "Karte verloren",
     "my travel agent has my card", "human error on my side", "",
 ]

@@ -24,7 +24,7 @@ struct EmitBytesTests {
     /// Tickets whose id, customer, thread and body need escaping, plus a few plain ones.
     static func nastyTickets() -> [[UInt8]] {
         var tickets: [[UInt8]] = []
-        let bodies = ["I lost my card yesterday, it was stolen", "my payment was declined", "I want a refund, money back please",
+        let bodies = ["I lost my card yesterday, it was stolen", "the card machine refused my payment", "I want a refund, money back please",
                       "I can't login, my password is locked", "where is my new card? it has not arrived by post",
                       "I want to talk to a real person now", "hola, perdí mi tarjeta"]
         for (i, nasty) in nasty.enumerated() {
@@ -132,7 +132,7 @@ struct EmitBytesTests {
 
     @Test("tickets whose strings need escaping: the same bytes as before")
     func escapes() {
-        #expect(Self.digest(Self.nastyTickets(), excerpt: Redactor(maxCharacters: 400), batch: 7) == "38336870012a0c1d81175aac2885549446896dbe0d52a1155ba913bc557fcc49")
+        #expect(Self.digest(Self.nastyTickets(), excerpt: Redactor(maxCharacters: 400), batch: 7) == "258ec26cf52eae810d3f79e9bbde4e6c7da1f61dbc258c179dd1a739ee0c329c")
     }
 
     @Test("the writes of one automated ticket, byte for byte")
