@@ -69,9 +69,6 @@ struct TicketScanner {
         guard peek() != UInt8(ascii: "}") else { throw Fallback() }  // {}: no id
         while true {
             let name = try memberName()
-            skipWhitespace()
-            try expect(UInt8(ascii: ":"))
-            skipWhitespace()
             if let field = Self.field(named: name) {
                 guard seen & field.rawValue == 0 else { throw Fallback() }
                 seen |= field.rawValue
@@ -96,11 +93,7 @@ struct TicketScanner {
                 if Self.isTriage(name) { carriesTriageMember = true }
                 try skipValue(depth: 1)
             }
-            skipWhitespace()
-            let separator = try next()
-            if separator == UInt8(ascii: "}") { break }
-            guard separator == UInt8(ascii: ",") else { throw Fallback() }
-            skipWhitespace()
+            if try endOfItem(UInt8(ascii: "}")) { break }
         }
         skipWhitespace()
         guard i == count, let id, !id.isEmpty, let customerID, !customerID.isEmpty, let body,
@@ -169,30 +162,39 @@ struct TicketScanner {
             let name = try memberName()
             let key = String(decoding: name, as: UTF8.self)
             guard !pairs.contains(where: { $0.key == key }) else { throw Fallback() }
-            skipWhitespace()
-            try expect(UInt8(ascii: ":"))
-            skipWhitespace()
             pairs.append((key, try requiredString()))
-            skipWhitespace()
-            let separator = try next()
-            if separator == UInt8(ascii: "}") { break }
-            guard separator == UInt8(ascii: ",") else { throw Fallback() }
-            skipWhitespace()
+            if try endOfItem(UInt8(ascii: "}")) { break }
         }
         return TicketAttributes(uniquePairs: pairs)
     }
 
     // MARK: - JSON
 
-    /// A member name with no escapes (the bytes between its quotes), the cursor after it.
+    /// After a member or an element: true at the container's `close`, false after a comma
+    /// (the cursor then on what follows); anything else takes the tree path.
+    private mutating func endOfItem(_ close: UInt8) throws(Fallback) -> Bool {
+        skipWhitespace()
+        let separator = try next()
+        if separator == close { return true }
+        guard separator == UInt8(ascii: ",") else { throw Fallback() }
+        skipWhitespace()
+        return false
+    }
+
+    /// A member name with no escapes (the bytes between its quotes) and its colon; the cursor
+    /// on the member's value.
     private mutating func memberName() throws(Fallback) -> UnsafeRawBufferPointer {
         try expect(UInt8(ascii: "\""))
         let start = i
         while i < count {
             let byte = base[i]
             if byte == UInt8(ascii: "\"") {
+                let name = UnsafeRawBufferPointer(start: base + start, count: i - start)
                 i += 1
-                return UnsafeRawBufferPointer(start: base + start, count: i - 1 - start)
+                skipWhitespace()
+                try expect(UInt8(ascii: ":"))
+                skipWhitespace()
+                return name
             }
             guard byte >= 0x20, byte != UInt8(ascii: "\\") else { throw Fallback() }
             i += 1
@@ -302,11 +304,7 @@ struct TicketScanner {
                 try expect(UInt8(ascii: ":"))
                 skipWhitespace()
                 try skipValue(depth: depth + 1)
-                skipWhitespace()
-                let separator = try next()
-                if separator == UInt8(ascii: "}") { return }
-                guard separator == UInt8(ascii: ",") else { throw Fallback() }
-                skipWhitespace()
+                if try endOfItem(UInt8(ascii: "}")) { return }
             }
         case UInt8(ascii: "["):
             guard depth < maxDepth else { throw Fallback() }
@@ -315,11 +313,7 @@ struct TicketScanner {
             if peek() == UInt8(ascii: "]") { i += 1; return }
             while true {
                 try skipValue(depth: depth + 1)
-                skipWhitespace()
-                let separator = try next()
-                if separator == UInt8(ascii: "]") { return }
-                guard separator == UInt8(ascii: ",") else { throw Fallback() }
-                skipWhitespace()
+                if try endOfItem(UInt8(ascii: "]")) { return }
             }
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")

@@ -38,7 +38,6 @@ public final class CohortSchema: Sendable {
 
     /// Declared attributes, in declaration order (the order of the record's `cohort` object).
     public let attributes: [CohortAttribute]
-    private let position: [String: Int]
     /// By attribute: allowed value → its slot code (1-based), for `.values` attributes.
     private let codes: [[String: UInt8]]
     /// By attribute: bucket boundaries, for `.buckets` attributes (empty otherwise).
@@ -54,12 +53,10 @@ public final class CohortSchema: Sendable {
     public init(_ attributes: [CohortAttribute]) {
         let used = Array(attributes.prefix(Self.maxAttributes))
         self.attributes = used
-        var position: [String: Int] = [:]
         var codes: [[String: UInt8]] = []
         var bounds: [[Double]] = []
         var labels: [[String]] = []
-        for (i, attribute) in used.enumerated() {
-            if position[attribute.name] == nil { position[attribute.name] = i }
+        for attribute in used {
             switch attribute.domain {
             case .values(let values):
                 let kept = Array(values.prefix(Self.maxValues))
@@ -75,7 +72,6 @@ public final class CohortSchema: Sendable {
                 labels.append(Self.bucketNames(kept))
             }
         }
-        self.position = position
         self.codes = codes
         self.bounds = bounds
         self.labels = labels
@@ -137,11 +133,10 @@ public final class CohortSchema: Sendable {
     /// rather than by hashing the ticket's string into a dictionary.
     private static let linearSearchLimit = 16
 
-    /// The declared attribute named `key` (the first, if declared twice).
+    /// The declared attribute named `key` (the first, if declared twice). At most
+    /// `maxAttributes` (16) are declared, so a scan.
     private func index(of key: String) -> Int? {
-        guard attributes.count <= Self.linearSearchLimit else { return position[key] }
-        for i in attributes.indices where attributes[i].name == key { return i }
-        return nil
+        attributes.firstIndex { $0.name == key }
     }
 
     /// The slot code of `value` among attribute `i`'s values (its first place, 1-based).

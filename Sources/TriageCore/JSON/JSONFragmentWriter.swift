@@ -97,17 +97,7 @@ public struct JSONFragmentWriter: Sendable {
 
     public mutating func int(_ value: Int64) {
         // At most a sign and 20 digits.
-        reserve(21)
-        let at = count
-        count += buffer.withUnsafeMutableBufferPointer { out in
-            let base = out.baseAddress! + at
-            var p = base
-            if value < 0 {
-                p.pointee = UInt8(ascii: "-")
-                p += 1
-            }
-            return Self.writeDigits(value.magnitude, at: p) + (p - base)
-        }
+        writeNumber(reserving: 21, negative: value < 0) { p in p + Self.writeDigits(value.magnitude, at: p) }
     }
 
     public mutating func int(_ value: Int) { int(Int64(value)) }
@@ -175,15 +165,8 @@ public struct JSONFragmentWriter: Sendable {
         }
         let micros = Int64((value * 1e6).rounded())
         // At most: a sign, 13 integer digits (|value| < 1e12, rounded), the point, 6 decimals.
-        reserve(21)
-        let at = count
-        count += buffer.withUnsafeMutableBufferPointer { out in
-            let base = out.baseAddress! + at
-            var p = base
-            if micros < 0 {
-                p.pointee = UInt8(ascii: "-")
-                p += 1
-            }
+        writeNumber(reserving: 21, negative: micros < 0) { start in
+            var p = start
             let magnitude = micros.magnitude
             p += Self.writeDigits(magnitude / 1_000_000, at: p)
             p.pointee = UInt8(ascii: ".")
@@ -191,7 +174,7 @@ public struct JSONFragmentWriter: Sendable {
             var fraction = magnitude % 1_000_000
             guard fraction > 0 else {
                 p.pointee = UInt8(ascii: "0")
-                return p + 1 - base
+                return p + 1
             }
             var width = 6
             while fraction % 10 == 0 {
@@ -203,11 +186,29 @@ public struct JSONFragmentWriter: Sendable {
                 p[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: fraction % 10)
                 fraction /= 10
             }
-            return p + width - base
+            return p + width
         }
     }
 
     // MARK: - Internals
+
+    /// Writes a number in place: at most `maximum` bytes, a "-" first when `negative`, then
+    /// what `digits` writes from the pointer it is given (it returns the end).
+    @inline(__always)
+    private mutating func writeNumber(reserving maximum: Int, negative: Bool,
+                                      _ digits: (UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8>) {
+        reserve(maximum)
+        let at = count
+        count += buffer.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress! + at
+            var p = base
+            if negative {
+                p.pointee = UInt8(ascii: "-")
+                p += 1
+            }
+            return digits(p) - base
+        }
+    }
 
     /// Writes the decimal digits of `value` at `p`; returns how many (1…20).
     @inline(__always)
