@@ -122,7 +122,7 @@ struct DecisionAuditTests {
               (#"{"id":"T1","customer_id":"c1","body":"I lost my card yesterday","language":"en","channel":"chat","attributes":{"region":"north","tier":"plus","language":"xx"}}"#, "card_lost", 0.97),
               (#"{"id":"T2","customer_id":"c2","body":"I want to talk to a real person now, this is useless","created_at":"2024-05-01T08:00:00Z"}"#, "card_lost", 0.95),
               (#"{"id":"T3","customer_id":"c3","body":"cannot log in","attributes":{"age_band":"65+"}}"#, "login_problem", 0.41),
-              (#"{"id":"T4","customer_id":"c4","body":"where is my new card","channel":"email"}"#, "card_not_arrived", 0.99),
+              (#"{"id":"T4","customer_id":"c4","body":"my new card still has not come","channel":"email"}"#, "card_not_arrived", 0.99),
           ])
     func sameBytes(json: String, label: String, confidence: Double) throws {
         let ticket = try TicketDecoder().decode(Array(json.utf8))

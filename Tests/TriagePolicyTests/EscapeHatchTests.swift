@@ -64,9 +64,9 @@ struct EscapeHatchTests {
 
     @Test("mentions that are not requests", arguments: [
         // third parties and idioms
-        "my travel agent booked this", "this was human error on my side", "someone stole my card",
+        "my travel agent booked this", "this was human error on my side", "someone has taken my card",
         "the estate agent needs a statement", "our real estate agent sent the deposit",
-        "human resources asked for my payslip", "I booked through an agent", "someone stole my card",
+        "human resources asked for my payslip", "I booked through an agent", "someone has taken my card",
         "I want to transfer money to someone's account", "the virtual assistant is fine",
         "my insurance agent called", "it's a human rights issue", "mi agente de viajes no contesta",
         "fue un error humano", "mon agent de voyage a réservé", "c'est une erreur humaine",

@@ -76,7 +76,7 @@ struct ReplayerTests {
         var options = Replayer.Options()
         options.draws = [try Replayer.Draw("tier=gold:1")]
         options.runID = "t"
-        let made = try #require(Replayer.ticket(row: ["text": "where is my card"], index: 0, pass: 0, options: options, now: "2026-01-01T00:00:00Z"))
+        let made = try #require(Replayer.ticket(row: ["text": "my card is still not here"], index: 0, pass: 0, options: options, now: "2026-01-01T00:00:00Z"))
         #expect(try TicketDecoder().decode(made.bytes).attributes["tier"] == "gold")
 
         for bad in ["region", "region=", "region=north", "region=north:0", "region=north:x", "region=a:1,a:2", "=a:1"] {

@@ -61,7 +61,7 @@ struct WorkerFailureTests {
     func poisonPills() async throws {
         let harness = try WorkerHarness(partitions: 1)
         let megabyte = Array(repeating: UInt8(ascii: "x"), count: 1_000_000)
-        let good = Array(#"{"id":"ok-1","customer_id":"c9","body":"someone stole my card"}"#.utf8)
+        let good = Array(#"{"id":"ok-1","customer_id":"c9","body":"someone has taken my card"}"#.utf8)
         let small = Array(#"{"id":"k-1","customer_id":"c","body":"hello"}"#.utf8)
         let bigValue = Array(#"{"id":"v-1","customer_id":"c","body":""#.utf8) + megabyte + Array(#""}"#.utf8)
         try harness.produce([

@@ -120,7 +120,7 @@ struct WorkerIntegrationTests {
             (.tooDeep, Array((#"{"id":"m6","customer_id":"c","body":"b","extra":"# + deep + "}").utf8)),
             (.invalidTimestamp, Array(#"{"id":"m7","customer_id":"c","body":"b","created_at":"yesterday"}"#.utf8)),
         ]
-        let good = Array(#"{"id":"ok-1","customer_id":"c9","body":"someone stole my card"}"#.utf8)
+        let good = Array(#"{"id":"ok-1","customer_id":"c9","body":"someone has taken my card"}"#.utf8)
         try harness.produce(cases.map(\.1) + [good])
         let worker = harness.worker("dlq")
         try await harness.run([worker]) { $0[0].completed >= cases.count + 1 }
