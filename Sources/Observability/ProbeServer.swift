@@ -37,9 +37,10 @@ public final class ProbeServer: Sendable {
     public let port: Int
 
     /// Starts listening and returns once the socket is bound. Logs
-    /// `http: serving /metrics /healthz /readyz on HOST:PORT`.
+    /// `http: serving /metrics /healthz /readyz on HOST:PORT`. A request whose answer takes
+    /// longer than `requestTimeout` seconds (the server's threads starved) gets a 500.
     public static func start(host: String, port: Int, registry: PrometheusCollectorRegistry, probes: Probes,
-                             logger: Logger) async throws -> ProbeServer {
+                             logger: Logger, requestTimeout: Double = 15) async throws -> ProbeServer {
         guard (0...65_535).contains(port) else { throw ProbeServerError("--http-port must be 0…65535, not \(port)") }
         let address: any SocketAddress
         do {
@@ -47,7 +48,7 @@ public final class ProbeServer: Sendable {
         } catch {
             throw ProbeServerError("--http-host '\(host)' is not an IPv4 or IPv6 address: \(error)")
         }
-        let server = HTTPServer(config: .init(address: address, timeout: 15, logger: .disabled))
+        let server = HTTPServer(config: .init(address: address, timeout: requestTimeout, logger: .disabled))
         await server.appendRoute("GET /metrics") { _ in
             HTTPResponse(statusCode: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                          body: Data(registry.emitToBuffer()))
