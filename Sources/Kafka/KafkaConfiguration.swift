@@ -24,6 +24,9 @@ public struct KafkaConsumerConfiguration: Sendable {
     /// Where a group with no committed offset starts: `earliest` or `latest`.
     public var autoOffsetReset: String = "earliest"
     public var assignmentStrategy: String = "cooperative-sticky"
+    /// `read_committed` (librdkafka's default, made explicit): records of aborted or open
+    /// transactions are skipped, so upstream transactional producers are safe to read.
+    public var isolationLevel: String = "read_committed"
     /// Raw librdkafka properties for this consumer only, applied after `settings.properties`.
     public var extra: [String: String] = [:]
 
@@ -50,6 +53,7 @@ public struct KafkaConsumerConfiguration: Sendable {
             ("auto.offset.reset", autoOffsetReset),
             ("partition.assignment.strategy", assignmentStrategy),
             ("enable.partition.eof", "false"),
+            ("isolation.level", isolationLevel),
         ]
         return settings.clientProperties(role: .consumer, defaults: p, extra: extra)
     }
@@ -73,6 +77,14 @@ public struct KafkaProducerConfiguration: Sendable {
     public var compression: String = "lz4"
     /// How long librdkafka retries one record before reporting it as failed.
     public var messageTimeoutMs: Int = 120_000
+    /// Set: a transactional producer (`transactional.id`; implies idempotence). Every record
+    /// is then written inside a transaction (`KafkaProducer.beginTransaction`), and a newer
+    /// producer with the same id fences this one.
+    public var transactionalID: String? = nil
+    /// How long the cluster lets a transaction stay open before aborting it (a producer that
+    /// died mid-transaction blocks `read_committed` readers of its partitions that long,
+    /// unless a successor with the same id starts first).
+    public var transactionTimeoutMs: Int = 60_000
     /// Raw librdkafka properties for this producer only, applied after `settings.properties`.
     public var extra: [String: String] = [:]
 
@@ -91,9 +103,16 @@ public struct KafkaProducerConfiguration: Sendable {
             ("queue.buffering.max.messages", String(maxQueuedMessages)),
             ("linger.ms", String(lingerMs)),
             ("compression.type", compression),
-            ("message.timeout.ms", String(messageTimeoutMs)),
+            // librdkafka refuses a record timeout longer than the transaction timeout.
+            ("message.timeout.ms", String(transactionalID == nil ? messageTimeoutMs : min(messageTimeoutMs, transactionTimeoutMs))),
         ]
-        if idempotent { p.append(("acks", "all")) }
-        return settings.clientProperties(role: .producer, defaults: p, extra: extra)
+        if idempotent || transactionalID != nil { p.append(("acks", "all")) }
+        var fixed: [(String, String)] = []
+        if let transactionalID {
+            p.append(("transaction.timeout.ms", String(transactionTimeoutMs)))
+            fixed.append(("transactional.id", transactionalID))
+            fixed.append(("enable.idempotence", "true"))
+        }
+        return settings.clientProperties(role: .producer, defaults: p, extra: extra, fixed: fixed)
     }
 }

@@ -10,7 +10,7 @@ import CRdKafka
 ///
 /// Callbacks are served inside `poll` on the caller's thread: use one consumer from one thread.
 public final class KafkaConsumer {
-    private let client: RDKafkaClient
+    let client: RDKafkaClient
     private var closed = false
     /// Subscribed in a group (not a manual assignment).
     private let isGroupMember: Bool
@@ -37,6 +37,10 @@ public final class KafkaConsumer {
     /// Creates a consumer outside any group, reading the given partitions from the given
     /// offsets (readers, verifiers, report builders).
     ///
+    /// It reads with `isolation.level=read_committed` (librdkafka's default, made explicit):
+    /// records of aborted or still open transactions (an exactly-once worker's) are never
+    /// returned. `-X isolation.level=read_uncommitted` overrides it.
+    ///
     /// The settings' properties (security, tuning) apply; the few a reader relies on (no
     /// commits, a group id of its own) are applied after them and cannot be overridden.
     public init(settings: KafkaClientSettings, assignment: [KafkaTopicPartitionOffset], extra: [String: String] = [:]) throws(KafkaError) {
@@ -47,7 +51,8 @@ public final class KafkaConsumer {
             ("enable.partition.eof", "false"),
         ]
         client = try Self.makeClient(role: "consumer", settings: settings,
-                                     properties: settings.clientProperties(role: .consumer, extra: extra, fixed: fixed))
+                                     properties: settings.clientProperties(role: .consumer, defaults: [("isolation.level", "read_committed")],
+                                                                           extra: extra, fixed: fixed))
         isGroupMember = false
         try assignment.withPartitionList { list throws(KafkaError) in
             let err = rd_kafka_assign(client.handle, list)
@@ -205,6 +210,16 @@ public final class KafkaConsumer {
         }
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET else {
             throw KafkaError.rd(err, code: .consume, context: "commit")
+        }
+    }
+
+    /// Commits the given offsets without waiting for the answer (a failed commit is only
+    /// logged by librdkafka; the next one carries the same or later offsets).
+    public func commitAsync(_ offsets: [KafkaTopicPartitionOffset]) throws(KafkaError) {
+        guard !offsets.isEmpty else { return }
+        let err = try offsets.withPartitionList { list in rd_kafka_commit(client.handle, list, 1) }
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET else {
+            throw KafkaError.rd(err, code: .consume, context: "commit (async)")
         }
     }
 

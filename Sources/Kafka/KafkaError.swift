@@ -18,6 +18,8 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
         case consume
         /// An admin request (topic creation, metadata) failed.
         case admin
+        /// A transaction call (init, begin, send offsets, commit, abort) failed.
+        case transaction
         /// The local queue is full; poll and try again.
         case queueFull
         /// The operation timed out.
@@ -41,14 +43,18 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
     public var isFatal: Bool
     /// Trying the same operation again may succeed.
     public var isRetriable: Bool
+    /// A transaction call failed in a way that leaves the transaction unusable: abort it
+    /// (`KafkaProducer.abortTransaction`) and do its work again in a new one.
+    public var transactionRequiresAbort: Bool = false
     /// `#fileID:#line` where the error was raised.
     public var location: String
 
     public init(
         code: Code, rdKafkaCode: Int32 = 0, message: String,
-        isFatal: Bool = false, isRetriable: Bool = false,
+        isFatal: Bool = false, isRetriable: Bool = false, transactionRequiresAbort: Bool = false,
         fileID: String = #fileID, line: Int = #line
     ) {
+        self.transactionRequiresAbort = transactionRequiresAbort
         self.code = code
         self.rdKafkaCode = rdKafkaCode
         self.message = message
@@ -65,7 +71,7 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         var text = "KafkaError.\(code.rawValue): \(message)"
         if rdKafkaCode != 0 { text += " [\(rdKafkaName)]" }
-        if isFatal { text += " (fatal)" } else if isRetriable { text += " (retriable)" }
+        if isFatal { text += " (fatal)" } else if isRetriable { text += " (retriable)" } else if transactionRequiresAbort { text += " (abort the transaction)" }
         return text
     }
 
@@ -100,6 +106,7 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
             message: "\(context): \(String(cString: rd_kafka_error_string(error)))",
             isFatal: rd_kafka_error_is_fatal(error) != 0,
             isRetriable: rd_kafka_error_is_retriable(error) != 0 || Self.retriable(err),
+            transactionRequiresAbort: rd_kafka_error_txn_requires_abort(error) != 0,
             fileID: fileID, line: line
         )
     }

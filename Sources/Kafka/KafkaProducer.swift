@@ -115,6 +115,56 @@ public final class KafkaProducer {
         return KafkaError.consuming(result, code: .produce, context: "produce to \(message.topic)")
     }
 
+    // MARK: - Transactions
+
+    /// Registers the transactional id with its coordinator, fencing any older producer with
+    /// the same id and aborting its open transaction. Call once, before the first
+    /// `beginTransaction`; a `.timeout` (retriable) may be retried.
+    public func initTransactions(timeoutMs: Int32) throws(KafkaError) {
+        try check(rd_kafka_init_transactions(client.handle, timeoutMs), "init transactions")
+    }
+
+    /// Opens a transaction: every record sent until `commitTransaction` or
+    /// `abortTransaction` belongs to it.
+    public func beginTransaction() throws(KafkaError) {
+        try check(rd_kafka_begin_transaction(client.handle), "begin transaction")
+    }
+
+    /// Adds the consumer's next offsets to the open transaction: they are committed for the
+    /// consumer's group if and only if the transaction commits. The consumer's group metadata
+    /// (member id and generation, KIP-447) lets the group coordinator refuse a member that
+    /// has been rebalanced away (a zombie): the call then fails with an error that requires
+    /// abort.
+    public func sendOffsetsToTransaction(_ offsets: [KafkaTopicPartitionOffset], consumer: KafkaConsumer, timeoutMs: Int32) throws(KafkaError) {
+        guard !offsets.isEmpty else { return }
+        guard let metadata = rd_kafka_consumer_group_metadata(consumer.client.handle) else {
+            throw KafkaError(code: .transaction, message: "send offsets to transaction: the consumer has no group metadata (not a group member)")
+        }
+        defer { rd_kafka_consumer_group_metadata_destroy(metadata) }
+        try offsets.withPartitionList { list throws(KafkaError) in
+            try check(rd_kafka_send_offsets_to_transaction(client.handle, list, metadata, timeoutMs), "send offsets to transaction")
+        }
+    }
+
+    /// Flushes the transaction's records and commits it. On a retriable error (`.timeout`)
+    /// call it again; on one that `transactionRequiresAbort`, abort; a fatal one means this
+    /// producer was fenced or broken and must be replaced.
+    public func commitTransaction(timeoutMs: Int32) throws(KafkaError) {
+        try check(rd_kafka_commit_transaction(client.handle, timeoutMs), "commit transaction")
+    }
+
+    /// Aborts the open transaction: its records are never visible to `read_committed`
+    /// readers and its offsets are not committed. Records still queued are purged (their
+    /// delivery reports carry `_PURGE_QUEUE`).
+    public func abortTransaction(timeoutMs: Int32) throws(KafkaError) {
+        try check(rd_kafka_abort_transaction(client.handle, timeoutMs), "abort transaction")
+    }
+
+    private func check(_ error: OpaquePointer?, _ context: String) throws(KafkaError) {
+        guard let error else { return }
+        throw KafkaError.consuming(error, code: .transaction, context: context)
+    }
+
     /// Serves callbacks for up to `timeoutMs` and returns the delivery reports since the last call.
     public func poll(timeoutMs: Int32 = 0) -> [KafkaDeliveryReport] {
         rd_kafka_poll(client.handle, timeoutMs)
