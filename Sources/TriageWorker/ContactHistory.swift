@@ -22,6 +22,15 @@ struct ContactHistory {
     /// Contacts remembered per customer (more than any sane repeat threshold).
     let contactLimit = 64
     private var partitions: [Int32: [String: Customer]] = [:]
+    /// While a transaction is open (exactly-once mode): each customer's state before the
+    /// transaction first changed it (nil inside: the customer was unknown), to put back if the
+    /// transaction aborts. Nil: no transaction, nothing kept.
+    private var undo: [UndoKey: Customer?]?
+
+    private struct UndoKey: Hashable {
+        var partition: Int32
+        var customer: String
+    }
 
     init(windowMillis: Int64) {
         self.windowMillis = windowMillis
@@ -45,6 +54,10 @@ struct ContactHistory {
 
     /// Adds this ticket to the customer's history; returns the new state (for the changelog).
     mutating func record(partition: Int32, customer: String, ticket: Ticket, atMillis now: Int64, automated: Bool) -> Customer {
+        if undo != nil {
+            let key = UndoKey(partition: partition, customer: customer)
+            if undo!.index(forKey: key) == nil { undo![key] = .some(partitions[partition]?[customer]) }
+        }
         let (windowMillis, contactLimit, automatedLimit) = (windowMillis, contactLimit, automatedLimit)
         // Changed in place in the dictionary: no copy of the customer's arrays per ticket.
         return partitions[partition, default: [:]][customer, default: Customer()].update { state in
@@ -66,6 +79,28 @@ struct ContactHistory {
         }
     }
 
+    // MARK: - Transactions (exactly-once mode)
+
+    /// A transaction opens: from now on the state each customer had before it is kept.
+    mutating func beginTransaction() {
+        undo = [:]
+    }
+
+    /// The transaction committed: its changes stay.
+    mutating func commitTransaction() {
+        undo = nil
+    }
+
+    /// The transaction aborted: every customer it changed gets the state from before it back
+    /// (its tickets are read again and recorded again).
+    mutating func abortTransaction() {
+        guard let changed = undo else { return }
+        undo = nil
+        for (key, state) in changed {
+            partitions[key.partition, default: [:]][key.customer] = state
+        }
+    }
+
     /// Restores one changelog record (the last one per key wins).
     mutating func restore(partition: Int32, customer: String, state: Customer?) {
         partitions[partition, default: [:]][customer] = state
@@ -74,6 +109,7 @@ struct ContactHistory {
     /// Forgets partitions this worker no longer owns.
     mutating func forget(_ gone: [Int32]) {
         for partition in gone { partitions[partition] = nil }
+        if undo != nil { undo = undo!.filter { !gone.contains($0.key.partition) } }
     }
 
     func customers(in partition: Int32) -> Int { partitions[partition]?.count ?? 0 }

@@ -26,6 +26,9 @@ struct Outbox {
         case resendingUnconfirmed(topic: String)
         /// A write cannot be delivered: the ticket's offset must not be committed.
         case failed(WorkerError)
+        /// Exactly-once mode: a write of the open transaction failed; the transaction must be
+        /// aborted and its tickets processed again (nothing is retried inside it).
+        case transactionMustAbort(KafkaError)
     }
 
     /// How failed deliveries are retried.
@@ -54,6 +57,13 @@ struct Outbox {
     }
 
     private let retry: RetryPolicy
+    /// Exactly-once mode: every write belongs to the open transaction, which the cluster
+    /// makes visible all at once or not at all. Replies are not held (the transaction that
+    /// holds them also holds their actions and audit record), failed writes are not retried
+    /// (the transaction aborts), and chain heads count only once their transaction commits.
+    let transactional: Bool
+    /// Exactly-once mode: heads acknowledged inside the open transaction, not yet committed.
+    private var uncommittedHeads: [Int32: SealedAuditRecord] = [:]
     private var pending: [UInt: PendingWrite] = [:]
     private var nextToken: UInt = 1
     private var retries: [(due: UInt64, token: UInt)] = []
@@ -69,8 +79,9 @@ struct Outbox {
     private(set) var auditHeads: [Int32: SealedAuditRecord] = [:]
     private var checkpointed: [Int32: Int64] = [:]
 
-    init(retry: RetryPolicy) {
+    init(retry: RetryPolicy, transactional: Bool = false) {
         self.retry = retry
+        self.transactional = transactional
     }
 
     /// Writes sent and not yet acknowledged.
@@ -86,7 +97,7 @@ struct Outbox {
     mutating func add(_ writes: Emit.Writes, for ticket: OffsetTracker.TicketToken, actions: inout [Action]) {
         let waitingFor = writes.messages.reduce(0) { $0 + ($1.isAction ? 1 : 0) } + (writes.audit == nil ? 0 : 1)
         for write in writes.messages {
-            if write.held && waitingFor > 0 {
+            if write.held && waitingFor > 0 && !transactional {
                 heldReplies[ticket] = (write.message, waitingFor)
                 continue
             }
@@ -146,6 +157,10 @@ struct Outbox {
     mutating func delivered(_ report: KafkaDeliveryReport, nowMicros: UInt64, actions: inout [Action]) {
         // Taken out of the table (not copied): put back below only when it is sent again.
         guard var write = pending.removeValue(forKey: report.token) else { return }
+        if let error = report.error, transactional {
+            actions.append(.transactionMustAbort(error))
+            return
+        }
         if let error = report.error {
             write.attempts += 1
             guard error.isRetriable, write.attempts <= retry.maxRetries, !error.isFatal else {
@@ -170,8 +185,12 @@ struct Outbox {
             actions.append(.send(token: report.token, message: write.message))
             return
         }
-        if let audit = write.audit, audit.seq > auditHeads[audit.partition]?.seq ?? -1 {
-            auditHeads[audit.partition] = audit
+        if let audit = write.audit {
+            if transactional {
+                if audit.seq > uncommittedHeads[audit.partition]?.seq ?? -1 { uncommittedHeads[audit.partition] = audit }
+            } else if audit.seq > auditHeads[audit.partition]?.seq ?? -1 {
+                auditHeads[audit.partition] = audit
+            }
         }
         if write.isAction { releaseReplyIfDone(write.ticket, &actions) }
         if write.audit != nil {
@@ -202,6 +221,37 @@ struct Outbox {
             if let write = pending[item.token] { actions.append(.send(token: item.token, message: write.message)) }
         }
         retries.removeAll { $0.due <= nowMicros }
+    }
+
+    // MARK: - Transactions (exactly-once mode)
+
+    /// The open transaction committed: the heads acknowledged in it are the chain's heads now.
+    mutating func transactionCommitted() {
+        for (partition, head) in uncommittedHeads where head.seq > auditHeads[partition]?.seq ?? -1 {
+            auditHeads[partition] = head
+        }
+        uncommittedHeads.removeAll(keepingCapacity: true)
+    }
+
+    /// The open transaction aborted: none of its writes will ever be visible, so nothing of
+    /// it is pending, held or batched any more. The committed chain heads stay.
+    mutating func transactionAborted() {
+        pending.removeAll(keepingCapacity: true)
+        retries.removeAll()
+        heldReplies.removeAll()
+        auditBatch.removeAll(keepingCapacity: true)
+        contactsBatch.removeAll(keepingCapacity: true)
+        uncommittedHeads.removeAll(keepingCapacity: true)
+    }
+
+    /// The pipeline starts a new audit chain (after an abort): returns the old chain's
+    /// committed heads (for its last checkpoint) and starts the new chain with none.
+    mutating func startNewChain() -> [SealedAuditRecord] {
+        let heads = auditHeads.sorted { $0.key < $1.key }.map(\.value)
+        auditHeads.removeAll()
+        checkpointed.removeAll()
+        uncommittedHeads.removeAll()
+        return heads
     }
 
     // MARK: - Partitions leaving, checkpoints

@@ -48,6 +48,10 @@ final class Pipeline {
     /// Running, stopping (with the deadline of every wait) or abandoned, and the first failure
     /// (`Lifecycle.swift`).
     var lifecycle = Lifecycle()
+    /// Exactly-once mode: the transaction open now, if any (`Transaction.swift`).
+    var transaction: OpenTransaction?
+    /// Exactly-once mode: heads of audit chains ended by an abort, for one last checkpoint.
+    var retiredChainHeads: [(chainID: String, heads: [SealedAuditRecord])] = []
     /// The audit-cost benchmark's current slice (nil outside the benchmark).
     private var slice: SliceClock?
 
@@ -61,7 +65,8 @@ final class Pipeline {
     init(config: WorkerConfiguration, classifier: any TicketClassifier, stats: WorkerStatsBox, metrics: PipelineMetrics = PipelineMetrics(),
          logger: Logger, shouldStop: @escaping () -> Bool) throws(KafkaError) {
         self.config = config
-        outbox = Outbox(retry: Outbox.RetryPolicy(maxRetries: config.maxDeliveryRetries, backoffMs: config.retryBackoffMs))
+        outbox = Outbox(retry: Outbox.RetryPolicy(maxRetries: config.maxDeliveryRetries, backoffMs: config.retryBackoffMs),
+                        transactional: config.exactlyOnce)
         memoryTrim = MemoryTrim(intervalMicros: UInt64(max(0, config.memoryTrimIntervalMs)) * 1000)
         self.logger = logger
         self.stats = stats
@@ -73,6 +78,10 @@ final class Pipeline {
         var producerConfig = KafkaProducerConfiguration(settings: config.kafka)
         producerConfig.clientID = "triage-\(config.workerID)"
         producerConfig.extra = statistics.merging(config.producerProperties) { _, set in set }
+        if config.exactlyOnce {
+            producerConfig.transactionalID = config.transactionalID
+            producerConfig.transactionTimeoutMs = config.transactionTimeoutMs
+        }
         producer = try KafkaProducer(configuration: producerConfig)
         var consumerConfig = KafkaConsumerConfiguration(
             settings: config.kafka, groupID: config.groupID, topics: [config.topics.tickets])
@@ -103,6 +112,11 @@ final class Pipeline {
                 refreshControl()
                 let polledAt = MonotonicClock.nowMicros()
                 let batch = try consume.next(inFlight: tracker.inFlight, assigned: assigned)
+                if config.exactlyOnce {
+                    try runTransaction(batch, polledAt: polledAt)
+                    try finishTurn()
+                    continue
+                }
                 for (index, message) in batch.enumerated() {
                     // A process frozen past the session timeout may have lost its partitions
                     // without knowing yet: write nothing more until the group has had its say
@@ -117,10 +131,7 @@ final class Pipeline {
                 try resendDue()
                 try storeCompleted()
                 try checkpointIfDue()
-                if let nanos = memoryTrim.ifDue() { metrics.memoryTrim.recordNanoseconds(Int64(nanos)) }
-                try checkClientErrors()
-                takeStatistics()
-                metrics.flush()
+                try finishTurn()
             }
         } catch let error as WorkerError {
             abort(error)
@@ -135,6 +146,14 @@ final class Pipeline {
             throw failure
         }
         try shutdown()
+    }
+
+    /// The end of each turn of the loop, in both modes.
+    private func finishTurn() throws(WorkerError) {
+        if let nanos = memoryTrim.ifDue() { metrics.memoryTrim.recordNanoseconds(Int64(nanos)) }
+        try checkClientErrors()
+        takeStatistics()
+        metrics.flush()
     }
 
     /// Waits for the cluster's metadata, then starts this process's audit chain over the audit
@@ -158,6 +177,7 @@ final class Pipeline {
             guard let contacts = topics[config.topics.contacts], contacts >= tickets else {
                 throw KafkaError(code: .configuration, message: "the contacts changelog \(config.topics.contacts) must exist with at least as many partitions as \(config.topics.tickets) (\(tickets)); it has \(topics[config.topics.contacts].map(String.init) ?? "none")")
             }
+            if config.exactlyOnce { try initTransactions() }
             if let partitions = topics[config.topics.control] {
                 control = try ControlChannel(settings: config.kafka, topic: config.topics.control, partitions: partitions,
                                              properties: config.sideReaderProperties)
@@ -267,6 +287,8 @@ final class Pipeline {
             logger.warning("a write was acknowledged without an offset; writing it again (at-least-once)", metadata: ["topic": "\(topic)"])
         case .failed(let error):
             lifecycle.fail(error)
+        case .transactionMustAbort(let error):
+            if transaction != nil, transaction!.mustAbort == nil { transaction!.mustAbort = error }
         }
     }
 

@@ -158,7 +158,7 @@ public struct PipelineBenchmark {
                     reports.append(KafkaDeliveryReport(token: token, topic: message.topic, partition: message.partition ?? 0, offset: nextOffset))
                 case .acknowledged(let ticket):
                     if tracker.complete(ticket) != nil { acknowledged += 1 }
-                case .retrying, .resendingUnconfirmed, .failed:
+                case .retrying, .resendingUnconfirmed, .failed, .transactionMustAbort:
                     preconditionFailure("an acknowledged write cannot fail: \(action)")
                 }
             }

@@ -34,6 +34,12 @@ public final class PipelineMetrics {
     let deliveryRetries = Counter(label: "triage_delivery_retries_total")
     let unconfirmedDeliveries = Counter(label: "triage_unconfirmed_deliveries_total")
     let stalls = Counter(label: "triage_stalls_total")
+    /// Exactly-once mode: transactions that committed, and that aborted (`reason`: `delivery`,
+    /// `commit`, `offsets`, `stall`).
+    let transactionsCommitted = Counter(label: "triage_transactions_committed_total")
+    private var transactionsAborted: [String: Counter] = [:]
+    /// Exactly-once mode: from sending the offsets to the end of the commit.
+    let transactionCommit = CoreMetrics.Timer(label: "triage_transaction_commit_duration_seconds")
     private let consumed = Counter(label: "triage_records_consumed_total")
     private let rebalances: [String: Counter]
 
@@ -50,6 +56,13 @@ public final class PipelineMetrics {
     private var endToEndMillis: [Int64] = []
     private var deadLetters: [String: Counter] = [:]
     private var lag: [KafkaTopicPartition: Gauge] = [:]
+
+    func transactionAborted(reason: String) {
+        if transactionsAborted[reason] == nil {
+            transactionsAborted[reason] = Counter(label: "triage_transactions_aborted_total", dimensions: [("reason", reason)])
+        }
+        transactionsAborted[reason]!.increment()
+    }
 
     /// - Parameter pipeline: this pipeline's index when the process runs more than one.
     public init(pipeline: Int? = nil) {

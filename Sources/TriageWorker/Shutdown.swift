@@ -28,7 +28,7 @@ extension Pipeline {
         }
         commitBeforeLeaving(deadline: started + budget * 8 / 10)
         do {
-            try checkpointIfDue(final: true)
+            if config.exactlyOnce { try writeFinalCheckpointTransactionally() } else { try checkpointIfDue(final: true) }
         } catch {
             logger.warning("the final audit checkpoint was not written", metadata: ["error": "\(error)"])
         }
@@ -67,6 +67,13 @@ extension Pipeline {
         logger.error("stopping: \(error)")
         let deadline = MonotonicClock.nowMicros() + UInt64(config.shutdownTimeoutMs) * 1000
         lifecycle.stop(deadline: deadline)
+        if let open = transaction {
+            // Nothing of the open transaction becomes visible; its tickets are read again.
+            logger.warning("exactly-once: aborting the open transaction", metadata: ["tickets": "\(open.tickets)"])
+            transaction = nil
+            try? producer.abortTransaction(timeoutMs: min(5_000, Self.remainingMs(until: deadline)))
+            tracker.forget(Set(open.starts.keys))
+        }
         try? storeCompleted()
         try? consumer.commit(timeoutMs: min(5_000, Self.remainingMs(until: deadline)))
         acknowledge(producer.flush(timeoutMs: min(5_000, Self.remainingMs(until: deadline))))

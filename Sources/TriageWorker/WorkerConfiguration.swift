@@ -60,6 +60,19 @@ public struct WorkerConfiguration: Sendable {
     /// librdkafka's `statistics.interval.ms` for the consumer and the producer (0: off): the
     /// source of the consumer-lag and producer-queue metrics.
     public var statisticsIntervalMs: Int = 0
+    /// Exactly-once mode (`triage work --exactly-once`): each batch's writes and its consumed
+    /// offsets commit together in one Kafka transaction, or not at all (`Transaction.swift`).
+    /// Off: at-least-once (the default).
+    public var exactlyOnce = false
+    /// The transactional id is `<prefix>.<workerID>` (one producer per pipeline, KIP-447
+    /// style). Nil: `triage.<groupID>`. Keep the worker id stable across restarts (a
+    /// StatefulSet's pod name): a restarted worker then aborts its predecessor's open
+    /// transaction at once instead of leaving it to the transaction timeout.
+    public var transactionalIDPrefix: String? = nil
+    /// How long the cluster lets one transaction stay open before it aborts it.
+    public var transactionTimeoutMs: Int = 60_000
+    /// The transactional id of this configuration's pipeline.
+    public var transactionalID: String { "\(transactionalIDPrefix ?? "triage.\(groupID)").\(workerID)" }
     /// Passthrough mode (`triage work --passthrough`): copy every ticket record unchanged to
     /// this topic and commit, with no model, policy or audit (`Passthrough.swift`). Nil: the
     /// worker's pipeline.

@@ -23,6 +23,9 @@ public struct WorkerStats: Sendable, Hashable {
     public var rebalances = 0
     /// Times the loop stalled past the session timeout and checked with the group before writing.
     public var stalls = 0
+    /// Exactly-once mode: transactions committed, and aborted (their tickets processed again).
+    public var transactionsCommitted = 0
+    public var transactionsAborted = 0
     /// Only with `WorkerConfiguration.auditSliceTickets` (the audit-cost benchmark).
     public var auditSlices: [AuditSlice] = []
     /// Cohort attributes of decided tickets that the policy does not declare (cohorts.yaml),
@@ -112,6 +115,8 @@ extension WorkerStats {
             assignedPartitions += part.assignedPartitions
             rebalances += part.rebalances
             stalls += part.stalls
+            transactionsCommitted += part.transactionsCommitted
+            transactionsAborted += part.transactionsAborted
             auditSlices += part.auditSlices
             attributesDropped += part.attributesDropped
             attributeValuesOther += part.attributeValuesOther

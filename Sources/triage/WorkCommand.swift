@@ -96,6 +96,15 @@ struct Work: AsyncParsableCommand {
     @Option(name: .customLong("min-retention-days"), help: "Refuse to start (exit 78) when the cluster says triage.audit, its checkpoints, triage.commitments or triage.control delete records sooner than this (0: they must be kept for ever). A cluster that does not describe topic configurations within 2 s gets a warning instead.")
     var minRetentionDays = 365
 
+    @Flag(name: .customLong("exactly-once"), help: "Exactly-once: each batch's writes (routed tickets, automated records, actions, replies, audit records, contacts, dead letters) and its consumed offsets commit together in one Kafka transaction, or not at all; readers must use isolation.level=read_committed (every triage reader does). Costs throughput; see docs/OPERATIONS.md, \"Exactly-once mode\". Default: at-least-once.")
+    var exactlyOnce = false
+
+    @Option(name: .customLong("transactional-id-prefix"), help: "With --exactly-once: the producer's transactional.id is <prefix>.<worker id> (default prefix: triage.<group>). Keep --worker-id stable across restarts so a restarted worker fences its predecessor at once.")
+    var transactionalIDPrefix: String?
+
+    @Option(name: .customLong("transaction-timeout"), help: "With --exactly-once: seconds the cluster lets a transaction stay open before aborting it (transaction.timeout.ms); a worker that dies mid-transaction holds back read_committed readers of its partitions at most this long.")
+    var transactionTimeout = 60
+
     @Flag(help: "Passthrough: copy every record of --input unchanged (key, value, headers) to --passthrough-topic and commit, with the worker's group, Kafka settings, back-pressure and shutdown, and no model, policy, pseudonym key or audit. The ceiling a load test measures the worker against.")
     var passthrough = false
 
@@ -120,6 +129,9 @@ struct Work: AsyncParsableCommand {
         guard !passthrough || !passthroughTopic.isEmpty else { throw ValidationError("--passthrough-topic must name a topic") }
         guard !passthrough || passthroughTopic != input else { throw ValidationError("--passthrough-topic '\(passthroughTopic)' must differ from --input") }
         guard !(passthrough && check) else { throw ValidationError("--check checks the worker; it does not combine with --passthrough") }
+        guard (1...900).contains(transactionTimeout) else { throw ValidationError("--transaction-timeout must be 1 to 900 seconds, not \(transactionTimeout)") }
+        guard transactionalIDPrefix.map({ !$0.isEmpty }) ?? true else { throw ValidationError("--transactional-id-prefix must not be empty") }
+        guard !(passthrough && exactlyOnce) else { throw ValidationError("--exactly-once applies to the worker's pipeline; it does not combine with --passthrough") }
         guard minRetentionDays >= 0 else { throw ValidationError("--min-retention-days must be 0 (for ever) or more, not \(minRetentionDays)") }
     }
 
@@ -153,6 +165,9 @@ struct Work: AsyncParsableCommand {
         config.maxInFlightTickets = maxInFlight
         config.maxTicketBytes = maxTicketBytes
         config.shutdownTimeoutMs = shutdownTimeout * 1000
+        config.exactlyOnce = exactlyOnce
+        config.transactionalIDPrefix = transactionalIDPrefix
+        config.transactionTimeoutMs = transactionTimeout * 1000
         // Every layer's properties (flags, TRIAGE_KAFKA_*, the file): every client gets them,
         // and the safety check below sees them all.
         let raw = settings.kafka.properties
@@ -212,10 +227,10 @@ struct Work: AsyncParsableCommand {
         try checkRetention(config, logger: logger)
         if stoppedDuringStartUp("checking topics") { return }
 
-        logger.info("worker \(id) joining group \(raw["group.id"] ?? group) on \(bootstrap)\(threads > 1 ? " with \(threads) pipelines" : ""); classifier: \(classifier.description)")
+        logger.info("worker \(id) joining group \(raw["group.id"] ?? group) on \(bootstrap)\(threads > 1 ? " with \(threads) pipelines" : ""); classifier: \(classifier.description); \(exactlyOnce ? "exactly-once (transactional id \(config.transactionalID)\(threads > 1 ? "-t<n>" : ""))" : "at-least-once")")
         try await runUntilStopped(worker, watchdog: watchdog, logger: logger, what: "triage work",
                                   onError: "offsets of unacknowledged tickets were not committed; another worker will process them.") { s, last in
-            "progress: \(s.completed) tickets done (+\(s.completed - last)), \(s.automated) automated, \(s.handoffs) handoffs, \(s.deadLettered) dead-lettered, \(s.inFlight) in flight, \(s.assignedPartitions) partitions, cohort attributes \(s.attributesDropped) dropped / \(s.attributeValuesOther) other"
+            "progress: \(s.completed) tickets done (+\(s.completed - last)), \(s.automated) automated, \(s.handoffs) handoffs, \(s.deadLettered) dead-lettered, \(s.inFlight) in flight, \(s.assignedPartitions) partitions, cohort attributes \(s.attributesDropped) dropped / \(s.attributeValuesOther) other\(exactlyOnce ? ", transactions \(s.transactionsCommitted) committed / \(s.transactionsAborted) aborted" : "")"
         }
         let s = worker.stats.snapshot
         logger.info("worker \(id) stopped: \(s.completed) tickets done, \(s.deadLettered) dead-lettered")

@@ -317,6 +317,11 @@ struct CommandSettingsTests {
         for client in clients {
             let missing = expectedProperties.filter { !client.properties.contains($0) }
             #expect(missing.isEmpty, "\(name): a \(client.role) client was built without \(missing): \(client.properties.sorted())")
+            // Every client that reads records skips those of aborted or open transactions (an
+            // exactly-once worker's): docs/OPERATIONS.md, "Exactly-once mode".
+            if client.role == "consumer" || client.role == "group-consumer" {
+                #expect(client.properties.contains("isolation.level=read_committed"), "\(name): a \(client.role) reads uncommitted records: \(client.properties.sorted())")
+            }
         }
     }
 

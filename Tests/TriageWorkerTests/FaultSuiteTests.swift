@@ -218,6 +218,8 @@ final class Fleet: @unchecked Sendable {
     let cluster: TriageProcess
     let bootstrap: String
     let group: String
+    /// Every worker runs with `--exactly-once`.
+    let exactlyOnce: Bool
     private var workers: [TriageProcess] = []
     private var killed: Set<String> = []
     private var stopped: Set<String> = []
@@ -228,8 +230,9 @@ final class Fleet: @unchecked Sendable {
     let controlFile: URL
     private var controlLines = 0
 
-    init(name: String, partitions: Int, brokers: Int = 1) async throws {
+    init(name: String, partitions: Int, brokers: Int = 1, exactlyOnce: Bool = false) async throws {
         self.name = name
+        self.exactlyOnce = exactlyOnce
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("triage-fault-\(name)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         group = "fault-\(name)"
@@ -239,10 +242,13 @@ final class Fleet: @unchecked Sendable {
         bootstrap = dev.bootstrap
     }
 
-    func start(_ id: String, extra: [String] = []) throws -> TriageProcess {
+    /// Starts a worker named `id` (its log's name), with `--worker-id id` unless `workerID`
+    /// gives another (a replacement that takes over a killed worker's id).
+    func start(_ id: String, workerID: String? = nil, extra: [String] = []) throws -> TriageProcess {
         let worker = try TriageProcess(
-            ["work", "--dev", "--bootstrap", bootstrap, "--group", group, "--worker-id", id, "--max-batch", "50",
-             "--progress-interval", "1", "--shutdown-timeout", "\(Self.shutdownTimeout)", "--create-topics", "0"] + extra,
+            ["work", "--dev", "--bootstrap", bootstrap, "--group", group, "--worker-id", workerID ?? id, "--max-batch", "50",
+             "--progress-interval", "1", "--shutdown-timeout", "\(Self.shutdownTimeout)", "--create-topics", "0"]
+                + (exactlyOnce ? ["--exactly-once"] : []) + extra,
             logTo: dir.appendingPathComponent("\(id).log"), name: id)
         workers.append(worker)
         return worker
@@ -251,6 +257,11 @@ final class Fleet: @unchecked Sendable {
     /// The case stops this worker itself (it may exit).
     func markStopping(_ worker: TriageProcess) {
         stopped.insert(worker.name)
+    }
+
+    /// The case expects this worker to stop with an error (e.g. fenced): not a crash.
+    func markExpectedFailure(_ worker: TriageProcess) {
+        killed.insert(worker.name)
     }
 
     func kill(_ worker: TriageProcess) {
@@ -338,6 +349,11 @@ final class Fleet: @unchecked Sendable {
 
     func note(_ text: String) { notes.append(text) }
 
+    /// How many times a log line containing `text` appears across every worker's log.
+    func count(_ text: String) -> Int {
+        workers.reduce(0) { $0 + $1.log.components(separatedBy: text).count - 1 }
+    }
+
     /// Waits (bounded) until every seeded ticket is accounted for, stops the remaining
     /// workers gracefully, and prints the case's figures.
     func finish(_ seeded: Seeded, case title: String, seconds: Int = 150) async throws -> RunReport {
@@ -353,7 +369,7 @@ final class Fleet: @unchecked Sendable {
             try await stop(worker)
         }
         let crashes = workers.filter { !killed.contains($0.name) && !$0.process.isRunning && $0.process.terminationStatus != 0 }.count
-        print("fault-suite: case=\"\(title)\" seeded=\(seeded.written) lost=\(report.lost) routed_duplicates=\(report.routedDuplicates) audit_duplicates=\(report.auditDuplicates) crashes=\(crashes) seconds=\(Int((ContinuousClock.now - started).components.seconds))\(notes.isEmpty ? "" : " notes=\"\(notes.joined(separator: "; "))\"")")
+        print("fault-suite: case=\"\(title)\" mode=\(exactlyOnce ? "exactly-once" : "at-least-once") seeded=\(seeded.written) lost=\(report.lost) routed_duplicates=\(report.routedDuplicates) audit_duplicates=\(report.auditDuplicates) crashes=\(crashes) seconds=\(Int((ContinuousClock.now - started).components.seconds))\(notes.isEmpty ? "" : " notes=\"\(notes.joined(separator: "; "))\"")")
         #expect(report.inputRecords == seeded.written, "the mock kept every seeded record")
         if !report.isComplete {
             // The case's directory is removed on tear-down: keep the evidence in the output

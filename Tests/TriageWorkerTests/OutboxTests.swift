@@ -173,4 +173,51 @@ struct OutboxTests {
         for send in Self.sends(actions) { outbox.delivered(Self.ok(send.token), nowMicros: 0, actions: &after) }
         #expect(after.isEmpty, "no reply released, nothing acknowledged: \(after)")
     }
+    // MARK: - Exactly-once mode
+
+    @Test("transactional: an automated reply is sent at once with its actions (the transaction holds them together), and a failed write asks for an abort instead of a retry")
+    func transactionalSendsReplyAndAborts() throws {
+        var (emit, decide) = Self.steps()
+        let made = try Self.make("My card is lost", label: "card_lost", emit: &emit, decide: &decide)
+        #expect(made.decision.kind == .automate)
+        var outbox = Outbox(retry: .init(maxRetries: 3, backoffMs: 10), transactional: true)
+        var actions: [Action] = []
+        outbox.add(made.writes, for: token(0), actions: &actions)
+        #expect(Self.sends(actions).contains { $0.topic == "triage.replies" }, "not held: it commits with its actions and audit record or not at all")
+        let failed = Self.sends(actions)[0].token
+        var after: [Action] = []
+        let error = KafkaError(code: .produce, message: "not leader", isRetriable: true)
+        outbox.delivered(KafkaDeliveryReport(token: failed, topic: "t", partition: 0, offset: -1, error: error), nowMicros: 0, actions: &after)
+        #expect(after.contains { if case .transactionMustAbort = $0 { true } else { false } })
+        #expect(!after.contains { if case .retrying = $0 { true } else { false } }, "nothing is retried inside a transaction")
+        outbox.transactionAborted()
+        #expect(outbox.pendingCount == 0)
+        var late: [Action] = []
+        for send in Self.sends(actions) { outbox.delivered(Self.ok(send.token), nowMicros: 0, actions: &late) }
+        #expect(late.isEmpty, "deliveries of an aborted transaction count for nothing")
+    }
+
+    @Test("transactional: an acknowledged audit record is the chain's head only once its transaction commits; an abort leaves the committed head, a new chain starts with none")
+    func transactionalHeads() throws {
+        var (emit, decide) = Self.steps()
+        var outbox = Outbox(retry: .init(maxRetries: 3, backoffMs: 10), transactional: true)
+        func ticket(_ offset: Int64) throws {
+            let made = try Self.make("what are your opening hours", offset: offset, label: "general_question", emit: &emit, decide: &decide)
+            var actions: [Action] = []
+            outbox.add(made.writes, for: token(Int(offset)), actions: &actions)
+            outbox.closeBatch(auditTopic: "triage.audit", contactsTopic: "triage.contacts", actions: &actions)
+            var acks: [Action] = []
+            for send in Self.sends(actions) { outbox.delivered(Self.ok(send.token), nowMicros: 0, actions: &acks) }
+        }
+        try ticket(0)
+        #expect(outbox.auditHeads.isEmpty, "acknowledged, not committed")
+        outbox.transactionCommitted()
+        #expect(outbox.auditHeads[0]?.seq == 0)
+        try ticket(1)
+        outbox.transactionAborted()
+        #expect(outbox.auditHeads[0]?.seq == 0, "the aborted record is not the head")
+        let old = outbox.startNewChain()
+        #expect(old.map(\.seq) == [0], "the old chain's last committed record, for its last checkpoint")
+        #expect(outbox.auditHeads.isEmpty)
+    }
 }

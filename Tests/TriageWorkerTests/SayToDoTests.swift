@@ -112,6 +112,25 @@ struct ContactHistoryTests {
         #expect(history.lookup(partition: 1, customer: "c", ticket: ticket("T3"), atMillis: 900).recentContacts == 1, "per partition")
     }
 
+    @Test("an aborted transaction (exactly-once mode) puts back every customer it changed, a new customer included; a committed one keeps its changes")
+    func transactionUndo() {
+        var history = ContactHistory(windowMillis: 10_000)
+        _ = history.record(partition: 0, customer: "c", ticket: ticket("T1"), atMillis: 0, automated: false)
+        history.beginTransaction()
+        _ = history.record(partition: 0, customer: "c", ticket: ticket("T2"), atMillis: 10, automated: true)
+        _ = history.record(partition: 0, customer: "c", ticket: ticket("T3"), atMillis: 20, automated: false)
+        _ = history.record(partition: 1, customer: "new", ticket: ticket("T4"), atMillis: 20, automated: false)
+        #expect(history.lookup(partition: 0, customer: "c", ticket: ticket("T9"), atMillis: 30).recentContacts == 4)
+        history.abortTransaction()
+        #expect(history.lookup(partition: 0, customer: "c", ticket: ticket("T9"), atMillis: 30) == (2, false), "T2 and T3 undone, T1 kept")
+        #expect(history.customers(in: 1) == 0, "a customer the transaction added is gone again")
+        history.beginTransaction()
+        _ = history.record(partition: 0, customer: "c", ticket: ticket("T2"), atMillis: 10, automated: false)
+        history.commitTransaction()
+        history.abortTransaction()  // no transaction open: nothing to undo
+        #expect(history.lookup(partition: 0, customer: "c", ticket: ticket("T9"), atMillis: 30).recentContacts == 3)
+    }
+
     @Test("a reply to an automated answer, by in_reply_to or thread, is an automation loop")
     func loop() {
         var history = ContactHistory(windowMillis: 1_000)
