@@ -52,6 +52,9 @@ struct ThroughputBench: ParsableCommand {
     @Flag(help: "Skip the passthrough baseline.")
     var noPassthrough = false
 
+    @Flag(name: .customLong("exactly-once-too"), help: "After the worker, run it again with --exactly-once (its own group, the same backlog) and print its rate and its share of the at-least-once rate.")
+    var exactlyOnceToo = false
+
     @Option(help: "Give up on a phase after this many seconds.")
     var timeout = 900
 
@@ -99,7 +102,19 @@ struct ThroughputBench: ParsableCommand {
         guard worker.outputs >= written else {
             throw ValidationError("the worker's outputs hold \(worker.outputs) records for \(written) tickets")
         }
-        report(written: written, passthrough: passthrough, worker: worker, peakResident: peakResident, lastResident: lastResident, model: modelPath)
+        var exactlyOnce: ThroughputBenchmark.Rate?
+        if exactlyOnceToo {
+            // The same output topics: this run's outputs are those stamped after the first run's last.
+            printError("throughput-bench: worker --exactly-once: `triage work --exactly-once` over the same backlog")
+            _ = try runWorker(bootstrap: cluster.bootstrapServers, model: modelPath, count: written, group: "bench-worker-eos", extra: ["--exactly-once"])
+            let rate = ThroughputBenchmark.Rate(timestamps: try ThroughputBenchmark.timestamps(of: outputs, kafka: kafka).filter { $0 > worker.lastMs })
+            guard rate.outputs >= written else {
+                throw ValidationError("the exactly-once worker's outputs hold \(rate.outputs) records for \(written) tickets")
+            }
+            exactlyOnce = rate
+        }
+        report(written: written, passthrough: passthrough, worker: worker, exactlyOnce: exactlyOnce,
+               peakResident: peakResident, lastResident: lastResident, model: modelPath)
     }
 
     /// The backlog: rows of --data (repeated as needed, ids made unique), or sample tickets.
@@ -124,15 +139,15 @@ struct ThroughputBench: ParsableCommand {
 
     /// Runs `triage work` until it reports every ticket done; returns its peak and last
     /// resident memory (bytes; 0 when not readable).
-    private func runWorker(bootstrap: String, model: String, count: Int) throws -> (Int, Int) {
+    private func runWorker(bootstrap: String, model: String, count: Int, group: String = "bench-worker", extra: [String] = []) throws -> (Int, Int) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("triage-throughput-bench-\(getpid()).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: log) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
-        process.arguments = ["work", "--bootstrap", bootstrap, "--group", "bench-worker", "--dev", "--create-topics", "0",
+        process.arguments = ["work", "--bootstrap", bootstrap, "--group", group, "--dev", "--create-topics", "0",
                              "--model", model, "--policy", policyOptions.directory, "--progress-interval", "1",
-                             "--log-format", "text", "--worker-id", "bench"] + workerArguments
+                             "--log-format", "text", "--worker-id", "bench"] + workerArguments + extra
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
@@ -176,7 +191,7 @@ struct ThroughputBench: ParsableCommand {
         return threads
     }
 
-    private func report(written: Int, passthrough: ThroughputBenchmark.Rate?, worker: ThroughputBenchmark.Rate,
+    private func report(written: Int, passthrough: ThroughputBenchmark.Rate?, worker: ThroughputBenchmark.Rate, exactlyOnce: ThroughputBenchmark.Rate?,
                         peakResident: Int, lastResident: Int, model: String) {
         let mb = { (bytes: Int) in Double(bytes) / 1_048_576 }
         if json {
@@ -185,6 +200,10 @@ struct ThroughputBench: ParsableCommand {
             if let passthrough {
                 parts.append("\"passthrough_per_second\":\(Int(passthrough.perSecond))")
                 parts.append(String(format: "\"worker_share_of_passthrough\":%.4f", worker.perSecond / max(passthrough.perSecond, 1)))
+            }
+            if let exactlyOnce {
+                parts.append("\"exactly_once_per_second\":\(Int(exactlyOnce.perSecond))")
+                parts.append(String(format: "\"exactly_once_share_of_worker\":%.4f", exactlyOnce.perSecond / max(worker.perSecond, 1)))
             }
             printOut("{" + parts.joined(separator: ",") + "}")
             return
@@ -200,6 +219,13 @@ struct ThroughputBench: ParsableCommand {
                  + String(format: "%.0f tickets/s (%d outputs in %.2f s)", worker.perSecond, worker.outputs, Double(worker.lastMs - worker.firstMs) / 1000))
         if let passthrough, passthrough.perSecond > 0 {
             printOut(String(format: "worker ÷ passthrough: %.3f", worker.perSecond / passthrough.perSecond))
+        }
+        if let exactlyOnce {
+            printOut("triage work --exactly-once:".padding(toLength: 42, withPad: " ", startingAt: 0)
+                     + String(format: "%.0f tickets/s (%d outputs in %.2f s)", exactlyOnce.perSecond, exactlyOnce.outputs, Double(exactlyOnce.lastMs - exactlyOnce.firstMs) / 1000))
+            if worker.perSecond > 0 {
+                printOut(String(format: "exactly-once ÷ at-least-once: %.3f", exactlyOnce.perSecond / worker.perSecond))
+            }
         }
         printOut(String(format: "worker resident memory: peak %.0f MB, at the end %.0f MB", mb(peakResident), mb(lastResident)))
     }

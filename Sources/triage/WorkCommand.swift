@@ -58,8 +58,11 @@ struct Work: AsyncParsableCommand {
     @Option(help: "Trained model file (see `triage train`). Without one a PLACEHOLDER keyword classifier runs and says so.")
     var model: String?
 
-    @Option(name: .customLong("max-batch"), help: "Records taken per poll.")
-    var maxBatch = 500
+    @Option(name: .customLong("max-batch"), help: "Records taken per poll (default 500). With --exactly-once each poll's records are one transaction, and the default is 5000: a transaction costs several round trips to the cluster, which larger ones share out.")
+    var maxBatchOption: Int?
+
+    /// `--max-batch`, or its default for the mode.
+    var maxBatch: Int { maxBatchOption ?? (exactlyOnce ? 5_000 : 500) }
 
     @Option(help: "Pipelines in this process, each on a thread of its own with its own consumer in the group (the group shares the partitions out between them, as between processes). At most one per partition does work.")
     var threads = 1
