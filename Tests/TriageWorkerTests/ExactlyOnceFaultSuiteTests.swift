@@ -115,7 +115,7 @@ struct ExactlyOnceFaultSuiteTests {
         try Self.expectChainsIntact(fleet)
     }
 
-    @Test("exactly-once: injected errors on the transaction calls (retriable, abortable), on produce, a broker down and up, then PRODUCER_FENCED: aborted batches are processed again, the fenced worker stops, 0 lost, chains intact")
+    @Test("exactly-once: injected errors on the transaction calls (retriable, abortable), a broker down and up, then PRODUCER_FENCED: aborted batches are processed again, the fenced worker stops, 0 lost, chains intact")
     func transactionErrors() async throws {
         let fleet = try await Fleet(name: "eos-txn", partitions: 4, brokers: 3, exactlyOnce: true)
         defer { fleet.tearDown() }
@@ -127,8 +127,8 @@ struct ExactlyOnceFaultSuiteTests {
         try await Task.sleep(for: .seconds(2))
         try await fleet.fault("errors txn-offset-commit 2 ILLEGAL_GENERATION")
         try await Task.sleep(for: .seconds(2))
-        try await fleet.fault("errors produce 2 INVALID_RECORD")
-        try await Task.sleep(for: .seconds(2))
+        // (A produce error that aborts a transaction, INVALID_RECORD, would fail the load's own
+        // producer as well; TransactionTests and the pipeline's abort path cover it in-process.)
         try await fleet.fault("broker down 2")
         try await Task.sleep(for: .seconds(4))
         try await fleet.fault("broker up 2")
